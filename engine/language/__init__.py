@@ -3,8 +3,8 @@
 Owns: the IPA feature table (``features``), segmentation and the phonotactics automaton
 (``phonotactics``), the readable pattern and sound-change notation (``notation``, ``soundchange``),
 word coinage (``words``), daughter languages (``daughter``), English -> language translation
-with Leipzig glosses (``translation``), romanisation (``romanise``), EBNF grammars for constrained decoding
-(``grammar``) and speech through espeak-ng (``voice``).
+with Leipzig glosses (``translation``), romanisation (``romanise``), EBNF grammars for
+constrained decoding (``grammar``) and speech through espeak-ng (``voice``).
 Must not touch: GL, audio devices, language models, or ``generators``. Nothing heavy happens at
 import time: ``translate`` and ``synthesise`` are imported on first use, so ``engine.rules`` may
 import the pure-data modules here without a cycle.

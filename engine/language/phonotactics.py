@@ -126,7 +126,7 @@ class Phonotactics:
                     self.transitions.append({})
                     queue.append(next_state)
                 self.transitions[state_id][group] = state_ids[next_state]
-        for (positions, done, history), state_id in state_ids.items():
+        for (_positions, done, history), state_id in state_ids.items():
             if done and not violates(history + (_BOUNDARY,)):
                 self.accepting.add(state_id)
         self._prune_dead_states()

@@ -161,11 +161,11 @@ class LexiconEntry(Rules):
 class Voice(Rules):
     """How the language's speakers sound."""
 
-    pitch_hz: float = Field(default=120.0, ge=40.0, le=400.0)
-    """Base pitch of a speaker of human size, in hertz. The pitch heard is pitch_hz / speaker_size."""
+    pitch_hz: float = Field(default=120.0, ge=20.0, le=2000.0)
+    """Pitch of a human-sized speaker, in hertz; the pitch heard is pitch_hz / speaker_size."""
     rate: float = Field(default=1.0, ge=0.25, le=4.0)
     """Speaking rate relative to ordinary human speech (about 175 words per minute)."""
-    speaker_size: float = Field(default=1.0, ge=0.05, le=20.0)
+    speaker_size: float = Field(default=1.0, ge=0.01, le=100.0)
     """Vocal tract size relative to an adult human: 0.1 sounds tiny (formants and pitch x10)."""
 
 
@@ -188,7 +188,7 @@ class LanguageSpec(Rules):
     """Extra phoneme classes by one capital letter (C and V are always all consonants/vowels)."""
     syllables: tuple[SyllableTemplate, ...] = Field(min_length=1, max_length=64)
     forbidden: tuple[str, ...] = Field(default=(), max_length=256)
-    """Sequences no word may contain, in pattern notation: ``#ŋ``, ``ŋ#``, ``CCC``, ``[+nasal][-voice]``."""
+    """Sequences no word may contain, as patterns: ``#ŋ``, ``ŋ#``, ``CCC``, ``[+nasal]#``."""
     min_syllables: int = Field(default=1, ge=1, le=8)
     max_syllables: int = Field(default=3, ge=1, le=8)
     """Length range of coined words (lexicon forms may be longer)."""
