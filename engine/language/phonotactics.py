@@ -28,6 +28,11 @@ def token_matches(
     if token.kind == "phoneme":
         return strip_tone(token.value)[0] == toneless
     if token.kind == "class":
+        if token.value in ("C", "V"):
+            # C and V mean any consonant / vowel, so a rule reads the same in every descendant.
+            sound = sounds.get(toneless) or sound_of(toneless)
+            kind = "consonant" if token.value == "C" else "vowel"
+            return toneless in classes[token.value] or (sound is not None and sound.kind == kind)
         return toneless in classes[token.value]
     if token.kind == "bundle":
         sound = sounds.get(segment) or sound_of(segment)

@@ -24,6 +24,7 @@ from engine.language.features import (
     nfd,
     sound_of,
     split_segments,
+    strip_tone,
 )
 from engine.language.notation import parse_pattern, parse_sound_change
 from engine.language.phonotactics import Phonotactics
@@ -185,7 +186,7 @@ class LanguageSpec(Rules):
     weights: dict[Ipa, PositiveReal] = {}
     """Relative frequency of phonemes in new words (missing ones weigh 1)."""
     classes: dict[str, tuple[Ipa, ...]] = {}
-    """Extra phoneme classes by one capital letter (C and V are always all consonants/vowels)."""
+    """Extra phoneme classes by one capital letter (C and V always mean any consonant / vowel)."""
     syllables: tuple[SyllableTemplate, ...] = Field(min_length=1, max_length=64)
     forbidden: tuple[str, ...] = Field(default=(), max_length=256)
     """Sequences no word may contain, as patterns: ``#ŋ``, ``ŋ#``, ``CCC``, ``[+nasal]#``."""
@@ -246,11 +247,11 @@ class LanguageSpec(Rules):
             if kind != expected:
                 raise ValueError(f"{phoneme!r} is a {kind} but is listed among the {expected}s")
         for name, members in self.classes.items():
+            # Members outside the inventory are allowed: a daughter language keeps its parent's
+            # classes so the inherited sound changes still read the same.
             for member in members:
-                if member not in inventory:
-                    raise ValueError(
-                        f"class {name} lists {member!r}, which is not in the inventory"
-                    )
+                if member not in inventory and member not in extra and sound_of(member) is None:
+                    raise ValueError(f"class {name} lists {member!r}, which is not an IPA segment")
         for phoneme in list(self.weights) + list(self.romanisation):
             if phoneme not in inventory:
                 raise ValueError(
@@ -274,7 +275,7 @@ class LanguageSpec(Rules):
                 raise ValueError(f"sound_changes[{index}]: {error}") from None
         for index, affix in enumerate(self.morphology):
             for segment in split_segments(affix.form):
-                if segment not in inventory:
+                if strip_tone(segment)[0] not in inventory:
                     raise ValueError(
                         f"morphology[{index}] ({affix.value}): {segment!r} is not in the inventory"
                     )
