@@ -12,6 +12,7 @@ from engine.fsutil import write_atomic
 from engine.rules.writing import SCHEMA_COMMENT
 
 STARTER = """{schema}
+
 # A starter world. Every key is optional except meta.name; `heterocosm schema --markdown` lists
 # them all. Check it with `heterocosm check {file}`; explore it with `heterocosm explore {file}`.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from engine.rules.common import Colour, Name, NonNegativeReal, PositiveReal, Rules
+from engine.rules.common import Colour, Name, NonNegativeReal, PositiveReal, Rules, Vec3
 from engine.rules.physics import Law
 
 
@@ -66,7 +66,7 @@ class Scale(Rules):
     """Largest size (metres) the explorer may grow to."""
     explorer_size: PositiveReal = 1.7
     """The explorer's size (metres) at the start."""
-    explorer_position: tuple[float, float, float] = (0.0, 0.0, 10.0)
+    explorer_position: Vec3 = (0.0, 0.0, 10.0)
     """Where the explorer's feet are at the start (metres)."""
     explorer_speed: NonNegativeReal = 4.0
     """Walking speed (m/s) at a size of 1.7 m; it scales with the explorer's size."""

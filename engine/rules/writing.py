@@ -90,8 +90,8 @@ def world_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        "title": "heterocosm world",
         **schema,
+        "title": "heterocosm world",
     }
 
 
