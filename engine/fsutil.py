@@ -13,13 +13,15 @@ from pathlib import Path
 
 
 def write_atomic(path: str | Path, data: bytes | str, *, overwrite: bool = True) -> Path:
-    """Write ``data`` to ``path`` atomically. With ``overwrite=False`` an existing file is an error."""
+    """Write ``data`` to ``path`` atomically (``overwrite=False``: refuse an existing file)."""
     path = Path(path)
     if not overwrite and path.exists():
         raise FileExistsError(f"{path} already exists; refusing to replace it")
     payload = data.encode("utf-8") if isinstance(data, str) else data
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(payload)
@@ -30,7 +32,7 @@ def write_atomic(path: str | Path, data: bytes | str, *, overwrite: bool = True)
         else:
             os.chmod(temporary, 0o644)
         if not overwrite:
-            # link() fails if the target appeared meanwhile: never replace a file we were told to keep.
+            # link() fails if the target appeared meanwhile: never replace a file we must keep.
             os.link(temporary, path)
             os.unlink(temporary)
         else:

@@ -123,6 +123,9 @@ def test_new_writes_a_valid_starter_and_never_overwrites(tmp_path, capsys):
 def test_console_script_runs_as_a_module():
     result = subprocess.run(
         [sys.executable, "-m", "engine", "check", str(EXAMPLE_WORLDS[0])],
-        capture_output=True, text=True, cwd=REPO, check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
     )
     assert result.returncode == 0, result.stderr

@@ -18,9 +18,7 @@ def problems_of(text: str) -> list[str]:
 
 def test_out_of_range_names_position_path_value_and_range():
     text = '[meta]\nname = "x"\n\n[[physics.laws]]\nkind = "gravity"\n    exponent = 9\n'
-    assert problems_of(text) == [
-        "w.toml:6:5: physics.laws[0].exponent: must be at most 4, got 9"
-    ]
+    assert problems_of(text) == ["w.toml:6:5: physics.laws[0].exponent: must be at most 4, got 9"]
 
 
 def test_toml_syntax_error_is_positioned():
@@ -118,7 +116,7 @@ def test_agent_with_unknown_language():
 def test_all_errors_are_reported_in_one_run():
     text = (
         '[meta]\nname = "x"\nseed = -1\n[light]\nfog_colour = "red"\nambient = 2.0\n'
-        '[acoustics]\nspeed_of_sound = 0\n'
+        "[acoustics]\nspeed_of_sound = 0\n"
     )
     problems = problems_of(text)
     assert [problem.split(": ")[1] for problem in problems] == [

@@ -24,16 +24,25 @@ region = st.fixed_dictionaries(
 )
 law = st.one_of(
     st.fixed_dictionaries(
-        {"kind": st.just("gravity"), "strength": finite.filter(bool),
-         "exponent": st.floats(-4, 4), "softening": st.floats(0, 10)}
+        {
+            "kind": st.just("gravity"),
+            "strength": finite.filter(bool),
+            "exponent": st.floats(-4, 4),
+            "softening": st.floats(0, 10),
+        }
     ),
     st.fixed_dictionaries({"kind": st.just("uniform_field"), "acceleration": vec3}),
     st.fixed_dictionaries(
         {"kind": st.just("drag"), "linear": st.floats(0, 100), "quadratic": st.floats(0, 10)}
     ),
     st.fixed_dictionaries(
-        {"kind": st.just("vortex"), "centre": vec3, "axis": st.just((0.0, 1.0, 0.0)),
-         "strength": finite, "core_radius": positive}
+        {
+            "kind": st.just("vortex"),
+            "centre": vec3,
+            "axis": st.just((0.0, 1.0, 0.0)),
+            "strength": finite,
+            "core_radius": positive,
+        }
     ),
     st.fixed_dictionaries({"kind": st.just("brownian"), "diffusion": positive}),
 )
@@ -45,34 +54,56 @@ body = st.fixed_dictionaries(
         "velocity": st.tuples(*[st.floats(-10, 10)] * 3),
         "fixed": st.booleans(),
         "sound": st.fixed_dictionaries(
-            {"kind": st.sampled_from(["tone", "chime", "noise"]),
-             "frequency_hz": st.floats(20, 20000), "interval": st.floats(0, 10)}
+            {
+                "kind": st.sampled_from(["tone", "chime", "noise"]),
+                "frequency_hz": st.floats(20, 20000),
+                "interval": st.floats(0, 10),
+            }
         ),
     },
 )
 world_data = st.fixed_dictionaries(
-    {"meta": st.fixed_dictionaries({"name": names, "seed": st.integers(0, 2**63 - 1)},
-                                   optional={"description": st.text(max_size=80)})},
+    {
+        "meta": st.fixed_dictionaries(
+            {"name": names, "seed": st.integers(0, 2**63 - 1)},
+            optional={"description": st.text(max_size=80)},
+        )
+    },
     optional={
         "time": st.fixed_dictionaries(
-            {"rate": st.floats(0.01, 1000),
-             "direction": st.sampled_from(["forward", "backward", "oscillating"])},
-            optional={"fields": st.lists(
-                st.fixed_dictionaries({"name": names, "region": region,
-                                       "rate": st.floats(-100, 100)}),
-                max_size=3, unique_by=lambda item: item["name"])},
+            {
+                "rate": st.floats(0.01, 1000),
+                "direction": st.sampled_from(["forward", "backward", "oscillating"]),
+            },
+            optional={
+                "fields": st.lists(
+                    st.fixed_dictionaries(
+                        {"name": names, "region": region, "rate": st.floats(-100, 100)}
+                    ),
+                    max_size=3,
+                    unique_by=lambda item: item["name"],
+                )
+            },
         ),
         "physics": st.fixed_dictionaries(
-            {"motion": st.sampled_from(["newtonian", "aristotelian"]),
-             "laws": st.lists(law, max_size=4)}
+            {
+                "motion": st.sampled_from(["newtonian", "aristotelian"]),
+                "laws": st.lists(law, max_size=4),
+            }
         ),
         "light": st.fixed_dictionaries(
-            {"speed_of_light": st.floats(20, 3e8), "fog_colour": colour,
-             "palette": st.lists(colour, max_size=4)}
+            {
+                "speed_of_light": st.floats(20, 3e8),
+                "fog_colour": colour,
+                "palette": st.lists(colour, max_size=4),
+            }
         ),
         "acoustics": st.fixed_dictionaries(
-            {"speed_of_sound": positive, "attenuation_exponent": st.floats(0, 4),
-             "pitch_drift_semitones_per_metre": st.floats(-1, 1)}
+            {
+                "speed_of_sound": positive,
+                "attenuation_exponent": st.floats(0, 4),
+                "pitch_drift_semitones_per_metre": st.floats(-1, 1),
+            }
         ),
         "bodies": st.lists(body, max_size=4, unique_by=lambda item: item["name"]),
     },

@@ -11,7 +11,9 @@ from engine.rules import WorldError, load_world
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "check", help="validate world files", description="Validate world files; list every problem."
+        "check",
+        help="validate world files",
+        description="Validate world files; list every problem.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="world files (.toml)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")

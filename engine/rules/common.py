@@ -61,7 +61,8 @@ _NAME = re.compile(r"^[^\x00-\x1f\x7f]+$")
 def _name(value: str) -> str:
     if value != value.strip() or not _NAME.match(value):
         raise ValueError(
-            f"must be printable text without control characters or surrounding spaces, got {value!r}"
+            "must be printable text without control characters or surrounding spaces, "
+            f"got {value!r}"
         )
     return value
 

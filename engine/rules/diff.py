@@ -31,7 +31,8 @@ class Change:
             return f"- {where}: {_show(self.before)}"
         line = f"~ {where}: {_show(self.before)} -> {_show(self.after)}"
         numbers = all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in (self.before, self.after)
+            isinstance(v, (int, float)) and not isinstance(v, bool)
+            for v in (self.before, self.after)
         )
         if numbers and self.before != 0:
             line += f" (x{self.after / self.before:.4g})"

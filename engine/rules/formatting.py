@@ -38,7 +38,9 @@ def format_world_text(text: str, source: str = "<world>") -> str:
 
 
 # A key (bare, dotted or quoted) and its value, with any spacing around "=".
-_KEY_VALUE = re.compile(r"""^(\s*)((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=\s*(.*)$""")
+_KEY_VALUE = re.compile(
+    r"""^(\s*)((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=\s*(.*)$"""
+)
 
 
 def _space_headers(lines: list[str]) -> list[str]:

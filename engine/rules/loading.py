@@ -56,12 +56,21 @@ def load_world(path: str | Path) -> WorldSpec:
         size = path.stat().st_size
         if size > LIMITS.file_bytes:
             raise WorldError(
-                [Problem(source, None, None, "", f"file is {size} bytes; at most "
-                         f"{LIMITS.file_bytes} are accepted")]
+                [
+                    Problem(
+                        source,
+                        None,
+                        None,
+                        "",
+                        f"file is {size} bytes; at most {LIMITS.file_bytes} are accepted",
+                    )
+                ]
             )
         raw = path.read_bytes()
     except OSError as error:
-        raise WorldError([Problem(source, None, None, "", f"cannot read: {error.strerror}")]) from None
+        raise WorldError(
+            [Problem(source, None, None, "", f"cannot read: {error.strerror}")]
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -74,14 +83,23 @@ def load_world(path: str | Path) -> WorldSpec:
 def loads_world(text: str, source: str = "<world>") -> WorldSpec:
     """Validate world-file text; ``source`` names it in error messages."""
     if len(text.encode("utf-8", "surrogatepass")) > LIMITS.file_bytes:
-        raise WorldError([Problem(source, None, None, "",
-                                  f"text is over {LIMITS.file_bytes} bytes; refused")])
+        raise WorldError(
+            [Problem(source, None, None, "", f"text is over {LIMITS.file_bytes} bytes; refused")]
+        )
     data = parse_toml(text, source)
     depth = _depth(data)
     if depth > LIMITS.nesting_depth:
-        raise WorldError([Problem(source, None, None, "",
-                                  f"nested {depth} levels deep; at most {LIMITS.nesting_depth} "
-                                  "are accepted")])
+        raise WorldError(
+            [
+                Problem(
+                    source,
+                    None,
+                    None,
+                    "",
+                    f"nested {depth} levels deep; at most {LIMITS.nesting_depth} are accepted",
+                )
+            ]
+        )
     try:
         return WorldSpec.model_validate(data)
     except ValidationError as error:
@@ -98,8 +116,17 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)
         line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
-        raise WorldError([Problem(source, line, column, "",
-                                  f"TOML syntax error: {message[:1].lower() + message[1:]}")]) from None
+        raise WorldError(
+            [
+                Problem(
+                    source,
+                    line,
+                    column,
+                    "",
+                    f"TOML syntax error: {message[:1].lower() + message[1:]}",
+                )
+            ]
+        ) from None
 
 
 def _depth(value: Any, level: int = 0) -> int:
@@ -155,8 +182,11 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> KeyPath:
         elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
             current = current[part]
             path.append(part)
-        elif isinstance(current, dict) and isinstance(part, str) and part.isidentifier() and (
-            part not in _UNION_TAGS
+        elif (
+            isinstance(current, dict)
+            and isinstance(part, str)
+            and part.isidentifier()
+            and (part not in _UNION_TAGS)
         ):
             path.append(part)  # a missing key: report it at its would-be path
             current = None
@@ -254,5 +284,12 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-__all__ = ["Problem", "WorldError", "load_world", "loads_world", "parse_toml", "format_path",
-           "accepted_keys"]
+__all__ = [
+    "Problem",
+    "WorldError",
+    "load_world",
+    "loads_world",
+    "parse_toml",
+    "format_path",
+    "accepted_keys",
+]

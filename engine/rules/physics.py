@@ -24,7 +24,7 @@ from engine.rules.common import (
 
 
 class Gravity(Rules):
-    """Pairwise force between masses: F = strength * m1 * m2 * r^exponent (attractive if strength > 0).
+    """Pairwise force between masses: F = strength * m1 * m2 * r^exponent (attracting if > 0).
 
     Our universe is strength = 6.674e-11, exponent = -2. A negative strength pushes masses apart;
     several gravity laws can be combined (e.g. an inverse-square pull with an inverse-cube push).
@@ -124,7 +124,7 @@ class Collisions(Rules):
     restitution: UnitInterval = 0.6
     """Fraction of normal speed kept in a bounce (1 = perfectly elastic)."""
     bounds: PositiveReal | None = None
-    """Half-width (m) of a cube centred on the origin that bodies bounce inside; none when absent."""
+    """Half-width (m) of a cube about the origin that bodies bounce inside; none when absent."""
     between_bodies: bool = False
     """Whether bodies bounce off one another (sphere contact)."""
 

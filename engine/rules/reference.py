@@ -25,7 +25,7 @@ def reference_markdown() -> str:
         for item in model:
             header = f"[[{name}]]" if many else f"[{name}]"
             if len(model) > 1:
-                header = f"[[{name}]] kind = \"{_kind(item)}\""
+                header = f'[[{name}]] kind = "{_kind(item)}"'
             _section(lines, header, item, name, seen)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -52,7 +52,7 @@ def _section(
         variants = _models_in(model.model_fields[key].annotation)
         header = f"[[{path}.{key}]]" if many else f"[{path}.{key}]"
         if len(variants) > 1:
-            header = f"[[{path}.{key}]] kind = \"{_kind(sub)}\""
+            header = f'[[{path}.{key}]] kind = "{_kind(sub)}"'
         _section(lines, header, sub, f"{path}.{key}", seen)
 
 
@@ -94,8 +94,11 @@ def _is_sequence(annotation: Any) -> bool:
     origin = typing.get_origin(annotation)
     if origin in (tuple, list):
         return True
-    return any(_is_sequence(argument) for argument in typing.get_args(annotation)
-               if typing.get_origin(argument) in (tuple, list))
+    return any(
+        _is_sequence(argument)
+        for argument in typing.get_args(annotation)
+        if typing.get_origin(argument) in (tuple, list)
+    )
 
 
 def _type_name(annotation: Any) -> str:

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from engine.rules.common import Name, NonNegativeReal, PositiveReal, Real, Region, Rules
+from engine.rules.common import Name, PositiveReal, Real, Region, Rules
 
 
 class TimeField(Rules):
@@ -33,7 +33,7 @@ class TimeTrigger(Rules):
     threshold_db: Real = Field(default=80.0, ge=0, le=200)
     """loud_sound only: sound level (dB SPL at the source's reference distance) that sets it off."""
     region: Region | None = None
-    """explorer_enters: the region to enter. Others: where the event must happen (anywhere if absent)."""
+    """explorer_enters: the region to enter; others: where the event must be (absent: anywhere)."""
     effect: Literal["reverse", "freeze", "rate"] = "reverse"
     """What happens to local time: run backward, stop, or run at ``rate``."""
     rate: Real = Field(default=-1.0, ge=-100, le=100)

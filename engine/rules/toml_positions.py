@@ -186,9 +186,7 @@ def key_positions(text: str) -> dict[KeyPath, tuple[int, int]]:
         return scanner.positions
 
 
-def locate(
-    positions: dict[KeyPath, tuple[int, int]], path: KeyPath
-) -> tuple[int, int] | None:
+def locate(positions: dict[KeyPath, tuple[int, int]], path: KeyPath) -> tuple[int, int] | None:
     """The position of ``path`` or of its nearest written ancestor."""
     for length in range(len(path), 0, -1):
         found = positions.get(tuple(path[:length]))

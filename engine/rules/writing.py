@@ -22,8 +22,16 @@ SCHEMA_ID = "https://heterocosm.dev/schema/world-1.json"
 
 # Section order in a written file: identity first, then the world's rules, then its contents.
 SECTION_ORDER = (
-    "meta", "scale", "time", "physics", "light", "acoustics",
-    "bodies", "particles", "languages", "agents",
+    "meta",
+    "scale",
+    "time",
+    "physics",
+    "light",
+    "acoustics",
+    "bodies",
+    "particles",
+    "languages",
+    "agents",
 )
 
 
@@ -100,5 +108,11 @@ def world_schema_text() -> str:
     return json.dumps(world_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-__all__ = ["dump_world", "world_to_data", "world_schema", "world_schema_text", "SCHEMA_COMMENT",
-           "SCHEMA_FILE_NAME"]
+__all__ = [
+    "dump_world",
+    "world_to_data",
+    "world_schema",
+    "world_schema_text",
+    "SCHEMA_COMMENT",
+    "SCHEMA_FILE_NAME",
+]

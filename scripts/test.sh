@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Run every test tier: unit, gl (EGL on Mesa llvmpipe), window (Xvfb), lm (the embedded model),
+# xr (Monado, built once from Debian's source package and cached outside the checkout).
+# Run scripts/setup.sh first. Fails if any tier could not run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export HETEROCOSM_CI_CACHE=${HETEROCOSM_CI_CACHE:-$HOME/.cache/heterocosm-ci}
+
+bash scripts/build_monado.sh
+bash scripts/build_llama_cpp.sh .venv
+
+export HETEROCOSM_REQUIRE_ALL_TIERS=1
+exec .venv/bin/python -m pytest -p no:cacheprovider "$@"
