@@ -109,9 +109,9 @@ def _type_name(annotation: Any) -> str:
     if origin is typing.Literal:
         return " \\| ".join(f'`"{argument}"`' for argument in arguments)
     if origin in (typing.Union, types.UnionType):
-        names = [_type_name(argument) for argument in arguments if argument is not type(None)]
+        variants = [_type_name(argument) for argument in arguments if argument is not type(None)]
         optional = " (optional)" if type(None) in arguments else ""
-        return " \\| ".join(dict.fromkeys(names)) + optional
+        return " \\| ".join(dict.fromkeys(variants)) + optional
     if origin is tuple:
         if len(arguments) == 2 and arguments[1] is Ellipsis:
             return f"list of {_type_name(arguments[0])}"

@@ -60,7 +60,7 @@ class Time(Rules):
 
     @model_validator(mode="after")
     def _unique(self) -> Time:
-        names = [item.name for item in (*self.fields, *self.triggers)]
+        names = [field.name for field in self.fields] + [trigger.name for trigger in self.triggers]
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             raise ValueError(f"time field and trigger names must be unique, repeated: {duplicates}")

@@ -126,19 +126,19 @@ def cross_check(world: WorldSpec) -> list[CrossCheckError]:
     for index, law in enumerate(world.physics.laws):
         if isinstance(law, Spring):
             for end, name in enumerate(law.between):
-                body = world.body(name)
-                if body is None:
+                joined = world.body(name)
+                if joined is None:
                     problems.append(
                         CrossCheckError(
                             ("physics", "laws", index, "between", end),
                             f"no body named {name!r}; bodies are {body_names}",
                         )
                     )
-                elif body.count != 1:
+                elif joined.count != 1:
                     problems.append(
                         CrossCheckError(
                             ("physics", "laws", index, "between", end),
-                            f"{name!r} is a group of {body.count}; springs join single bodies",
+                            f"{name!r} is a group of {joined.count}; springs join single bodies",
                         )
                     )
     language_names = [language.name for language in world.languages]
