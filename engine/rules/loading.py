@@ -111,6 +111,20 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
     """TOML text -> plain data, with syntax errors as a positioned ``WorldError``."""
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        # tomllib recurses once per nested array or inline table; hostile files nest thousands.
+        raise WorldError(
+            [
+                Problem(
+                    source,
+                    None,
+                    None,
+                    "",
+                    f"arrays or inline tables nested too deeply; at most {LIMITS.nesting_depth} "
+                    "levels are accepted",
+                )
+            ]
+        ) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)
@@ -129,12 +143,22 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
         ) from None
 
 
-def _depth(value: Any, level: int = 0) -> int:
-    if isinstance(value, dict):
-        return max((_depth(item, level + 1) for item in value.values()), default=level + 1)
-    if isinstance(value, list):
-        return max((_depth(item, level + 1) for item in value), default=level + 1)
-    return level
+def _depth(value: Any) -> int:
+    """Deepest nesting of tables and arrays (iterative: hostile depths cannot overflow it)."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            deepest = max(deepest, level)
+            continue
+        deepest = max(deepest, level + 1)
+        pending.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _problems(
