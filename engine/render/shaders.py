@@ -1,0 +1,103 @@
+"""Loading GLSL programs from ``shaders/``: one file per program, shared pieces in ``include/``.
+
+Owns: splitting a program file into stages (``#if defined VERTEX_SHADER`` / ``FRAGMENT_SHADER``
+sections, as moderngl-window does), resolving ``#include "name.glsl"`` from ``shaders/include/``,
+and turning driver compile errors into ``ShaderError`` messages that name the shader file and
+line. Creates GL objects only when asked, with a context passed in; nothing at import time.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from engine.resources import shaders_dir
+
+GLSL_VERSION = "#version 330 core"
+STAGES = ("VERTEX_SHADER", "GEOMETRY_SHADER", "FRAGMENT_SHADER")
+_INCLUDE = re.compile(r'^\s*#include\s+"([A-Za-z0-9_./-]+)"\s*$')
+# Driver messages: Mesa "0:12(5): error: ...", NVIDIA "0(12) : error ...", AMD "ERROR: 0:12: ...".
+_MESSAGE_LINE = re.compile(r"(?P<source>\d+)[:(](?P<line>\d+)[)(:]")
+
+
+class ShaderError(RuntimeError):
+    """A GLSL program that could not be read, compiled or linked; the message names file:line."""
+
+
+class ShaderSource:
+    """A program file expanded for one stage, remembering which file each source number means."""
+
+    def __init__(self, path: Path, stage: str, include_dir: Path) -> None:
+        self.files: list[Path] = [path]
+        body = self._expand(path, include_dir, depth=0)
+        self.text = f"{GLSL_VERSION}\n#define {stage}\n#line 1 0\n{body}"
+
+    def _expand(self, path: Path, include_dir: Path, depth: int) -> str:
+        if depth > 8:
+            raise ShaderError(f"{path}: includes nested more than 8 deep")
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError as error:
+            raise ShaderError(f"cannot read shader {path}: {error.strerror}") from None
+        source_number = self.files.index(path)
+        out: list[str] = []
+        for number, line in enumerate(lines, start=1):
+            match = _INCLUDE.match(line)
+            if not match:
+                out.append(line)
+                continue
+            included = include_dir / match.group(1)
+            if not included.is_file():
+                raise ShaderError(f"{path}:{number}: included file {included} does not exist")
+            self.files.append(included)
+            out.append(f"#line 1 {len(self.files) - 1}")
+            out.append(self._expand(included, include_dir, depth + 1))
+            out.append(f"#line {number + 1} {source_number}")
+        return "\n".join(out)
+
+    def explain(self, message: str) -> str:
+        """Rewrite a driver's ``source:line`` references as ``file:line``."""
+
+        def replace(match: re.Match[str]) -> str:
+            index = int(match.group("source"))
+            if index < len(self.files):
+                return f"{self.files[index]}:{match.group('line')}: "
+            return match.group(0)
+
+        return "\n".join(
+            _MESSAGE_LINE.sub(replace, line, count=1) for line in message.strip().splitlines()
+        )
+
+
+def stages_in(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    return [stage for stage in STAGES if f"defined {stage}" in text]
+
+
+def load_program(ctx, name: str, directory: Path | None = None):  # noqa: ANN001 - moderngl types
+    """Compile ``shaders/<name>.glsl`` into a ``moderngl.Program``; failures raise ShaderError."""
+    import moderngl
+
+    directory = directory or shaders_dir()
+    path = directory / f"{name}.glsl"
+    if not path.is_file():
+        raise ShaderError(f"shader program {path} does not exist")
+    stages = stages_in(path)
+    if "VERTEX_SHADER" not in stages or "FRAGMENT_SHADER" not in stages:
+        raise ShaderError(f"{path}: needs both a VERTEX_SHADER and a FRAGMENT_SHADER section")
+    sources = {stage: ShaderSource(path, stage, directory / "include") for stage in stages}
+    try:
+        return ctx.program(
+            vertex_shader=sources["VERTEX_SHADER"].text,
+            geometry_shader=sources["GEOMETRY_SHADER"].text
+            if "GEOMETRY_SHADER" in sources
+            else None,
+            fragment_shader=sources["FRAGMENT_SHADER"].text,
+        )
+    except moderngl.Error as error:
+        message = str(error)
+        stage = next((s for s in stages if s.split("_")[0].lower() in message.lower()), stages[-1])
+        raise ShaderError(
+            f"{path.name} ({stage.split('_')[0].lower()} stage) failed to compile or link:\n"
+            f"{sources[stage].explain(message)}"
+        ) from None

@@ -1,0 +1,34 @@
+// Sky, sun and fog shared by every pass that shades something the eye sees through the air.
+uniform vec3 u_sky_zenith;    // linear RGB
+uniform vec3 u_sky_horizon;
+uniform vec3 u_fog_colour;
+uniform float u_fog_density;  // 1/m
+uniform vec3 u_sun_direction; // unit, toward the sun (world space)
+uniform vec3 u_sun_colour;
+uniform float u_ambient;
+
+vec3 sky_colour(vec3 direction) {
+    float height = direction.y;
+    float above = clamp(height, 0.0, 1.0);
+    vec3 sky = mix(u_sky_horizon, u_sky_zenith, pow(above, 0.55));
+    // Below the horizon the sky fades into the haze of the far ground.
+    sky = mix(sky, mix(u_fog_colour, u_sky_horizon, 0.5), clamp(-height * 6.0, 0.0, 1.0));
+    float toward_sun = max(dot(direction, u_sun_direction), 0.0);
+    sky += u_sun_colour * (pow(toward_sun, 12.0) * 0.25 + pow(toward_sun, 200.0) * 0.8);
+    sky += u_sun_colour * smoothstep(0.9993, 0.9996, toward_sun) * 4.0;  // the disc
+    return sky;
+}
+
+vec3 apply_fog(vec3 colour, float distance_metres, vec3 direction) {
+    float toward_sun = max(dot(direction, u_sun_direction), 0.0);
+    vec3 fog = mix(u_fog_colour, u_sun_colour, pow(toward_sun, 8.0) * 0.35);
+    float clear = exp(-u_fog_density * distance_metres);
+    return mix(fog, colour, clear);
+}
+
+vec3 lit(vec3 albedo, vec3 normal) {
+    float diffuse = max(dot(normal, u_sun_direction), 0.0);
+    float sky_light = 0.5 + 0.5 * normal.y;  // hemisphere: more light from above
+    vec3 ambient = u_ambient * mix(u_fog_colour, u_sky_zenith, sky_light) * 1.6;
+    return albedo * (ambient + u_sun_colour * diffuse * (1.0 - u_ambient));
+}

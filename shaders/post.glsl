@@ -1,0 +1,113 @@
+// The last scene pass: time fields seen as shimmering volumes, the scale band's tint, the look of
+// reversed time, then tone mapping to the display. Reads the HDR scene and its logarithmic depth.
+#if defined VERTEX_SHADER
+out vec2 v_ndc;
+void main() {
+    vec2 corner = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2));
+    v_ndc = corner * 2.0 - 1.0;
+    gl_Position = vec4(v_ndc, 0.0, 1.0);
+}
+#elif defined FRAGMENT_SHADER
+#include "depth.glsl"
+#include "noise.glsl"
+#define MAX_FIELDS 8
+uniform sampler2D u_scene;
+uniform sampler2D u_depth;
+uniform mat4 m_inverse_view_proj;
+uniform vec3 u_view_forward;
+uniform int u_field_count;
+uniform vec3 u_field_centre[MAX_FIELDS];   // relative to the eye (m)
+uniform vec3 u_field_half_size[MAX_FIELDS]; // boxes: half edge lengths; spheres: (r, r, r)
+uniform int u_field_is_box[MAX_FIELDS];
+uniform float u_field_rate[MAX_FIELDS];     // local clock rate now (signed)
+uniform float u_field_time[MAX_FIELDS];     // local clock reading (s)
+uniform vec3 u_band_tint;
+uniform float u_band_tint_amount;
+uniform float u_reversed;                   // 0..1: how strongly the eye's own time runs backward
+uniform float u_time;                       // real seconds, for effects that must keep moving
+uniform float u_exposure;
+in vec2 v_ndc;
+out vec4 f_colour;
+
+vec2 sphere_span(vec3 origin_to_centre, float radius, vec3 direction) {
+    float along = dot(origin_to_centre, direction);
+    float closest_squared = dot(origin_to_centre, origin_to_centre) - along * along;
+    float half_chord_squared = radius * radius - closest_squared;
+    if (half_chord_squared < 0.0) return vec2(1.0, 0.0);
+    float half_chord = sqrt(half_chord_squared);
+    return vec2(along - half_chord, along + half_chord);
+}
+
+vec2 box_span(vec3 centre, vec3 half_size, vec3 direction) {
+    vec3 inverse = 1.0 / direction;
+    vec3 t0 = (centre - half_size) * inverse;
+    vec3 t1 = (centre + half_size) * inverse;
+    vec3 near_t = min(t0, t1);
+    vec3 far_t = max(t0, t1);
+    return vec2(max(max(near_t.x, near_t.y), near_t.z), min(min(far_t.x, far_t.y), far_t.z));
+}
+
+vec3 rate_tint(float rate) {
+    if (rate < 0.0) return vec3(0.85, 0.25, 1.0);              // backward: violet
+    if (rate < 0.02) return vec3(0.75, 0.92, 1.0);             // frozen: ice
+    if (rate < 1.0) return mix(vec3(0.2, 0.55, 1.0), vec3(0.55, 0.8, 1.0), rate);  // slow: blue
+    return mix(vec3(1.0, 0.75, 0.3), vec3(1.0, 0.35, 0.15), clamp((rate - 1.0) / 4.0, 0.0, 1.0));
+}
+
+void main() {
+    vec2 uv = v_ndc * 0.5 + 0.5;
+    vec3 colour = texture(u_scene, uv).rgb;
+    if (u_reversed > 0.0) {  // a colour fringe that splits against the flow of time
+        vec2 shift = (uv - 0.5) * 0.006 * u_reversed;
+        colour.r = mix(colour.r, texture(u_scene, uv + shift).r, u_reversed);
+        colour.b = mix(colour.b, texture(u_scene, uv - shift).b, u_reversed);
+    }
+    vec4 far_point = m_inverse_view_proj * vec4(v_ndc, 0.0, 1.0);
+    vec3 direction = normalize(far_point.xyz / far_point.w);
+    float view_depth = view_depth_from_log(texture(u_depth, uv).r);
+    float scene_distance = view_depth / max(dot(direction, u_view_forward), 1e-4);
+    if (texture(u_depth, uv).r >= 1.0) scene_distance = 1e30;
+
+    for (int i = 0; i < MAX_FIELDS; ++i) {
+        if (i >= u_field_count) break;
+        vec3 centre = u_field_centre[i];
+        vec3 half_size = u_field_half_size[i];
+        vec2 span = u_field_is_box[i] == 1 ? box_span(centre, half_size, direction)
+                                           : sphere_span(centre, half_size.x, direction);
+        float enter = max(span.x, 0.0);
+        float leave = min(span.y, scene_distance);
+        float hit = step(enter, leave);  // 0 when the ray misses the field or it is hidden
+        float size = max(max(half_size.x, half_size.y), half_size.z);
+        float through = clamp((leave - enter) / (2.0 * size), 0.0, 1.0);
+        // Shimmer: noise drifting on the field's own clock, so slow fields shimmer slowly and
+        // reversed ones drift the other way.
+        vec3 middle = direction * (0.5 * (enter + leave)) - centre;
+        vec2 p = middle.xz / size * 6.0 + middle.y / size * 3.0 + vec2(u_field_time[i] * 0.7);
+        float shimmer = value_noise(p) * 0.6 + value_noise(p * 2.3 + 11.0) * 0.4;
+        float edge = pow(1.0 - through, 6.0) * step(0.0, span.x) * 0.6;  // bright skin at the boundary
+        vec3 tint = rate_tint(u_field_rate[i]);
+        float amount = hit * clamp(through * (0.35 + 0.4 * shimmer) + edge, 0.0, 0.85);
+        edge *= hit;
+        vec3 inside = colour * tint * 1.25;
+        if (u_field_rate[i] < 0.0) inside = mix(inside, tint * (1.0 - colour / (1.0 + colour)), 0.45);
+        if (u_field_rate[i] >= 0.0 && u_field_rate[i] < 0.02) {
+            inside = mix(vec3(dot(colour, vec3(0.3, 0.55, 0.15))), tint, 0.35) * 1.2;
+        }
+        colour = mix(colour, inside, amount) + tint * edge * 0.25;
+    }
+    colour = mix(colour, colour * u_band_tint * 1.6, u_band_tint_amount);
+
+    colour *= u_exposure;
+    colour = colour * (2.51 * colour + 0.03) / (colour * (2.43 * colour + 0.59) + 0.14);  // filmic
+    colour = clamp(colour, 0.0, 1.0);
+    if (u_reversed > 0.0) {
+        float grey = dot(colour, vec3(0.3, 0.59, 0.11));
+        vec3 toned = mix(vec3(0.12, 0.05, 0.22), vec3(0.75, 1.0, 0.9), grey);  // violet shadows, pale cyan lights
+        float ripple = 0.04 * sin(uv.y * 180.0 + u_time * 9.0);
+        colour = mix(colour, toned + ripple, 0.55 * u_reversed);
+    }
+    float vignette = 1.0 - 0.35 * pow(length(v_ndc * vec2(0.85, 1.0)) / 1.3, 2.5);
+    colour *= vignette;
+    f_colour = vec4(pow(clamp(colour, 0.0, 1.0), vec3(1.0 / 2.2)), 1.0);
+}
+#endif
