@@ -570,3 +570,20 @@ def with_coined(spec: LanguageSpec, coined: tuple[LexiconEntry, ...]) -> Languag
     data = spec.model_dump(exclude_defaults=True)
     data["lexicon"] = [e.model_dump(exclude_defaults=True) for e in spec.lexicon + tuple(extra)]
     return LanguageSpec.model_validate(data)
+
+
+def inflected_forms(spec: LanguageSpec) -> list[str]:
+    """Every lexicon word with every combination of the affixes its part of speech takes."""
+    from itertools import combinations
+
+    tags_by_pos: dict[str, list[str]] = {}
+    for affix in spec.morphology:
+        tags_by_pos.setdefault(affix.applies_to, []).append(affix.gloss)
+    forms = []
+    for entry in spec.lexicon:
+        forms.append(entry.form)
+        tags = tags_by_pos.get("noun" if entry.pos == "pronoun" else entry.pos, [])
+        for count in range(1, len(tags) + 1):
+            for chosen in combinations(tags, count):
+                forms.append(_inflect(spec, entry.form, entry.gloss, entry.pos, list(chosen)).form)
+    return list(dict.fromkeys(forms))
