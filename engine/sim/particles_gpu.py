@@ -102,7 +102,7 @@ class ParticleFieldGPU:
         return positions.copy(), velocities.copy()
 
     def rebase(self, new_origin: np.ndarray) -> None:
-        """Move the float64 origin (e.g. near the explorer), keeping world positions (round trip)."""
+        """Move the float64 origin (e.g. near the explorer), keeping world positions."""
         new_origin = np.asarray(new_origin, dtype=np.float64)
         positions, _ = self.read()
         shifted = positions[:, :3].astype(np.float64) + (self.origin - new_origin)
