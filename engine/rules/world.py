@@ -11,7 +11,7 @@ import math
 from pydantic import Field, model_validator
 
 from engine.rules.acoustics import Acoustics
-from engine.rules.agents import Agent
+from engine.rules.agents import Agent, agent_cross_checks
 from engine.rules.bodies import Body, ParticleField
 from engine.rules.common import Rules
 from engine.rules.language import LanguageSpec
@@ -168,4 +168,5 @@ def cross_check(world: WorldSpec) -> list[CrossCheckError]:
                     f"({world.light.speed_of_light:g} m/s)",
                 )
             )
+    problems.extend(agent_cross_checks(world))
     return problems
