@@ -21,6 +21,8 @@ COMMAND_MODULES = [
     "fmt",
     "diff",
     "new",
+    "lang",
+    "say",
 ]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2

@@ -248,7 +248,7 @@ def _verb_lemma(word: str, lexicon: _Lexicon) -> tuple[str, str]:
         tense = "past"
         stem = word[:-2]
         candidates = [stem, stem + "e", stem[:-1], word[:-3] + "y"]
-        if stem.endswith(("v", "z", "c", "g", "at", "it", "ur", "as")):
+        if stem.endswith(("v", "z", "c", "g")):
             candidates.insert(0, stem + "e")  # loved, gazed, danced: the e belongs to the stem
         if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "ls":
             candidates.insert(0, stem[:-1])  # stopped -> stop
@@ -313,6 +313,35 @@ def _is_verb_candidate(token: str, lexicon: _Lexicon) -> bool:
     return lexicon.has(lemma, "verb") or token in _IRREGULAR_VERBS
 
 
+def _is_function_word(token: str) -> bool:
+    return (
+        token in _DETERMINERS
+        or token in _DEMONSTRATIVES
+        or token in _ADPOSITIONS
+        or token in _NEGATIONS
+        or token in _AUXILIARIES
+    )
+
+
+def _guess_verb(tokens: list[str], lexicon: _Lexicon) -> int | None:
+    """Where the verb is when the lexicon knows none of the words: after the subject phrase,
+    preferring a word with verb endings, never a word the lexicon knows as noun or adjective."""
+    candidates = []
+    for index in range(1, len(tokens)):
+        previous, token = tokens[index - 1], tokens[index]
+        if _is_function_word(token) or token in _SUBJECT_PRONOUNS or token in _OBJECT_PRONOUNS:
+            continue
+        if lexicon.has(token, "noun") or lexicon.has(token, "adjective"):
+            continue
+        if previous in _DETERMINERS or previous in _DEMONSTRATIVES:
+            continue
+        candidates.append(index)
+    for index in candidates:
+        if tokens[index].endswith(("ed", "s")) and not tokens[index].endswith("ss"):
+            return index
+    return candidates[0] if candidates else None
+
+
 def _parse_clause(tokens: list[str], lexicon: _Lexicon) -> _Clause:
     clause = _Clause()
     # The verb: a known verb after the subject, else the word after the subject noun phrase.
@@ -334,16 +363,7 @@ def _parse_clause(tokens: list[str], lexicon: _Lexicon) -> _Clause:
             verb_index = index
             break
     if verb_index is None:
-        # No known verb: the first content word that follows a content word or pronoun.
-        for index in range(1, len(tokens)):
-            previous, token = tokens[index - 1], tokens[index]
-            if token in _DETERMINERS or token in _ADPOSITIONS or token in _NEGATIONS:
-                continue
-            if token in _AUXILIARIES or token in _DEMONSTRATIVES:
-                continue
-            if previous not in _DETERMINERS and previous not in _DEMONSTRATIVES:
-                verb_index = index
-                break
+        verb_index = _guess_verb(tokens, lexicon)
     if verb_index is None:
         raise ValueError(
             "could not find the verb; write a simple clause like 'the river remembers the stone'"
