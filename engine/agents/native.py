@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from engine.language.features import TONE_MARKS, default_romanisation, nfd
 from engine.rules.language import LanguageSpec
@@ -62,7 +62,7 @@ def _readings(spec: LanguageSpec, word: str, spellings: dict[str, list[str]]) ->
     text = nfd(word).lower()
     longest = max((len(key) for key in spellings), default=0)
 
-    @lru_cache(maxsize=None)
+    @cache
     def readings(start: int) -> tuple[str, ...]:
         if start == len(text):
             return ("",)

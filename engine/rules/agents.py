@@ -59,7 +59,7 @@ class Movement(Rules):
     radius: PositiveReal = 5.0
     """orbit: circle radius; wander: how far from the centre it roams (m)."""
     keep_distance: NonNegativeReal = 2.0
-    """follow: distance (m) it stays back from the explorer; flee: it runs while nearer than this."""
+    """follow: distance (m) it stays back from the explorer; flee: it runs while nearer."""
 
     @model_validator(mode="after")
     def _path_for_patrol(self) -> Movement:
@@ -131,7 +131,7 @@ class Agent(Rules):
     language: Name | None = None
     """Name of the language it speaks (one of the world's [[languages]]); absent: English."""
     shape: Literal["walker", "floater", "crawler", "flyer"] = "walker"
-    """Silhouette drawn for it; walkers and crawlers keep to their height, the others move freely."""
+    """Silhouette drawn for it; walkers and crawlers keep their height, the others fly."""
     colour: Colour = "#f2c14e"
     size: PositiveReal = 1.0
     """Height (m)."""
