@@ -16,6 +16,8 @@ from engine import __version__
 
 # Order shown in --help: explore and make, then author, then inspect.
 COMMAND_MODULES = [
+    "explore",
+    "render",
     "check",
     "schema",
     "fmt",
