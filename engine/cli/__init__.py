@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "fmt",
     "diff",
     "new",
+    "simulate",
     "lang",
     "say",
 ]

@@ -57,6 +57,8 @@ MAX_STEPS_PER_CALL = 240
 cannot snowball (the world then runs slower than asked, as in most game loops)."""
 MAX_SOUND_EVENTS = 1024
 """Most sound events kept between two snapshots."""
+RESTING_CONTACT_STEPS = 8
+"""A body that touched something this many steps ago or less is in resting contact: no sound."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,8 @@ class Simulation:
         self._cached_acceleration: tuple[int, np.ndarray, np.ndarray] | None = None
         self._sounds: list[SoundEvent] = []
         self.dropped_sounds = 0
+        self.sounds_made = 0
+        self._last_touch = np.full(self.bodies.count, -(2**62), dtype=np.int64)
         scale = world.scale
         self.explorer_size = scale.explorer_size
         feet = np.asarray(scale.explorer_position, dtype=np.float64)
@@ -540,8 +544,13 @@ class Simulation:
 
     def _sound_collisions(self, events: tuple[np.ndarray, np.ndarray], rates: np.ndarray) -> None:
         rows, speeds = events
-        for row, speed in zip(rows.tolist(), speeds.tolist(), strict=True):
-            if speed < QUIET_IMPACT_SPEED:
+        # A body that touched within the last few steps is resting or chattering: silent.
+        recently = np.abs(self.step_index - self._last_touch[rows]) <= RESTING_CONTACT_STEPS
+        self._last_touch[rows] = self.step_index
+        for row, speed, resting in zip(
+            rows.tolist(), speeds.tolist(), recently.tolist(), strict=True
+        ):
+            if speed < QUIET_IMPACT_SPEED or resting:
                 continue
             body = self.world.bodies[self.bodies.group[row]]
             position = self.bodies.positions[row]
@@ -584,6 +593,7 @@ class Simulation:
             self.local_time.fire(index, _tuple3(position), self.world_time)
 
     def _add_sound(self, event: SoundEvent) -> None:
+        self.sounds_made += 1
         if len(self._sounds) < MAX_SOUND_EVENTS:
             self._sounds.append(event)
         else:
