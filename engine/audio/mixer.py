@@ -1,0 +1,669 @@
+"""The mixer: every sound source, carried through the world's medium to one listener, in blocks.
+
+Owns: sources (arbitrary mono signals, body emitters, struck sounds from ``Snapshot.sounds``),
+their emission buffers in world time, the listener's path, and the per-block rendering: retarded
+time (``engine.audio.retarded``), delay and Doppler by reading each source's emission at its
+emission time, attenuation, absorption and spectral tilt (distance buses filtered once each),
+pitch drift and local clock rates (applied where the sound is made), interaural time and level
+differences, the explorer's hearing range, reverb and a peak limiter. Reads Snapshots and rule
+values only; never the simulation's internals, never a sound device or a file.
+
+Emission is read through its running sum: the output sample between reception times t and t + dt
+is (C(e(t + dt)) - C(e(t))) / dt, where C sums the emission and e(t) is the emission time heard
+at t. At rest this is the emission itself, delayed; a moving source gets its Doppler shift and its
+convective loudness change from the same line, anti-aliased when the sound is compressed, and a
+supersonic listener who meets wavefronts in reverse order hears them reversed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.ndimage import minimum_filter1d, uniform_filter1d
+from scipy.signal import butter, sosfilt, sosfilt_zi
+
+from engine.audio import medium
+from engine.audio.retarded import Trajectory, emission_times, pair_branches
+from engine.audio.reverb import LIVE_IMPULSE_SECONDS, BlockConvolver, world_impulse_response
+from engine.audio.synthesis import Signal, continuous, recorded, struck
+from engine.rules.acoustics import Acoustics
+from engine.rules.scale import Scale
+from engine.rules.time import Time
+
+CONTROL_STEP = 64
+"""Samples between the points where retarded time is solved exactly (linear in between)."""
+
+CEILING = 10.0 ** (-0.1 / 20.0)
+"""Largest output magnitude the limiter lets through (-0.1 dBFS)."""
+
+LIMITER_HALF_WINDOW = 48
+"""Samples of the limiter's smoothing half-window; its look-ahead is twice this."""
+
+BUS_FILTER_TAPS = 255
+"""Length of each distance bus's linear-phase filter (absorption and tilt)."""
+
+BUS_STEP_DB = 3.0
+"""Largest change in the path response (dB, at any frequency) from one distance bus to the next."""
+
+MAX_BUSES = 48
+
+HUMAN_LOWEST_HZ, HUMAN_HIGHEST_HZ = 20.0, 20_000.0
+"""Hearing ranges that cover these need no filter: the output is heard by human ears anyway."""
+
+EMISSION_LEAD_SECONDS = 0.5
+"""How far before a source's start the retarded-time search reaches (emission there is silent)."""
+
+PositionSource = tuple[float, float, float] | Trajectory | Callable[[float], object]
+
+
+@dataclass(eq=False)
+class Source:
+    """One sound in the world: a signal, where it is, and when and how fast its clock runs."""
+
+    ident: int
+    signal: Signal
+    amplitude: float
+    start_sample: int
+    trajectory: Trajectory | None = None
+    body: int | None = None
+    position_fn: Callable[[float], object] | None = None
+    local_rate: float | Callable[[float], float] = 1.0
+    # Emission state: running sum C(k) of the emission for k = origin .. generated.
+    running_sum: np.ndarray = field(default_factory=lambda: np.zeros(1))
+    origin: int = 0
+    generated: int = 0
+    signal_position: float | None = None
+    path_length: float = 0.0
+    anchor_delay: float | None = None
+    quiet_since: float | None = None
+    emission_ended: float | None = None
+
+    def __post_init__(self) -> None:
+        self.origin = self.start_sample
+        self.generated = self.start_sample
+
+
+class Mixer:
+    """Sources in, stereo blocks out. See ``engine.audio`` for the public contract."""
+
+    def __init__(
+        self,
+        acoustics: Acoustics | None = None,
+        time: Time | None = None,
+        scale: Scale | None = None,
+        *,
+        sample_rate: int = 48_000,
+        block_size: int = 1024,
+        seed: int = 0,
+        reverb: bool = True,
+        limiter: bool = True,
+        bodies: tuple = (),
+    ) -> None:
+        self.acoustics = acoustics or Acoustics()
+        self.time = time or Time()
+        self.scale = scale or Scale()
+        self.sample_rate = int(sample_rate)
+        self.block_size = int(block_size)
+        self.seed = seed
+        self.speed_of_sound = self.acoustics.speed_of_sound
+        self._body_rules = bodies
+        self._ids = itertools.count()
+        self.sources: list[Source] = []
+        self.listener = Trajectory()
+        self.listener_yaw = 0.0
+        self.listener_size = self.scale.explorer_size
+        # Output clock: output sample n is heard at world time from these (real, world, rate) knots.
+        self._clock: list[tuple[float, float, float]] = [(0.0, 0.0, 1.0)]
+        self._output_sample = 0
+        self._pending = np.zeros((0, 2))
+        self._body_trajectories: dict[int, Trajectory] = {}
+        self._body_rates = np.ones(0)
+        self._emitters_started = False
+        # Distance buses for the path's spectrum (absorption, tilt).
+        self._bus_spacing, self._bus_spectra = self._design_buses()
+        self._bus_tail = np.zeros((2, BUS_FILTER_TAPS - 1))
+        self._lookahead = BUS_FILTER_TAPS // 2 if self._bus_spectra is not None else 0
+        # Hearing range, reverb and limiter state.
+        self._hearing: tuple[float, float] | None = None
+        self._hearing_sos: np.ndarray | None = None
+        self._hearing_state: np.ndarray | None = None
+        self._hearing_silent = False
+        self.reverb_wet = self.acoustics.reverb.wet
+        self._convolver: BlockConvolver | None = None
+        if reverb:
+            response = world_impulse_response(
+                self.acoustics.reverb,
+                self.speed_of_sound,
+                self.sample_rate,
+                seed,
+                max_seconds=LIVE_IMPULSE_SECONDS,
+            )
+            if response is not None:
+                self._convolver = BlockConvolver(response, self.block_size)
+        self._limiter = _BlockLimiter() if limiter else None
+        self._latency = 2 * LIMITER_HALF_WINDOW if limiter else 0
+
+    @classmethod
+    def for_world(cls, world, **options) -> Mixer:
+        """A mixer for a ``WorldSpec``: its acoustics, clocks, scale and body emitters."""
+        options.setdefault("seed", world.meta.seed)
+        return cls(world.acoustics, world.time, world.scale, bodies=world.bodies, **options)
+
+    # ----- sources -------------------------------------------------------------------------
+
+    def add_source(
+        self,
+        samples: np.ndarray | Signal,
+        sample_rate: int | None = None,
+        position: PositionSource | None = None,
+        *,
+        body: int | None = None,
+        start_world_time: float = 0.0,
+        loudness_db: float | None = None,
+        gain: float = 1.0,
+        local_rate: float | Callable[[float], float] = 1.0,
+    ) -> Source:
+        """Place a mono sound in the world; returns its handle.
+
+        ``samples``: a mono array (resampled to the mixer's rate when ``sample_rate`` differs) or a
+        ``Signal``. Where it is: ``position`` (a fixed point, a ``Trajectory``, or a function of
+        world time giving a point, sampled once per block) or ``body`` (a row of the snapshot's
+        bodies). It starts at ``start_world_time``. Loudness: ``loudness_db`` (dB SPL at the
+        reference distance) or a plain ``gain`` on full scale. ``local_rate``: the source's clock
+        rate (local seconds per world second, negative plays it backward), a number or a function
+        of world time; body sources take their body's rate from snapshots instead.
+        """
+        if isinstance(samples, Signal):
+            signal = samples
+        else:
+            array = np.asarray(samples, dtype=np.float64).reshape(-1)
+            if sample_rate is not None and sample_rate != self.sample_rate:
+                array = _resample(array, sample_rate, self.sample_rate)
+            signal = recorded(array)
+        if (position is None) == (body is None):
+            raise ValueError("give exactly one of position= or body= for a source")
+        trajectory = None
+        position_fn = None
+        if isinstance(position, Trajectory):
+            trajectory = position
+        elif callable(position):
+            position_fn = position
+            trajectory = Trajectory()
+            trajectory.add(start_world_time, position(start_world_time))
+        elif position is not None:
+            trajectory = Trajectory.linear(tuple(float(x) for x in position))
+        elif body is not None:
+            self._body_trajectory(body)
+        amplitude = gain * (medium.loudness_to_amplitude(loudness_db) if loudness_db is not None else 1.0)
+        source = Source(
+            ident=next(self._ids),
+            signal=signal,
+            amplitude=amplitude,
+            start_sample=int(round(start_world_time * self.sample_rate)),
+            trajectory=trajectory,
+            body=body,
+            position_fn=position_fn,
+            local_rate=local_rate,
+        )
+        self.sources.append(source)
+        return source
+
+    def set_listener(
+        self,
+        world_time: float,
+        position,
+        velocity=None,
+        yaw: float | None = None,
+        size: float | None = None,
+    ) -> None:
+        """Where the listener is at a world time (the path is linear between calls)."""
+        self.listener.add(world_time, position, velocity)
+        if yaw is not None:
+            self.listener_yaw = float(yaw)
+        if size is not None:
+            self.listener_size = float(size)
+
+    def consume(self, snapshot) -> None:
+        """Take one ``engine.sim.snapshot.Snapshot``: clocks, listener, bodies and new sounds."""
+        time_now = float(snapshot.world_time)
+        self._clock.append((float(snapshot.real_time), time_now, float(snapshot.time_rate)))
+        if len(self._clock) > 64:
+            del self._clock[:-64]
+        self.speed_of_sound = float(snapshot.speed_of_sound)
+        explorer = snapshot.explorer
+        self.set_listener(time_now, explorer.position, explorer.velocity, explorer.yaw, explorer.size)
+        bodies = snapshot.bodies
+        self._body_rates = np.asarray(bodies.local_rate, dtype=np.float64)
+        for row, trajectory in self._body_trajectories.items():
+            if row < len(bodies.positions):
+                trajectory.add(time_now, bodies.positions[row], bodies.velocities[row])
+        if not self._emitters_started:
+            self._emitters_started = True
+            self._start_continuous_emitters(snapshot)
+        for event in snapshot.sounds:
+            self._add_event(event, snapshot)
+
+    def _body_trajectory(self, row: int) -> Trajectory:
+        if row not in self._body_trajectories:
+            self._body_trajectories[row] = Trajectory()
+        return self._body_trajectories[row]
+
+    def _start_continuous_emitters(self, snapshot) -> None:
+        groups = np.asarray(snapshot.bodies.group)
+        for row, group in enumerate(groups.tolist()):
+            if group >= len(self._body_rules):
+                continue
+            emitter = self._body_rules[group].sound
+            if emitter is None or emitter.interval != 0 or emitter.kind == "chime":
+                continue
+            trajectory = self._body_trajectory(row)
+            trajectory.add(
+                float(snapshot.world_time), snapshot.bodies.positions[row], snapshot.bodies.velocities[row]
+            )
+            self.add_source(
+                continuous(emitter.kind, emitter.frequency_hz, self.sample_rate, self.seed * 7919 + row),
+                body=row,
+                start_world_time=float(snapshot.world_time),
+                loudness_db=emitter.loudness_db,
+            )
+
+    def _add_event(self, event, snapshot) -> None:
+        seed = hash((self.seed, event.body, round(event.world_time * 1e6))) & 0xFFFFFFFF
+        signal = struck(event.kind, event.frequency_hz, self.sample_rate, seed)
+        if event.body >= 0 and event.body < len(snapshot.bodies.positions):
+            trajectory = self._body_trajectory(event.body)
+            if not len(trajectory):
+                trajectory.add(
+                    float(snapshot.world_time),
+                    snapshot.bodies.positions[event.body],
+                    snapshot.bodies.velocities[event.body],
+                )
+            self.add_source(
+                signal, body=event.body, start_world_time=event.world_time, loudness_db=event.loudness_db
+            )
+        else:
+            rate = float(event.local_rate)
+            self.add_source(
+                signal,
+                position=tuple(event.position),
+                start_world_time=event.world_time,
+                loudness_db=event.loudness_db,
+                local_rate=rate,
+            )
+
+    # ----- clocks ----------------------------------------------------------------------------
+
+    def world_time_at(self, real_times: np.ndarray) -> np.ndarray:
+        """World time heard at each real time of the output (from the snapshots' clocks)."""
+        real_times = np.asarray(real_times, dtype=np.float64)
+        knots = self._clock
+        real = np.array([knot[0] for knot in knots])
+        world = np.array([knot[1] for knot in knots])
+        result = np.interp(real_times, real, world)
+        last_real, last_world, last_rate = knots[-1]
+        after = real_times > last_real
+        result = np.where(after, last_world + (real_times - last_real) * last_rate, result)
+        first_real, first_world, first_rate = knots[0]
+        before = real_times < first_real
+        return np.where(before, first_world + (real_times - first_real) * first_rate, result)
+
+    # ----- rendering ---------------------------------------------------------------------------
+
+    def render(self, frames: int) -> np.ndarray:
+        """The next ``frames`` stereo samples (frames, 2) float32, in internal blocks."""
+        while self._pending.shape[0] < frames:
+            self._pending = np.concatenate([self._pending, self._render_block()], axis=0)
+        out, self._pending = self._pending[:frames], self._pending[frames:]
+        return out.astype(np.float32)
+
+    def _render_block(self) -> np.ndarray:
+        frames = self.block_size
+        rate = self.sample_rate
+        # The limiter delays its output; reception runs that far ahead so nothing arrives late.
+        first = self._output_sample + self._latency
+        self._output_sample += frames
+        grid_offsets = np.unique(np.minimum(np.arange(0, frames + CONTROL_STEP, CONTROL_STEP), frames))
+        reception = self.world_time_at((first + grid_offsets) / rate)  # (G,)
+        boundaries = self.world_time_at((first + np.arange(frames + 1)) / rate)  # (frames + 1,)
+        if len(self.listener) == 0:
+            self.listener.add(float(reception[0]), self.scale.explorer_position)
+        listeners = self.listener.position_at(reception)  # (G, 3)
+        dry = np.zeros((2, frames))
+        buses = None if self._bus_spectra is None else np.zeros((len(self._bus_spectra), 2, frames))
+        for source in list(self.sources):
+            self._render_source(source, reception, listeners, grid_offsets, boundaries, dry, buses)
+        if buses is not None:
+            dry += self._filter_buses(buses)
+        stereo = dry.T  # (frames, 2)
+        stereo = self._apply_hearing(stereo)
+        if self._convolver is not None and self.reverb_wet > 0:
+            stereo = stereo + self.reverb_wet * self._convolver.process(stereo)
+        if self._limiter is not None:
+            stereo = self._limiter.process(stereo)
+        return stereo
+
+    def _trajectory_of(self, source: Source) -> Trajectory:
+        if source.body is not None:
+            return self._body_trajectory(source.body)
+        assert source.trajectory is not None
+        return source.trajectory
+
+    def _rate_of(self, source: Source, world_time: float) -> float:
+        if source.body is not None and source.body < len(self._body_rates):
+            rate = float(self._body_rates[source.body])
+        elif callable(source.local_rate):
+            rate = float(source.local_rate(world_time))
+        else:
+            rate = float(source.local_rate)
+        if not self.time.pitch_follows_local_time:
+            rate = float(np.sign(rate))
+        return rate
+
+    def _render_source(
+        self,
+        source: Source,
+        reception: np.ndarray,
+        listeners: np.ndarray,
+        grid_offsets: np.ndarray,
+        boundaries: np.ndarray,
+        dry: np.ndarray,
+        buses: np.ndarray | None,
+    ) -> None:
+        rate = self.sample_rate
+        trajectory = self._trajectory_of(source)
+        if source.position_fn is not None:
+            trajectory.add(float(reception[-1]), source.position_fn(float(reception[-1])))
+        if not len(trajectory):
+            return
+        start_time = source.start_sample / rate
+        travel = None
+        if self.acoustics.media:
+            acoustics, speed = self.acoustics, self.speed_of_sound
+
+            def travel(sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+                return medium.travel_time(acoustics, speed, sources, targets)
+
+        grid_index, times = emission_times(
+            reception,
+            listeners,
+            trajectory,
+            start_time - EMISSION_LEAD_SECONDS,
+            self.speed_of_sound,
+            travel,
+        )
+        if len(times) == 0:
+            self._maybe_retire(source, reception, listeners, trajectory)
+            return
+        delays = reception[grid_index] - times
+        strength = self.acoustics.doppler_strength
+        if strength != 1.0:
+            if source.anchor_delay is None:
+                source.anchor_delay = float(delays[0])
+            delays = np.maximum(source.anchor_delay + strength * (delays - source.anchor_delay), 0.0)
+            times = reception[grid_index] - delays
+        positions = trajectory.position_at(times)
+        to_source = positions - listeners[grid_index]
+        lengths = np.linalg.norm(to_source, axis=1)
+        source.path_length = float(lengths[-1])
+        gains = source.amplitude * medium.attenuation_gain(self.acoustics, lengths)
+        yaw = self.listener_yaw
+        right = np.array([math.cos(yaw), 0.0, -math.sin(yaw)])
+        lateral = (to_source @ right) / np.maximum(lengths, 1e-9)
+        itd = medium.interaural_delay(lateral, self.listener_size, self.speed_of_sound)
+        left_gain, right_gain = medium.ear_gains(lateral)
+        # Emission needed up to the latest time read (plus the bus filters' look-ahead).
+        self._generate(source, int(math.ceil(times.max() * rate)) + self._lookahead + 2)
+        grid_count = len(reception)
+        counts = np.bincount(grid_index, minlength=grid_count)
+        frames = int(grid_offsets[-1])
+        if counts.max() <= 1:
+            spans = [(grid_index, times, gains, itd, left_gain, right_gain, lengths)]
+            self._read_single(source, spans[0], grid_offsets, boundaries, frames, dry, buses)
+        else:
+            step = float(np.max(np.abs(np.diff(reception)))) if grid_count > 1 else 1.0
+            values = {
+                (int(g), float(t)): (gain, delay, lg, rg, length)
+                for g, t, gain, delay, lg, rg, length in zip(
+                    grid_index, times, gains, itd, left_gain, right_gain, lengths, strict=True
+                )
+            }
+            for interval, left_time, right_time in pair_branches(
+                grid_index, times, grid_count, tolerance=max(50 * step, 0.05)
+            ):
+                a = values[(interval, left_time)]
+                b = values[(interval + 1, right_time)]
+                span = (
+                    np.array([interval, interval + 1]),
+                    np.array([left_time, right_time]),
+                    *(np.array([a[k], b[k]]) for k in range(5)),
+                )
+                self._read_single(source, span, grid_offsets, boundaries, frames, dry, buses)
+        self._forget_old_emission(source, float(times.min()))
+        if source.emission_ended is not None and times.min() > source.emission_ended:
+            self._maybe_retire(source, reception, listeners, trajectory)
+
+    def _read_single(
+        self,
+        source: Source,
+        span: tuple,
+        grid_offsets: np.ndarray,
+        boundaries: np.ndarray,
+        frames: int,
+        dry: np.ndarray,
+        buses: np.ndarray | None,
+    ) -> None:
+        """Read one branch (at most one emission time per grid point) into the output."""
+        grid_index, times, gains, itd, left_gain, right_gain, lengths = span
+        rate = self.sample_rate
+        grid_count = len(grid_offsets)
+        present = np.zeros(grid_count, dtype=bool)
+        present[grid_index] = True
+        emission = np.zeros(grid_count)
+        emission[grid_index] = times
+        per_grid = np.zeros((5, grid_count))
+        for row, values in enumerate((gains, itd, left_gain, right_gain, lengths)):
+            per_grid[row, grid_index] = values
+        # Intervals with the branch present at both ends are heard; others are silent.
+        heard = present[:-1] & present[1:]
+        if not heard.any():
+            return
+        lo, hi = int(np.argmax(heard)), int(grid_count - 1 - np.argmax(heard[::-1]))
+        sample_lo, sample_hi = int(grid_offsets[lo]), int(grid_offsets[hi])
+        offsets = np.arange(sample_lo, sample_hi + 1, dtype=np.float64)  # sample boundaries
+        emission_at = np.interp(offsets, grid_offsets, emission)
+        gain_at = np.interp(offsets[:-1] + 0.5, grid_offsets, per_grid[0])
+        itd_at = np.interp(offsets, grid_offsets, per_grid[1])
+        reception_step = np.diff(boundaries[sample_lo : sample_hi + 1]) * rate  # world samples/sample
+        reception_step = np.where(np.abs(reception_step) < 1e-12, 1e-12, reception_step)
+        mask = np.repeat(heard[lo:hi].astype(np.float64), np.diff(grid_offsets[lo : hi + 1]))
+        base = emission_at * rate + self._lookahead
+        ear_delays = (np.maximum(itd_at, 0.0), np.maximum(-itd_at, 0.0))  # left later if right first
+        for ear in range(2):
+            positions = base - ear_delays[ear] * rate
+            running = _read_running_sum(source, positions)
+            ear_gain = np.interp(offsets[:-1] + 0.5, grid_offsets, per_grid[2 + ear])
+            signal = np.diff(running) / reception_step * gain_at * ear_gain * mask
+            if buses is None:
+                dry[ear, sample_lo:sample_hi] += signal
+            else:
+                self._send_to_buses(buses, ear, sample_lo, sample_hi, signal, per_grid[4], grid_offsets, offsets)
+
+    def _send_to_buses(self, buses, ear, sample_lo, sample_hi, signal, lengths, grid_offsets, offsets):
+        length = float(np.mean(np.interp(offsets, grid_offsets, lengths)))
+        position = length / self._bus_spacing
+        lower = min(int(position), len(buses) - 1)
+        upper = min(lower + 1, len(buses) - 1)
+        weight = min(position - lower, 1.0) if upper != lower else 0.0
+        buses[lower, ear, sample_lo:sample_hi] += (1.0 - weight) * signal
+        if weight > 0:
+            buses[upper, ear, sample_lo:sample_hi] += weight * signal
+
+    def _generate(self, source: Source, target: int) -> None:
+        """Extend a source's emission (and its running sum) up to sample ``target``."""
+        count = target - source.generated
+        if count <= 0:
+            return
+        rate = self._rate_of(source, source.generated / self.sample_rate)
+        drift = float(medium.pitch_factor(self.acoustics, source.path_length))
+        speed = rate * drift
+        gate = min(1.0, abs(rate) / 0.05)  # frozen time is silent, and fades in smoothly
+        if source.signal_position is None:
+            finite = math.isfinite(source.signal.length)
+            source.signal_position = source.signal.length - 1.0 if (speed < 0 and finite) else 0.0
+        positions = source.signal_position + speed * np.arange(count, dtype=np.float64)
+        source.signal_position += speed * count
+        values = source.signal.read(positions) * gate
+        finite = math.isfinite(source.signal.length)
+        past_end = source.signal_position < 0 or source.signal_position >= source.signal.length
+        if finite and past_end:
+            if source.emission_ended is None:
+                source.emission_ended = target / self.sample_rate
+        elif finite:
+            source.emission_ended = None
+        sums = source.running_sum[-1] + np.cumsum(values)
+        source.running_sum = np.concatenate([source.running_sum, sums])
+        source.generated = target
+
+    def _forget_old_emission(self, source: Source, earliest_time: float) -> None:
+        keep_from = int(earliest_time * self.sample_rate) - 2 * self.sample_rate
+        drop = keep_from - source.origin
+        if drop > 4 * self.sample_rate:
+            source.running_sum = source.running_sum[drop:]
+            source.origin += drop
+            if source.trajectory is not None and source.position_fn is not None:
+                source.trajectory.forget_before(earliest_time - 1.0)
+
+    def _maybe_retire(self, source, reception, listeners, trajectory) -> None:
+        """Drop a source once its last sound has spread past the listener for good."""
+        if source.emission_ended is None:
+            return
+        now = float(reception[-1])
+        where = trajectory.position_at(np.array([now]))[0]
+        distance = float(np.linalg.norm(where - listeners[-1]))
+        slowest = medium.slowest_speed(self.acoustics, self.speed_of_sound)
+        if (now - source.emission_ended) * slowest > 1.5 * distance + 10.0:
+            self.sources.remove(source)
+
+    # ----- listener-side processing --------------------------------------------------------
+
+    def _design_buses(self) -> tuple[float, np.ndarray | None]:
+        if not medium.shapes_spectrum(self.acoustics):
+            return 1.0, None
+        frequencies = np.fft.rfftfreq(1024, 1.0 / self.sample_rate)
+        per_metre = np.abs(medium.path_response_db(self.acoustics, frequencies, 1.0)).max()
+        spacing = BUS_STEP_DB / max(per_metre, 1e-9)
+        # Enough buses to reach silence in the most absorbed band, or the cap.
+        needed = int(math.ceil(-medium.SILENT_DB / BUS_STEP_DB)) + 2
+        count = min(needed, MAX_BUSES)
+        if count == MAX_BUSES:
+            spacing = -medium.SILENT_DB / max(per_metre, 1e-9) / (MAX_BUSES - 2)
+        fft_size = 1 << int(math.ceil(math.log2(self.block_size + BUS_FILTER_TAPS - 1)))
+        spectra = []
+        for bus in range(count):
+            response_db = medium.path_response_db(self.acoustics, frequencies, bus * spacing)
+            kernel = _linear_phase(10.0 ** (response_db / 20.0), BUS_FILTER_TAPS)
+            spectra.append(np.fft.rfft(kernel, fft_size))
+        self._bus_fft_size = fft_size
+        return spacing, np.array(spectra)
+
+    def _filter_buses(self, buses: np.ndarray) -> np.ndarray:
+        frames = buses.shape[2]
+        used = np.flatnonzero(np.any(buses != 0, axis=(1, 2)))
+        out = np.zeros((2, frames + BUS_FILTER_TAPS - 1))
+        if len(used):
+            spectra = np.fft.rfft(buses[used], self._bus_fft_size, axis=2)  # (U, 2, F)
+            combined = np.einsum("ucf,uf->cf", spectra, self._bus_spectra[used])
+            out = np.fft.irfft(combined, self._bus_fft_size, axis=1)[:, : frames + BUS_FILTER_TAPS - 1]
+        out[:, : BUS_FILTER_TAPS - 1] += self._bus_tail
+        self._bus_tail = out[:, frames:].copy()
+        return out[:, :frames]
+
+    def _apply_hearing(self, stereo: np.ndarray) -> np.ndarray:
+        low, high = medium.hearing_range(self.acoustics, self.scale, self.listener_size)
+        nyquist = 0.5 * self.sample_rate
+        if (low, high) != self._hearing:
+            self._hearing = (low, high)
+            self._hearing_silent = low >= 0.95 * nyquist
+            sections = []
+            # Output is for human ears: filter only where the explorer hears less than they do.
+            if low > HUMAN_LOWEST_HZ and not self._hearing_silent:
+                sections.append(butter(2, low, "highpass", fs=self.sample_rate, output="sos"))
+            if high < min(HUMAN_HIGHEST_HZ, 0.95 * nyquist):
+                sections.append(butter(4, max(high, 1.0), "lowpass", fs=self.sample_rate, output="sos"))
+            if sections:
+                sos = np.concatenate(sections)
+                if self._hearing_sos is None or self._hearing_sos.shape != sos.shape:
+                    self._hearing_state = np.zeros((sos.shape[0], 2, 2))
+                self._hearing_sos = sos
+            else:
+                self._hearing_sos = None
+        if self._hearing_silent:
+            return np.zeros_like(stereo)
+        if self._hearing_sos is None:
+            return stereo
+        filtered, self._hearing_state = sosfilt(self._hearing_sos, stereo, axis=0, zi=self._hearing_state)
+        return filtered
+
+
+def _read_running_sum(source: Source, positions: np.ndarray) -> np.ndarray:
+    """C at fractional emission sample positions (linear between samples; 0 before the start)."""
+    sums = source.running_sum
+    index = positions - source.origin
+    whole = np.floor(index)
+    fraction = index - whole
+    whole = np.clip(whole.astype(np.int64), 0, len(sums) - 1)
+    after = np.minimum(whole + 1, len(sums) - 1)
+    fraction = np.where(index < 0, 0.0, fraction)
+    return sums[whole] + fraction * (sums[after] - sums[whole])
+
+
+def _linear_phase(magnitude: np.ndarray, taps: int) -> np.ndarray:
+    """A linear-phase FIR (delay taps // 2) approximating a magnitude response on rfft bins."""
+    impulse = np.fft.irfft(magnitude)
+    impulse = np.roll(impulse, taps // 2)[:taps]
+    return impulse * np.hanning(taps + 2)[1:-1]
+
+
+def _resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    from scipy.signal import resample_poly
+
+    divisor = math.gcd(int(from_rate), int(to_rate))
+    return resample_poly(samples, to_rate // divisor, from_rate // divisor)
+
+
+class _BlockLimiter:
+    """A look-ahead peak limiter: output never exceeds ``CEILING``; adds 2 * half-window latency."""
+
+    def __init__(self, half_window: int = LIMITER_HALF_WINDOW) -> None:
+        self.half_window = half_window
+        self._history = np.zeros((4 * half_window, 2))
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        frames = block.shape[0]
+        joined = np.concatenate([self._history, block], axis=0)
+        self._history = joined[-4 * self.half_window :]
+        gains = limiter_gains(np.abs(joined).max(axis=1), self.half_window)
+        delay = 2 * self.half_window
+        start = joined.shape[0] - frames - delay
+        return joined[start : start + frames] * gains[start : start + frames, None]
+
+
+def limiter_gains(magnitude: np.ndarray, half_window: int = LIMITER_HALF_WINDOW) -> np.ndarray:
+    """Smooth gains that keep ``magnitude * gain <= CEILING`` everywhere.
+
+    The needed gain is held at its minimum over a window then averaged over a window no wider,
+    so every averaged value is at most the gain needed at the centre sample.
+    """
+    needed = np.minimum(1.0, CEILING / np.maximum(magnitude, 1e-30))
+    held = minimum_filter1d(needed, size=2 * half_window + 1, mode="nearest")
+    return uniform_filter1d(held, size=2 * half_window + 1, mode="nearest")
+
+
+def limit(stereo: np.ndarray) -> np.ndarray:
+    """Limit a whole stereo signal (offline): no latency, peak at most ``CEILING``."""
+    gains = limiter_gains(np.abs(stereo).max(axis=1))
+    return stereo * gains[:, None]

@@ -1,0 +1,302 @@
+"""Where sound comes from: source trajectories and the retarded-time solution.
+
+Owns: ``Trajectory`` (a piecewise-linear path through time, extrapolated with its end velocities)
+and ``emission_times``, which finds, for each reception time and listener position, every
+emission time whose sound arrives then. Sources may move faster than sound: a supersonic source
+has two or more emission times for one reception (its Mach cone; the boom is where a pair is
+born), and a supersonic listener can meet wavefronts in reverse order. Nothing here knows about
+samples, sources' signals or the mixer.
+
+Method: on each straight segment of the trajectory the arrival condition
+``|S(t_e) - L| = c (t_r - t_e)`` is a quadratic in ``t_e``, solved exactly. Media regions with
+another speed of sound are handled by repeating the solve with the path's effective speed
+(path length / path-integrated travel time) until it settles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+TravelTime = Callable[[np.ndarray, np.ndarray], np.ndarray]
+"""(sources (M, 3), listeners (M, 3)) -> seconds; the medium's path-integrated travel time."""
+
+
+class Trajectory:
+    """A path through time: knots (time, position, velocity), linear between knots.
+
+    Before the first knot and after the last, the path continues with that knot's velocity.
+    Knots are added in rising time; a knot at the same time as the last one replaces it, and an
+    earlier one (a clock running backward) drops the knots after it.
+    """
+
+    def __init__(self) -> None:
+        self._times = np.empty(16)
+        self._positions = np.empty((16, 3))
+        self._velocities = np.empty((16, 3))
+        self._count = 0
+
+    @classmethod
+    def linear(
+        cls, position: tuple[float, float, float], velocity=(0.0, 0.0, 0.0), time: float = 0.0
+    ) -> Trajectory:
+        """A straight line at constant velocity through ``position`` at ``time``."""
+        trajectory = cls()
+        trajectory.add(time, position, velocity)
+        return trajectory
+
+    def __len__(self) -> int:
+        return self._count
+
+    @property
+    def times(self) -> np.ndarray:
+        return self._times[: self._count]
+
+    @property
+    def positions(self) -> np.ndarray:
+        return self._positions[: self._count]
+
+    @property
+    def velocities(self) -> np.ndarray:
+        return self._velocities[: self._count]
+
+    def add(self, time: float, position, velocity=None) -> None:
+        """Append a knot; without a velocity it is taken from the previous knot."""
+        position = np.asarray(position, dtype=np.float64)
+        if self._count and time < self._times[self._count - 1]:
+            # The clock ran backward: the path after ``time`` is rewritten.
+            self._count = int(np.searchsorted(self.times, time, side="right"))
+        if velocity is None:
+            if self._count:
+                last_time = self._times[self._count - 1]
+                span = time - last_time
+                velocity = (
+                    (position - self._positions[self._count - 1]) / span
+                    if span > 0
+                    else self._velocities[self._count - 1]
+                )
+            else:
+                velocity = np.zeros(3)
+        if self._count and time == self._times[self._count - 1]:
+            self._count -= 1
+        if self._count == len(self._times):
+            self._times = np.concatenate([self._times, np.empty(self._count)])
+            self._positions = np.concatenate([self._positions, np.empty((self._count, 3))])
+            self._velocities = np.concatenate([self._velocities, np.empty((self._count, 3))])
+        self._times[self._count] = time
+        self._positions[self._count] = position
+        self._velocities[self._count] = np.asarray(velocity, dtype=np.float64)
+        self._count += 1
+
+    def forget_before(self, time: float) -> None:
+        """Drop knots older than ``time``, keeping one at or before it."""
+        keep_from = int(np.searchsorted(self.times, time, side="right")) - 1
+        if keep_from > 0:
+            count = self._count - keep_from
+            self._times[:count] = self._times[keep_from : self._count]
+            self._positions[:count] = self._positions[keep_from : self._count]
+            self._velocities[:count] = self._velocities[keep_from : self._count]
+            self._count = count
+
+    def position_at(self, times: np.ndarray) -> np.ndarray:
+        """Positions (M, 3) at the given times (M,)."""
+        times = np.atleast_1d(np.asarray(times, dtype=np.float64))
+        if self._count == 0:
+            raise ValueError("trajectory has no knots")
+        knots = self.times
+        positions = self.positions
+        result = np.empty((len(times), 3))
+        for axis in range(3):
+            result[:, axis] = np.interp(times, knots, positions[:, axis])
+        before = times < knots[0]
+        after = times > knots[-1]
+        if before.any():
+            result[before] = positions[0] + (times[before] - knots[0])[:, None] * self.velocities[0]
+        if after.any():
+            result[after] = positions[-1] + (times[after] - knots[-1])[:, None] * self.velocities[-1]
+        return result
+
+    def velocity_at(self, time: float) -> np.ndarray:
+        """Velocity (3,) at one time: the segment's slope between knots, a knot's beyond them."""
+        knots = self.times
+        if time <= knots[0]:
+            return self.velocities[0].copy()
+        if time >= knots[-1]:
+            return self.velocities[-1].copy()
+        index = int(np.searchsorted(knots, time, side="right")) - 1
+        span = knots[index + 1] - knots[index]
+        return (self.positions[index + 1] - self.positions[index]) / span
+
+    def segments(self, start: float, end: float) -> tuple[np.ndarray, ...]:
+        """Straight pieces covering [start, end]: (begin (J,), length (J,), position (J, 3),
+        velocity (J, 3)). The last piece is open-ended (length inf)."""
+        knots = self.times
+        inner = knots[(knots > start) & (knots < end)]
+        begins = np.concatenate([[start], inner])
+        lengths = np.diff(np.concatenate([begins, [np.inf]]))
+        positions = self.position_at(begins)
+        # Slope of each piece: from the knots that bracket it (beyond the ends, the knots' velocity).
+        knot_positions = self.positions
+        index = np.searchsorted(knots, begins, side="right") - 1
+        velocities = np.empty((len(begins), 3))
+        before = index < 0
+        after = index >= len(knots) - 1
+        inside = ~(before | after)
+        velocities[before] = self.velocities[0]
+        velocities[after] = self.velocities[-1]
+        if inside.any():
+            k = index[inside]
+            span = (knots[k + 1] - knots[k])[:, None]
+            velocities[inside] = (knot_positions[k + 1] - knot_positions[k]) / span
+        return begins, lengths, positions, velocities
+
+
+def _solve_pieces(
+    reception_times: np.ndarray,
+    listeners: np.ndarray,
+    begins: np.ndarray,
+    lengths: np.ndarray,
+    positions: np.ndarray,
+    velocities: np.ndarray,
+    speeds: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Both roots of the arrival quadratic for each (grid point, piece) pair given per pair.
+
+    All arguments are flat arrays of equal length M (vectors (M, 3)). Returns the emission
+    times (M, 2) (nan where absent) and their validity mask.
+    """
+    offset = positions - listeners  # (M, 3): source at the piece's start, seen from the listener
+    lead = reception_times - begins  # (M,) time from the piece's start to reception
+    speed_squared = speeds * speeds
+    a = np.einsum("ij,ij->i", velocities, velocities) - speed_squared
+    b = 2.0 * (np.einsum("ij,ij->i", offset, velocities) + speed_squared * lead)
+    c = np.einsum("ij,ij->i", offset, offset) - speed_squared * lead * lead
+    roots = np.full((len(a), 2), np.nan)
+    linear = np.abs(a) < 1e-12 * np.maximum(speed_squared, 1e-300)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        disc = b * b - 4.0 * a * c
+        real = ~linear & (disc >= 0)
+        root = np.sqrt(np.where(real, disc, 0.0))
+        q = -0.5 * (b + np.where(b >= 0, root, -root))
+        roots[:, 0] = np.where(real, q / a, np.nan)
+        roots[:, 1] = np.where(real & (q != 0), c / q, np.nan)
+        roots[:, 0] = np.where(linear & (b != 0), -c / b, roots[:, 0])
+    valid = (roots >= 0) & (roots < lengths[:, None]) & (roots <= lead[:, None] + 1e-12)
+    return roots + begins[:, None], valid, lead
+
+
+def emission_times(
+    reception_times: np.ndarray,
+    listeners: np.ndarray,
+    trajectory: Trajectory,
+    start_time: float,
+    speed_of_sound: float,
+    travel_time: TravelTime | None = None,
+    refinements: int = 3,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every emission time whose sound reaches the listener at each reception time.
+
+    ``reception_times`` (G,), ``listeners`` (G, 3). Emission is sought from ``start_time`` on.
+    Returns (grid index (R,), emission time (R,)) for the R arrivals found, sorted by grid index
+    then emission time. Without ``travel_time`` the medium is uniform at ``speed_of_sound``.
+    """
+    reception_times = np.asarray(reception_times, dtype=np.float64)
+    end = float(reception_times.max())
+    if start_time > end:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    begins, lengths, positions, velocities = trajectory.segments(start_time, end)
+    grid_count, piece_count = len(reception_times), len(begins)
+    grid = np.repeat(np.arange(grid_count), piece_count)
+    piece = np.tile(np.arange(piece_count), grid_count)
+    flat_listeners = listeners[grid]
+    flat_reception = reception_times[grid]
+    speeds = np.full(len(grid), float(speed_of_sound))
+    if travel_time is not None:
+        # First guess of each path's speed: from the piece's middle (or start, if open-ended).
+        finite = np.isfinite(lengths[piece])
+        middle = begins[piece] + np.where(finite, 0.5 * np.where(finite, lengths[piece], 0), 0)
+        middle = np.minimum(middle, flat_reception)
+        sources = positions[piece] + (middle - begins[piece])[:, None] * velocities[piece]
+        speeds = _effective_speed(sources, flat_listeners, travel_time, speed_of_sound)
+    times, valid, _ = _solve_pieces(
+        flat_reception,
+        flat_listeners,
+        begins[piece],
+        lengths[piece],
+        positions[piece],
+        velocities[piece],
+        speeds,
+    )
+    pair, which = np.nonzero(valid)
+    found_grid = grid[pair]
+    found_time = times[pair, which]
+    if travel_time is not None and len(pair):
+        found_piece = piece[pair]
+        keep = np.ones(len(pair), dtype=bool)
+        for _ in range(refinements):
+            sources = positions[found_piece] + (found_time - begins[found_piece])[:, None] * (
+                velocities[found_piece]
+            )
+            path_speeds = _effective_speed(
+                sources, listeners[found_grid], travel_time, speed_of_sound
+            )
+            again, again_valid, _ = _solve_pieces(
+                reception_times[found_grid],
+                listeners[found_grid],
+                begins[found_piece],
+                lengths[found_piece],
+                positions[found_piece],
+                velocities[found_piece],
+                path_speeds,
+            )
+            # Follow the root nearest the previous estimate.
+            distance = np.abs(np.where(again_valid, again, np.inf) - found_time[:, None])
+            choice = np.argmin(distance, axis=1)
+            chosen = again[np.arange(len(choice)), choice]
+            keep &= again_valid[np.arange(len(choice)), choice]
+            found_time = np.where(keep, chosen, found_time)
+        found_grid, found_time = found_grid[keep], found_time[keep]
+    order = np.lexsort((found_time, found_grid))
+    return found_grid[order], found_time[order]
+
+
+def _effective_speed(
+    sources: np.ndarray, listeners: np.ndarray, travel_time: TravelTime, fallback: float
+) -> np.ndarray:
+    length = np.linalg.norm(listeners - sources, axis=1)
+    seconds = travel_time(sources, listeners)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speeds = np.where(seconds > 0, length / seconds, fallback)
+    return np.where(np.isfinite(speeds) & (speeds > 0), speeds, fallback)
+
+
+def pair_branches(
+    grid_index: np.ndarray, times: np.ndarray, grid_count: int, tolerance: float
+) -> list[tuple[int, float, float]]:
+    """Join the emission times at neighbouring grid points into spans (interval, left, right).
+
+    Interval g runs from grid point g to g + 1. Equal counts pair in order; otherwise each root
+    on the left joins the nearest unused root on the right within ``tolerance`` seconds. Branches
+    born or ending inside an interval are silent there.
+    """
+    per_grid: list[list[float]] = [[] for _ in range(grid_count)]
+    for index, time in zip(grid_index.tolist(), times.tolist(), strict=True):
+        per_grid[index].append(time)
+    spans: list[tuple[int, float, float]] = []
+    for interval in range(grid_count - 1):
+        left, right = per_grid[interval], per_grid[interval + 1]
+        if not left or not right:
+            continue
+        if len(left) == len(right):
+            spans.extend((interval, a, b) for a, b in zip(left, right, strict=True))
+            continue
+        unused = list(right)
+        for a in left:
+            nearest = min(unused, key=lambda b, a=a: abs(b - a))
+            if abs(nearest - a) <= tolerance:
+                spans.append((interval, a, nearest))
+                unused.remove(nearest)
+                if not unused:
+                    break
+    return spans
