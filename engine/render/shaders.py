@@ -17,7 +17,7 @@ GLSL_VERSION = "#version 330 core"
 STAGES = ("VERTEX_SHADER", "GEOMETRY_SHADER", "FRAGMENT_SHADER")
 _INCLUDE = re.compile(r'^\s*#include\s+"([A-Za-z0-9_./-]+)"\s*$')
 # Driver messages: Mesa "0:12(5): error: ...", NVIDIA "0(12) : error ...", AMD "ERROR: 0:12: ...".
-_MESSAGE_LINE = re.compile(r"(?P<source>\d+)[:(](?P<line>\d+)[)(:]")
+_MESSAGE_LINE = re.compile(r"(?P<source>\d+)[:(](?P<line>\d+)(?:\(\d+\))?\)?\s*:\s*")
 
 
 class ShaderError(RuntimeError):

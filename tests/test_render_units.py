@@ -1,0 +1,146 @@
+"""Unit tests of the renderer's pure-Python parts: camera maths, colour maths, HUD, shader
+source handling and the hot-reload watcher. No GL."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+
+import numpy as np
+import pytest
+
+from engine.app.reload import WorldWatcher
+from engine.render import relativity
+from engine.render.camera import (
+    Camera,
+    asymmetric_projection_matrix,
+    perspective_matrix,
+    relative_to_eye,
+    split_double,
+)
+from engine.render.hud import HudState, draw_overlay, format_length, nice_length
+from engine.render.shaders import ShaderError, ShaderSource
+
+pytestmark = pytest.mark.unit
+
+
+def test_view_matrix_maps_forward_to_minus_z() -> None:
+    camera = Camera(position=(0.0, 0.0, 0.0), yaw=0.7, pitch=-0.3)
+    view = camera.view_matrix().astype(np.float64)
+    looked_at = view[:3, :3] @ camera.forward()
+    np.testing.assert_allclose(looked_at, [0.0, 0.0, -1.0], atol=1e-6)
+
+
+def test_symmetric_asymmetric_projection_agree() -> None:
+    half = math.radians(35.0)
+    aspect = 1.0
+    symmetric = perspective_matrix(2 * half, aspect, 0.1)
+    asymmetric = asymmetric_projection_matrix(-half, half, -half, half, 0.1)
+    np.testing.assert_allclose(symmetric, asymmetric, rtol=1e-6, atol=1e-7)
+
+
+def test_asymmetric_projection_shifts_centre() -> None:
+    projection = asymmetric_projection_matrix(-0.9, 0.5, -0.7, 0.7, 0.1).astype(np.float64)
+    # The direction halfway between the left and right edges lands at x = 0 in NDC.
+    middle = (math.tan(-0.9) + math.tan(0.5)) / 2.0
+    clip = projection @ np.array([middle, 0.0, -1.0, 1.0])
+    assert abs(clip[0] / clip[3]) < 1e-6
+
+
+def test_relative_to_eye_keeps_nanometres_far_from_origin() -> None:
+    eye = np.array([12345.678901, 1.6e-9, -98765.4321])
+    body = eye + np.array([3e-9, 0.0, -10e-9])
+    relative = relative_to_eye(body[None], eye)[0]
+    # float64 resolves about 1.5e-11 m at 1e5 m from the origin; float32 would lose it all.
+    np.testing.assert_allclose(relative, [3e-9, 0.0, -10e-9], atol=5e-11)
+    naive = body.astype(np.float32) - eye.astype(np.float32)  # what camera-relative avoids
+    assert float(naive[2]) == 0.0
+
+
+def test_split_double_recovers_value() -> None:
+    values = np.array([12345.678901234, -1e-9, 98765.4321e3])
+    high, low = split_double(values)
+    recovered = high.astype(np.float64) + low.astype(np.float64)
+    np.testing.assert_allclose(recovered, values, rtol=1e-13)
+
+
+def test_doppler_factor_signs() -> None:
+    toward = relativity.doppler_factor(
+        np.array([[0.0, 0.0, 1.0]]), np.zeros(3), np.array([[0.0, 0.0, 1.0]]), 2.0
+    )[0]
+    away = relativity.doppler_factor(
+        np.array([[0.0, 0.0, -1.0]]), np.zeros(3), np.array([[0.0, 0.0, 1.0]]), 2.0
+    )[0]
+    # beta = 0.5: D = sqrt((1 + b) / (1 - b)) approaching, its inverse receding.
+    assert toward == pytest.approx(math.sqrt(3.0))
+    assert away == pytest.approx(1.0 / math.sqrt(3.0))
+
+
+def test_colour_shift_identity_bluer_redder() -> None:
+    grey = np.array([0.5, 0.5, 0.5])
+    np.testing.assert_allclose(relativity.shifted_colour(grey, 1.0), grey)
+    blue_shifted = relativity.shifted_colour(grey, 1.1, brighten=False)
+    red_shifted = relativity.shifted_colour(grey, 0.9, brighten=False)
+    assert blue_shifted[2] > blue_shifted[0]
+    assert red_shifted[0] > red_shifted[2]
+    brightened = relativity.shifted_colour(grey, 1.1, brighten=True)
+    np.testing.assert_allclose(brightened, blue_shifted * 1.1**3)
+
+
+@pytest.mark.parametrize(
+    ("metres", "text"), [(1000.0, "1 km"), (2e-6, "2 µm"), (0.05, "5 cm"), (5e-10, "500 pm")]
+)
+def test_format_length(metres: float, text: str) -> None:
+    assert format_length(metres) == text
+
+
+def test_nice_length_is_round_and_not_above_target() -> None:
+    assert nice_length(0.0073) == 0.005
+    assert nice_length(180.0) == 100.0
+    assert nice_length(2.0) == 2.0
+
+
+def test_overlay_shape_and_content() -> None:
+    empty = draw_overlay(HudState(show_hud=False), 64, 32)
+    assert empty.shape == (32, 64, 4)
+    assert empty.dtype == np.uint8
+    assert int(empty.sum()) == 0
+    hud = draw_overlay(HudState(world_name="Test", error="bad radius"), 320, 180)
+    assert hud[..., 3].max() == 255
+    # Premultiplied: no colour channel exceeds its alpha.
+    assert bool(np.all(hud[..., :3] <= hud[..., 3:4]))
+
+
+def test_shader_includes_and_error_lines_name_files(tmp_path) -> None:  # noqa: ANN001
+    include = tmp_path / "include"
+    include.mkdir()
+    (include / "piece.glsl").write_text("float piece() {\n    return 1.0;\n}\n")
+    program = tmp_path / "thing.glsl"
+    program.write_text('#if defined VERTEX_SHADER\n#include "piece.glsl"\nvoid main() {}\n#endif\n')
+    source = ShaderSource(program, "VERTEX_SHADER", include)
+    assert "return 1.0;" in source.text
+    assert source.files == [program, include / "piece.glsl"]
+    assert source.explain("0:3(5): error: oops") == f"{program}:3: error: oops"
+    assert source.explain("1:2(1): error: here") == f"{include / 'piece.glsl'}:2: error: here"
+    (tmp_path / "broken.glsl").write_text('#include "missing.glsl"\n')
+    with pytest.raises(ShaderError, match="missing.glsl"):
+        ShaderSource(tmp_path / "broken.glsl", "VERTEX_SHADER", include)
+
+
+def test_watcher_reloads_valid_and_reports_invalid(tmp_path, repo_root) -> None:  # noqa: ANN001
+    path = tmp_path / "world.toml"
+    text = (repo_root / "worlds" / "tidal_time.toml").read_text()
+    path.write_text(text)
+    watcher = WorldWatcher(path)
+    assert watcher.poll() is None
+    path.write_text(text.replace('name = "Tidal Time"', 'name = "Tidal Time 2"'))
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 1_000_000))
+    result = watcher.poll()
+    assert result is not None and result.world is not None
+    assert result.world.meta.name == "Tidal Time 2"
+    path.write_text(text.replace("rate = 0.5", "rate = 500.0"))
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 2_000_000))
+    result = watcher.poll()
+    assert result is not None and result.world is None
+    assert "rate" in result.error and "world.toml" in result.error
