@@ -417,6 +417,38 @@ def _first_syllable(spec: LanguageSpec, form: str) -> str:
     return form
 
 
+def _repair(
+    spec: LanguageSpec, prefixes: list[Morpheme], stem: str, suffixes: list[Morpheme], word: str
+) -> tuple[list[Morpheme], list[Morpheme], str]:
+    """Insert the epenthetic vowel at the fewest joins (nearest the stem first) that make the word
+    legal; the vowel goes on the affix side of the join. Unrepairable words are left as they are."""
+    from itertools import combinations
+
+    vowel = spec.epenthetic_vowel or ""
+    # Joins numbered outwards from the stem: ("prefix", i) / ("suffix", i).
+    joins = [("suffix", i) for i in range(len(suffixes))] + [
+        ("prefix", i) for i in range(len(prefixes))
+    ]
+    joins.sort(key=lambda join: join[1])
+    phonotactics = spec.phonotactics()
+    for count in range(1, len(joins) + 1):
+        for chosen in combinations(joins, count):
+            new_prefixes = [
+                Morpheme(m.form + vowel, m.gloss, m.joiner) if ("prefix", i) in chosen else m
+                for i, m in enumerate(prefixes)
+            ]
+            new_suffixes = [
+                Morpheme(vowel + m.form, m.gloss, m.joiner) if ("suffix", i) in chosen else m
+                for i, m in enumerate(suffixes)
+            ]
+            candidate = (
+                "".join(m.form for m in new_prefixes) + stem + "".join(m.form for m in new_suffixes)
+            )
+            if phonotactics.is_legal(candidate):
+                return new_prefixes, new_suffixes, candidate
+    return prefixes, suffixes, word
+
+
 def _inflect(spec: LanguageSpec, stem: str, gloss: str, pos: str, tags: list[str]) -> GlossedWord:
     """A stem with the affixes for ``tags`` (those the language marks), repaired if needed."""
     phonotactics = spec.phonotactics()
@@ -433,27 +465,9 @@ def _inflect(spec: LanguageSpec, stem: str, gloss: str, pos: str, tags: list[str
         else:
             suffixes.append(Morpheme(affix.form, affix.gloss))
     stem_morpheme = Morpheme(stem, gloss)
-    # Repair joins: insert the epenthetic vowel into the affix side of a bad join.
-    epenthetic = spec.epenthetic_vowel
     word = "".join(m.form for m in prefixes) + stem + "".join(m.form for m in suffixes)
-    if epenthetic and not phonotactics.is_legal(word):
-        repaired_prefixes = [Morpheme(m.form + epenthetic, m.gloss, m.joiner) for m in prefixes]
-        repaired_suffixes = [Morpheme(epenthetic + m.form, m.gloss, m.joiner) for m in suffixes]
-        for use_prefix in (False, True):
-            for use_suffix in (True, False):
-                candidate_prefixes = repaired_prefixes if use_prefix else prefixes
-                candidate_suffixes = repaired_suffixes if use_suffix else suffixes
-                candidate = (
-                    "".join(m.form for m in candidate_prefixes)
-                    + stem
-                    + "".join(m.form for m in candidate_suffixes)
-                )
-                if phonotactics.is_legal(candidate):
-                    prefixes, suffixes, word = candidate_prefixes, candidate_suffixes, candidate
-                    break
-            else:
-                continue
-            break
+    if spec.epenthetic_vowel and not phonotactics.is_legal(word):
+        prefixes, suffixes, word = _repair(spec, prefixes, stem, suffixes, word)
     morphemes = tuple(prefixes) + (stem_morpheme,) + tuple(suffixes)
     # A prefix's joiner sits between it and what follows; rewrite so the text reads left to right.
     ordered = [Morpheme(morphemes[0].form, morphemes[0].gloss)]
