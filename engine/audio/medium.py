@@ -185,7 +185,9 @@ def audible_radius(acoustics: Acoustics, loudest_db: float = 140.0) -> float:
     if acoustics.attenuation_exponent <= 0:
         return 20_000.0
     margin_db = loudest_db - FULL_SCALE_DB_SPL + 100.0
-    radius = acoustics.reference_distance * 10.0 ** (margin_db / 20.0 / acoustics.attenuation_exponent)
+    radius = acoustics.reference_distance * 10.0 ** (
+        margin_db / 20.0 / acoustics.attenuation_exponent
+    )
     return float(min(radius, 20_000.0))
 
 
@@ -194,7 +196,9 @@ def head_radius(explorer_size: float) -> float:
     return 0.0875 * explorer_size / 1.7
 
 
-def interaural_delay(lateral: np.ndarray, explorer_size: float, speed_of_sound: float) -> np.ndarray:
+def interaural_delay(
+    lateral: np.ndarray, explorer_size: float, speed_of_sound: float
+) -> np.ndarray:
     """Woodworth's interaural time difference (s); positive means the right ear hears first.
 
     ``lateral`` is the sine of the azimuth (+1 = straight right).

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
-from scipy.signal import butter, sosfilt, sosfilt_zi
+from scipy.signal import butter, sosfilt
 
 from engine.audio import medium
 from engine.audio.retarded import Trajectory, emission_times, pair_branches
@@ -198,7 +198,9 @@ class Mixer:
             trajectory = Trajectory.linear(tuple(float(x) for x in position))
         elif body is not None:
             self._body_trajectory(body)
-        amplitude = gain * (medium.loudness_to_amplitude(loudness_db) if loudness_db is not None else 1.0)
+        amplitude = gain * (
+            medium.loudness_to_amplitude(loudness_db) if loudness_db is not None else 1.0
+        )
         source = Source(
             ident=next(self._ids),
             signal=signal,
@@ -235,7 +237,9 @@ class Mixer:
             del self._clock[:-64]
         self.speed_of_sound = float(snapshot.speed_of_sound)
         explorer = snapshot.explorer
-        self.set_listener(time_now, explorer.position, explorer.velocity, explorer.yaw, explorer.size)
+        self.set_listener(
+            time_now, explorer.position, explorer.velocity, explorer.yaw, explorer.size
+        )
         bodies = snapshot.bodies
         self._body_rates = np.asarray(bodies.local_rate, dtype=np.float64)
         for row, trajectory in self._body_trajectories.items():
@@ -258,14 +262,19 @@ class Mixer:
             if group >= len(self._body_rules):
                 continue
             emitter = self._body_rules[group].sound
-            if emitter is None or emitter.interval != 0 or emitter.kind == "chime":
+            # Struck kinds (chime, pulse) arrive as the simulation's SoundEvents.
+            if emitter is None or emitter.kind not in ("tone", "drone", "noise"):
                 continue
             trajectory = self._body_trajectory(row)
             trajectory.add(
-                float(snapshot.world_time), snapshot.bodies.positions[row], snapshot.bodies.velocities[row]
+                float(snapshot.world_time),
+                snapshot.bodies.positions[row],
+                snapshot.bodies.velocities[row],
             )
             self.add_source(
-                continuous(emitter.kind, emitter.frequency_hz, self.sample_rate, self.seed * 7919 + row),
+                continuous(
+                    emitter.kind, emitter.frequency_hz, self.sample_rate, self.seed * 7919 + row
+                ),
                 body=row,
                 start_world_time=float(snapshot.world_time),
                 loudness_db=emitter.loudness_db,
@@ -283,7 +292,10 @@ class Mixer:
                     snapshot.bodies.velocities[event.body],
                 )
             self.add_source(
-                signal, body=event.body, start_world_time=event.world_time, loudness_db=event.loudness_db
+                signal,
+                body=event.body,
+                start_world_time=event.world_time,
+                loudness_db=event.loudness_db,
             )
         else:
             rate = float(event.local_rate)
@@ -326,7 +338,9 @@ class Mixer:
         # The limiter delays its output; reception runs that far ahead so nothing arrives late.
         first = self._output_sample + self._latency
         self._output_sample += frames
-        grid_offsets = np.unique(np.minimum(np.arange(0, frames + CONTROL_STEP, CONTROL_STEP), frames))
+        grid_offsets = np.unique(
+            np.minimum(np.arange(0, frames + CONTROL_STEP, CONTROL_STEP), frames)
+        )
         reception = self.world_time_at((first + grid_offsets) / rate)  # (G,)
         boundaries = self.world_time_at((first + np.arange(frames + 1)) / rate)  # (frames + 1,)
         if len(self.listener) == 0:
@@ -403,7 +417,9 @@ class Mixer:
         if strength != 1.0:
             if source.anchor_delay is None:
                 source.anchor_delay = float(delays[0])
-            delays = np.maximum(source.anchor_delay + strength * (delays - source.anchor_delay), 0.0)
+            delays = np.maximum(
+                source.anchor_delay + strength * (delays - source.anchor_delay), 0.0
+            )
             times = reception[grid_index] - delays
         positions = trajectory.position_at(times)
         to_source = positions - listeners[grid_index]
@@ -477,11 +493,16 @@ class Mixer:
         emission_at = np.interp(offsets, grid_offsets, emission)
         gain_at = np.interp(offsets[:-1] + 0.5, grid_offsets, per_grid[0])
         itd_at = np.interp(offsets, grid_offsets, per_grid[1])
-        reception_step = np.diff(boundaries[sample_lo : sample_hi + 1]) * rate  # world samples/sample
+        reception_step = (
+            np.diff(boundaries[sample_lo : sample_hi + 1]) * rate
+        )  # world samples/sample
         reception_step = np.where(np.abs(reception_step) < 1e-12, 1e-12, reception_step)
         mask = np.repeat(heard[lo:hi].astype(np.float64), np.diff(grid_offsets[lo : hi + 1]))
         base = emission_at * rate + self._lookahead
-        ear_delays = (np.maximum(itd_at, 0.0), np.maximum(-itd_at, 0.0))  # left later if right first
+        ear_delays = (
+            np.maximum(itd_at, 0.0),
+            np.maximum(-itd_at, 0.0),
+        )  # left later if right first
         for ear in range(2):
             positions = base - ear_delays[ear] * rate
             running = _read_running_sum(source, positions)
@@ -490,9 +511,13 @@ class Mixer:
             if buses is None:
                 dry[ear, sample_lo:sample_hi] += signal
             else:
-                self._send_to_buses(buses, ear, sample_lo, sample_hi, signal, per_grid[4], grid_offsets, offsets)
+                self._send_to_buses(
+                    buses, ear, sample_lo, sample_hi, signal, per_grid[4], grid_offsets, offsets
+                )
 
-    def _send_to_buses(self, buses, ear, sample_lo, sample_hi, signal, lengths, grid_offsets, offsets):
+    def _send_to_buses(
+        self, buses, ear, sample_lo, sample_hi, signal, lengths, grid_offsets, offsets
+    ):
         length = float(np.mean(np.interp(offsets, grid_offsets, lengths)))
         position = length / self._bus_spacing
         lower = min(int(position), len(buses) - 1)
@@ -577,7 +602,9 @@ class Mixer:
         if len(used):
             spectra = np.fft.rfft(buses[used], self._bus_fft_size, axis=2)  # (U, 2, F)
             combined = np.einsum("ucf,uf->cf", spectra, self._bus_spectra[used])
-            out = np.fft.irfft(combined, self._bus_fft_size, axis=1)[:, : frames + BUS_FILTER_TAPS - 1]
+            out = np.fft.irfft(combined, self._bus_fft_size, axis=1)[
+                :, : frames + BUS_FILTER_TAPS - 1
+            ]
         out[:, : BUS_FILTER_TAPS - 1] += self._bus_tail
         self._bus_tail = out[:, frames:].copy()
         return out[:, :frames]
@@ -593,7 +620,9 @@ class Mixer:
             if low > HUMAN_LOWEST_HZ and not self._hearing_silent:
                 sections.append(butter(2, low, "highpass", fs=self.sample_rate, output="sos"))
             if high < min(HUMAN_HIGHEST_HZ, 0.95 * nyquist):
-                sections.append(butter(4, max(high, 1.0), "lowpass", fs=self.sample_rate, output="sos"))
+                sections.append(
+                    butter(4, max(high, 1.0), "lowpass", fs=self.sample_rate, output="sos")
+                )
             if sections:
                 sos = np.concatenate(sections)
                 if self._hearing_sos is None or self._hearing_sos.shape != sos.shape:
@@ -605,7 +634,9 @@ class Mixer:
             return np.zeros_like(stereo)
         if self._hearing_sos is None:
             return stereo
-        filtered, self._hearing_state = sosfilt(self._hearing_sos, stereo, axis=0, zi=self._hearing_state)
+        filtered, self._hearing_state = sosfilt(
+            self._hearing_sos, stereo, axis=0, zi=self._hearing_state
+        )
         return filtered
 
 

@@ -114,7 +114,9 @@ class Trajectory:
         if before.any():
             result[before] = positions[0] + (times[before] - knots[0])[:, None] * self.velocities[0]
         if after.any():
-            result[after] = positions[-1] + (times[after] - knots[-1])[:, None] * self.velocities[-1]
+            result[after] = (
+                positions[-1] + (times[after] - knots[-1])[:, None] * self.velocities[-1]
+            )
         return result
 
     def velocity_at(self, time: float) -> np.ndarray:
@@ -235,8 +237,9 @@ def emission_times(
         found_piece = piece[pair]
         keep = np.ones(len(pair), dtype=bool)
         for _ in range(refinements):
-            sources = positions[found_piece] + (found_time - begins[found_piece])[:, None] * (
-                velocities[found_piece]
+            sources = (
+                positions[found_piece]
+                + (found_time - begins[found_piece])[:, None] * (velocities[found_piece])
             )
             path_speeds = _effective_speed(
                 sources, listeners[found_grid], travel_time, speed_of_sound

@@ -116,7 +116,9 @@ def world_impulse_response(
         early = shoebox_impulse_response(
             (side, side, side), source, listener, 2, absorption, speed_of_sound, sample_rate, taps=9
         )
-        direct_samples = int(np.linalg.norm(np.subtract(source, listener)) / speed_of_sound * sample_rate)
+        direct_samples = int(
+            np.linalg.norm(np.subtract(source, listener)) / speed_of_sound * sample_rate
+        )
         early[: direct_samples + 8] = 0.0  # the mixer renders the direct sound itself
         early = early[:length] if len(early) > length else np.pad(early, (0, length - len(early)))
         decay = np.exp(-math.log(1000.0) * time / reverb.decay_seconds)

@@ -98,8 +98,16 @@ def continuous(kind: str, frequency_hz: float, sample_rate: int, seed: int = 0) 
     raise ValueError(f"unknown emitter kind {kind!r}; known: tone, chime, drone, noise, pulse")
 
 
-_BELL_PARTIALS = ((0.5, 0.6, 4.0), (1.0, 1.0, 2.5), (1.183, 0.5, 1.8), (1.506, 0.45, 1.4),
-                  (2.0, 0.35, 1.0), (2.514, 0.25, 0.7), (2.662, 0.2, 0.6), (3.011, 0.15, 0.5))
+_BELL_PARTIALS = (
+    (0.5, 0.6, 4.0),
+    (1.0, 1.0, 2.5),
+    (1.183, 0.5, 1.8),
+    (1.506, 0.45, 1.4),
+    (2.0, 0.35, 1.0),
+    (2.514, 0.25, 0.7),
+    (2.662, 0.2, 0.6),
+    (3.011, 0.15, 0.5),
+)
 """(ratio to the fundamental, amplitude, decay time in s) of a struck bell's partials."""
 
 
@@ -114,7 +122,9 @@ def struck(kind: str, frequency_hz: float, sample_rate: int, seed: int = 0) -> S
             frequency = frequency_hz * ratio
             if frequency < 0.45 * sample_rate:
                 phase = rng.uniform(0, 2 * np.pi)
-                total += amplitude * np.exp(-time / decay) * np.sin(2 * np.pi * frequency * time + phase)
+                total += (
+                    amplitude * np.exp(-time / decay) * np.sin(2 * np.pi * frequency * time + phase)
+                )
         total *= np.minimum(1.0, time * sample_rate / 32.0)  # a 32-sample attack, no click
     elif kind == "pulse":
         seconds = 0.03
@@ -134,7 +144,9 @@ def struck(kind: str, frequency_hz: float, sample_rate: int, seed: int = 0) -> S
         # A struck continuous kind: one second of it under a smooth envelope.
         seconds = 1.0
         count = int(seconds * sample_rate)
-        body = continuous(kind, frequency_hz, sample_rate, seed).read(np.arange(count, dtype=np.float64))
+        body = continuous(kind, frequency_hz, sample_rate, seed).read(
+            np.arange(count, dtype=np.float64)
+        )
         total = body * np.sin(np.pi * np.arange(count) / count) ** 2
     else:
         raise ValueError(
