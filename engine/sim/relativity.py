@@ -15,8 +15,8 @@ import numpy as np
 
 def lorentz_factors(proper_velocities: np.ndarray, speed_of_light: float) -> np.ndarray:
     """gamma (N,) from proper velocities (N, 3)."""
-    squared = np.einsum("ij,ij->i", proper_velocities, proper_velocities)
-    return np.sqrt(1.0 + squared / (speed_of_light * speed_of_light))
+    scaled = proper_velocities / speed_of_light  # (N, 3); squaring c first could overflow
+    return np.sqrt(1.0 + np.einsum("ij,ij->i", scaled, scaled))
 
 
 def velocities_from_proper(proper_velocities: np.ndarray, speed_of_light: float) -> np.ndarray:
@@ -32,7 +32,8 @@ def proper_from_velocities(velocities: np.ndarray, speed_of_light: float) -> np.
     if over.any():
         velocities = velocities.copy()
         velocities[over] *= (limit / speed[over])[:, None]
-    beta_squared = np.einsum("ij,ij->i", velocities, velocities) / speed_of_light**2
+    beta = velocities / speed_of_light
+    beta_squared = np.einsum("ij,ij->i", beta, beta)
     return velocities / np.sqrt(1.0 - beta_squared)[:, None]
 
 

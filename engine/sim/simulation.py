@@ -281,7 +281,9 @@ class Simulation:
         if not math.isfinite(dt_world):
             raise ValueError(f"dt_world must be finite, got {dt_world}")
         self._accumulator += dt_world
-        steps = int(self._accumulator / self.time_step)  # truncates toward zero
+        ratio = self._accumulator / self.time_step
+        # Truncate toward zero, forgiving rounding so that step(time_step) is always one step.
+        steps = int(ratio + math.copysign(1e-9, ratio))
         if abs(steps) > max_steps:
             steps = max_steps if steps > 0 else -max_steps
             self._accumulator = 0.0
