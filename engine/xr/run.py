@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -74,6 +75,16 @@ class XrExplorer:
         return self.frame
 
 
+@dataclass(frozen=True)
+class DrawnEye:
+    """One eye just drawn into its swapchain image (still ours until released)."""
+
+    target: EyeTarget
+    snapshot: Any  # engine.sim.snapshot.Snapshot
+    eye: Any  # engine.render.renderer.Eye
+    renderer: Any  # engine.render.renderer.Renderer
+
+
 def head_yaw_pitch(explorer: ExplorerFrame, head_orientation: tuple) -> tuple[float, float]:
     """Yaw and pitch (radians, the simulation's convention) of where the head looks in the world."""
     forward = (
@@ -91,13 +102,14 @@ def run_xr(
     seed: int | None = None,
     settings: XrSettings | None = None,
     listener: Callable[[ListenerPose], None] | None = None,
-    render_eye: Callable[[EyeTarget, object], None] | None = None,
+    after_eye: Callable[[DrawnEye], None] | None = None,
 ) -> int:
     """Explore ``world_path`` in the headset until the runtime ends the session; exit code.
 
     ``frame_limit`` stops after that many submitted frames (tests, benchmarks); ``listener``
-    receives the head's ``ListenerPose`` each frame (the acoustics' listener); ``render_eye``
-    is called after each eye is drawn with (target, snapshot), e.g. to read the image back.
+    receives the head's ``ListenerPose`` each frame (the acoustics' listener); ``after_eye``
+    gets a ``DrawnEye`` after each eye is drawn, before its image goes to the runtime (tests
+    read it back there).
     Errors (bad world, no runtime, no headset, no OpenGL support, session lost) print
     ``error: ...`` and return 1.
     """
@@ -118,7 +130,7 @@ def run_xr(
                 f"{session.recommended_sizes[0][1]} per eye ({session.graphics_api})",
                 file=sys.stderr,
             )
-            _explore(session, world, seed, frame_limit, listener, render_eye)
+            _explore(session, world, seed, frame_limit, listener, after_eye)
     except XrError as error:
         return _fail(str(error))
     except ValueError as error:  # bad settings from the environment
@@ -172,7 +184,7 @@ def _explore(session, world, seed, frame_limit, listener, after_eye) -> None:  #
         )
         renderer.draw(snapshot, target.framebuffer, eye)
         if after_eye is not None:
-            after_eye(target, snapshot)
+            after_eye(DrawnEye(target, snapshot, eye, renderer))
 
     try:
         session.run(on_frame, draw_eye, frame_limit=frame_limit)

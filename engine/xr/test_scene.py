@@ -32,7 +32,10 @@ class Box:
 
 
 def grid_scene(
-    eye_height: float = 1.6, scale: float = 1.0, marker_distance: float = 3.0
+    eye_height: float = 1.6,
+    scale: float = 1.0,
+    marker_distance: float = 3.0,
+    marker_half_size: float = 0.12,
 ) -> list[Box]:
     """A ground grid of boxes plus one red marker straight ahead (-z) at eye height.
 
@@ -44,7 +47,7 @@ def grid_scene(
         for row in range(-5, 6):
             colour = (0.3 + 0.06 * (column + 5), 0.35 + 0.05 * (row + 5), 0.8 - 0.05 * (column + 5))
             boxes.append(Box((2.0 * column, 0.0, 2.0 * row), 0.15, colour))
-    boxes.append(Box((0.0, eye_height, -marker_distance), 0.12, MARKER_COLOUR))
+    boxes.append(Box((0.0, eye_height, -marker_distance), marker_half_size, MARKER_COLOUR))
     return [
         Box(tuple(scale * value for value in box.centre), box.half_size * scale, box.colour)
         for box in boxes
@@ -104,7 +107,8 @@ class TestSceneRenderer:
         self._program["m_view"].write(gl_bytes(view.view_rotation))
         framebuffer.use()
         framebuffer.clear(*BACKGROUND, depth=1.0)
-        self.ctx.enable(moderngl.DEPTH_TEST | moderngl.CULL_FACE)
+        self.ctx.enable(moderngl.DEPTH_TEST)
+        self.ctx.disable(moderngl.CULL_FACE | moderngl.BLEND)
         self._vertex_array.render(moderngl.TRIANGLES, instances=len(self.boxes))
 
     def release(self) -> None:

@@ -1,0 +1,263 @@
+"""The OpenXR bridge against a real runtime: Monado, null compositor, simulated HMD, EGL.
+
+Needs the Monado build from ``scripts/build_monado.sh`` (its manifest at
+``${HETEROCOSM_CI_CACHE:-~/.cache/heterocosm-ci}/monado/openxr_monado.json``, or XR_RUNTIME_JSON).
+Missing, the tests fail: the xr tier is never skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.xr.lifecycle import SessionState
+from engine.xr.session import XrSession, XrSettings
+from engine.xr.stereo import HUMAN_HEIGHT, ExplorerFrame
+from engine.xr.test_scene import TestSceneRenderer, grid_scene
+
+pytestmark = pytest.mark.xr
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+WORLD = REPOSITORY / "worlds" / "slowlight.toml"
+FRAMES = 20
+MARKER_DISTANCE = 0.6  # explorer heights / HUMAN_HEIGHT, close enough for a large disparity
+EYE_HEIGHT = 1.6
+MARKER_HALF_SIZE = 0.012  # small, so its pixel centroid is its projected centre
+
+
+def monado_manifest() -> Path:
+    cache = Path(os.environ.get("HETEROCOSM_CI_CACHE", Path.home() / ".cache" / "heterocosm-ci"))
+    return cache / "monado" / "openxr_monado.json"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def monado():
+    """Point the OpenXR loader at the cached Monado build, null compositor, EGL surfaceless."""
+    manifest = monado_manifest()
+    if not manifest.is_file():
+        pytest.fail(
+            f"the Monado OpenXR runtime is not built: {manifest} is missing. Run "
+            "scripts/build_monado.sh as root (it builds Monado from Debian trixie's source "
+            "package into that cache) and run the xr tests again."
+        )
+    wanted = {
+        "XR_RUNTIME_JSON": str(manifest),
+        "XRT_COMPOSITOR_NULL": "1",
+        "EGL_PLATFORM": "surfaceless",
+        "XRT_LOG": "warning",
+    }
+    saved = {name: os.environ.get(name) for name in wanted}
+    os.environ.update(wanted)
+    yield manifest
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+def marker_centroid(image: np.ndarray) -> np.ndarray:
+    """(x, y) pixel centre of the red marker in an (H, W, 4) image, bottom row first (GL)."""
+    channels = image[:, :, :3].astype(np.int32)
+    red = (channels[:, :, 0] > 60) & (channels[:, :, 0] > 3 * channels[:, :, 1:].max(axis=2))
+    assert red.sum() > 12, "the red marker is not in the eye's image"
+    rows, columns = np.nonzero(red)
+    return np.array([columns.mean() + 0.5, rows.mean() + 0.5])
+
+
+def predicted_pixel(view, point, size) -> np.ndarray:
+    relative = np.append(np.asarray(point, np.float64) - view.eye, 1.0)
+    clip = view.projection.astype(np.float64) @ view.view_rotation.astype(np.float64) @ relative
+    ndc = clip[:2] / clip[3]
+    return (ndc + 1.0) / 2.0 * np.asarray(size, np.float64)
+
+
+def run_test_scene(size: float) -> dict:
+    """Run FRAMES frames of the test scene at explorer ``size``; record every eye's image."""
+    factor = size / HUMAN_HEIGHT
+    anchor = (0.0, EYE_HEIGHT * factor, 0.0)
+    record: dict = {"eyes": [], "tracked": []}
+    with XrSession(XrSettings(graphics="egl")) as session:
+        scene = TestSceneRenderer(
+            session.ctx, grid_scene(EYE_HEIGHT, factor, MARKER_DISTANCE, MARKER_HALF_SIZE)
+        )
+        offscreen = None
+
+        def on_frame(frame):
+            if frame.should_render:
+                record["tracked"].append(frame.views)
+            return ExplorerFrame(anchor=anchor, size=size)
+
+        def render_eye(target):
+            nonlocal offscreen
+            scene.draw(target.framebuffer, target.view)
+            width, height = target.size
+            swapchain_image = np.frombuffer(target.framebuffer.read(components=4), np.uint8)
+            if offscreen is None:
+                offscreen = session.ctx.simple_framebuffer((width, height), components=4)
+            scene.draw(offscreen, target.view)
+            reference = np.frombuffer(offscreen.read(components=4), np.uint8)
+            record["eyes"].append(
+                (
+                    target.eye_index,
+                    target.view,
+                    target.size,
+                    swapchain_image.reshape(height, width, 4),
+                    reference.reshape(height, width, 4),
+                )
+            )
+
+        submitted = session.run(on_frame, render_eye, frame_limit=FRAMES)
+        record.update(
+            submitted=submitted,
+            states=list(session.lifecycle.states_seen),
+            gl_error=session.ctx.error,
+            swapchain_format=session.swapchain_format,
+            runtime=session.runtime_name,
+        )
+        offscreen.release()
+        scene.release()
+    record["marker"] = np.array([0.0, EYE_HEIGHT, -MARKER_DISTANCE]) * factor
+    return record
+
+
+@pytest.fixture(scope="module")
+def human_run():
+    return run_test_scene(HUMAN_HEIGHT)
+
+
+def test_session_walks_the_states_to_focused_and_shuts_down_cleanly(human_run):
+    states = human_run["states"]
+    assert "Monado" in human_run["runtime"]
+    for expected in (SessionState.READY, SessionState.VISIBLE, SessionState.FOCUSED):
+        assert expected in states
+    # After we asked to exit: stopping, then idle, then exiting, in that order, nothing after.
+    assert states[-3:] == [SessionState.STOPPING, SessionState.IDLE, SessionState.EXITING]
+    assert states.index(SessionState.READY) < states.index(SessionState.FOCUSED)
+
+
+def test_frames_are_submitted_with_both_eyes_rendered(human_run):
+    assert human_run["submitted"] >= FRAMES
+    eyes = [entry[0] for entry in human_run["eyes"]]
+    assert eyes.count(0) == eyes.count(1) >= FRAMES // 2
+    assert human_run["gl_error"] == "GL_NO_ERROR"
+
+
+def test_each_swapchain_image_equals_the_offscreen_render_of_the_same_pose(human_run):
+    for eye_index, _view, _size, swapchain_image, reference in human_run["eyes"]:
+        assert swapchain_image.shape == reference.shape
+        assert np.array_equal(swapchain_image, reference), f"eye {eye_index} differs"
+        assert len(np.unique(swapchain_image.reshape(-1, 4), axis=0)) > 10  # a real picture
+
+
+def check_parallax(record: dict) -> float:
+    """Marker positions in each eye agree with the projection; returns the last disparity (px)."""
+    disparity = 0.0
+    eyes = record["eyes"]
+    for left, right in zip(eyes[0::2], eyes[1::2], strict=True):
+        assert (left[0], right[0]) == (0, 1)
+        centres = []
+        for _eye_index, view, size, image, _reference in (left, right):
+            measured = marker_centroid(image)
+            expected = predicted_pixel(view, record["marker"], size)
+            np.testing.assert_allclose(measured, expected, atol=1.0)
+            centres.append(measured)
+        disparity = centres[0][0] - centres[1][0]
+    return disparity
+
+
+def test_the_two_eyes_differ_by_the_expected_parallax(human_run):
+    disparity = check_parallax(human_run)
+    # The simulated HMD's eyes are ~63 mm apart: at 0.6 m that is well over 10 pixels.
+    assert disparity > 10.0
+    assert not np.array_equal(human_run["eyes"][-2][3], human_run["eyes"][-1][3])
+
+
+def test_a_shrunken_explorer_gets_a_scaled_ipd_and_the_same_depth():
+    size = 1.7e-6
+    record = run_test_scene(size)
+    factor = size / HUMAN_HEIGHT
+    views = [entry[1] for entry in record["eyes"]]
+    tracked = record["tracked"][-1]
+    tracked_ipd = np.linalg.norm(np.subtract(tracked[1][0].position, tracked[0][0].position))
+    world_ipd = np.linalg.norm(views[-1].eye - views[-2].eye)
+    assert tracked_ipd == pytest.approx(0.063, abs=0.01)
+    assert world_ipd == pytest.approx(tracked_ipd * factor, rel=1e-6)
+    # The marker is a micrometre-scale 0.6 "explorer heights" away: the same comfortable disparity.
+    disparity = check_parallax(record)
+    assert disparity > 10.0
+    assert views[-1].near == pytest.approx(size * 0.01)
+
+
+def test_a_world_renders_in_the_headset_like_offscreen_and_drives_the_listener():
+    from engine.xr.run import run_xr
+
+    listened = []
+    compared = []
+
+    def after_eye(drawn):
+        width, height = drawn.target.size
+        swapchain_image = drawn.target.framebuffer.read(components=4)
+        ctx = drawn.renderer.ctx
+        offscreen = ctx.simple_framebuffer((width, height), components=4)
+        drawn.renderer.draw(drawn.snapshot, offscreen, drawn.eye)
+        compared.append(swapchain_image == offscreen.read(components=4))
+        offscreen.release()
+
+    exit_code = run_xr(WORLD, frame_limit=6, listener=listened.append, after_eye=after_eye)
+    assert exit_code == 0
+    assert len(compared) >= 6 and all(compared)
+    assert listened, "the head pose never reached the listener"
+    first = listened[0]
+    assert np.isfinite(first.position).all()
+    assert first.forward @ first.forward == pytest.approx(1.0)
+
+
+def run_module(*arguments: str, runtime_json: str | None = None) -> subprocess.CompletedProcess:
+    environment = dict(os.environ)
+    if runtime_json is not None:
+        environment["XR_RUNTIME_JSON"] = runtime_json
+    return subprocess.run(
+        [sys.executable, "-m", "engine.xr", *arguments],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=REPOSITORY,
+        timeout=120,
+    )
+
+
+def test_a_missing_runtime_gives_a_clear_error_and_exit_code_1(tmp_path):
+    result = run_module(str(WORLD), "--frames", "1", runtime_json=str(tmp_path / "none.json"))
+    assert result.returncode == 1
+    assert "error: no OpenXR runtime is available" in result.stderr
+    assert "none.json, which does not exist" in result.stderr
+    assert "scripts/build_monado.sh" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_runtime_manifest_whose_library_is_missing_is_a_missing_runtime(tmp_path):
+    manifest = tmp_path / "broken.json"
+    manifest.write_text(
+        '{"file_format_version": "1.0.0", "runtime": {"name": "Gone", '
+        f'"library_path": "{tmp_path / "libgone.so"}"}}}}'
+    )
+    result = run_module(str(WORLD), "--frames", "1", runtime_json=str(manifest))
+    assert result.returncode == 1
+    assert "error: no OpenXR runtime is available" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_world_file_is_reported_before_the_headset_starts(tmp_path):
+    world = tmp_path / "bad.toml"
+    world.write_text("[meta]\nname = 'x'\nformat = 99\n")
+    result = run_module(str(world), "--frames", "1")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ")
+    assert str(world) in result.stderr
+    assert "Traceback" not in result.stderr
