@@ -43,7 +43,7 @@ CEILING = 10.0 ** (-0.1 / 20.0)
 LIMITER_HALF_WINDOW = 48
 """Samples of the limiter's smoothing half-window; its look-ahead is twice this."""
 
-BUS_FILTER_TAPS = 255
+BUS_FILTER_TAPS = 511
 """Length of each distance bus's linear-phase filter (absorption and tilt)."""
 
 BUS_STEP_DB = 3.0
