@@ -13,6 +13,7 @@ import unicodedata
 
 from engine.language.features import (
     TONE_MARKS,
+    TONE_OF_MARK,
     default_romanisation,
     nfd,
     split_segments,
@@ -57,26 +58,54 @@ def to_ipa_word(spec: LanguageSpec, word: str) -> str:
     ipa = nfd(word)
     inventory = set(spec.consonants + spec.vowels)
     try:
-        if all(strip_tone(s)[0] in inventory for s in split_segments(ipa)):
-            return ipa
+        is_ipa = all(strip_tone(s)[0] in inventory for s in split_segments(ipa))
     except ValueError:
-        pass
+        is_ipa = False
     text = unicodedata.normalize("NFD", word.lower())
-    tones = {mark: tone for tone, mark in TONE_MARKS.items()}
-    marks_removed = "".join(char for char in text if char not in tones)
     spellings = _spellings(spec)
+    alphabet = set("".join(spellings)) | set(TONE_MARKS.values())
+    # A word written only in the romanisation's letters is read as romanised when it can be
+    # (``ghrà`` is ɣrà, not ɡhrà); anything else that segments into the inventory is IPA.
+    if is_ipa and not set(text) <= alphabet:
+        return ipa
+    reading = _read_romanised(text, spellings)
+    if reading is not None:
+        return reading
+    if is_ipa:
+        return ipa
+    raise ValueError(f"{word!r} is neither IPA of {spec.name} nor spelt in its romanisation")
+
+
+def _read_romanised(text: str, spellings: dict[str, str]) -> str | None:
+    """The fewest phonemes whose spellings make up ``text`` exactly (tones kept), or None."""
+    letters: list[str] = []
+    tone_marks: dict[int, str] = {}  # letter index -> tone mark written on it
+    for char in text:
+        if char in TONE_OF_MARK and letters:
+            tone_marks[len(letters) - 1] = char
+        else:
+            letters.append(char)
+    plain = "".join(letters)
     longest = max(len(s) for s in spellings)
-    # Fewest phonemes that spell the word exactly (dynamic programming over prefixes).
-    best: list[list[str] | None] = [[]] + [None] * len(marks_removed)
-    for end in range(1, len(marks_removed) + 1):
+    # best[end]: fewest (start, phoneme) pieces spelling plain[:end], by dynamic programming.
+    best: list[list[tuple[int, str]] | None] = [[]] + [None] * len(plain)
+    for end in range(1, len(plain) + 1):
         for start in range(max(0, end - longest), end):
             previous = best[start]
-            piece = marks_removed[start:end]
+            piece = plain[start:end]
             if previous is not None and piece in spellings:
-                candidate = previous + [spellings[piece]]
-                if best[end] is None or len(candidate) < len(best[end]):  # type: ignore[arg-type]
+                candidate = previous + [(start, spellings[piece])]
+                current = best[end]
+                if current is None or len(candidate) < len(current):
                     best[end] = candidate
-    result = best[-1]
-    if result is None:
-        raise ValueError(f"{word!r} is neither IPA of {spec.name} nor spelt in its romanisation")
-    return "".join(result)
+    pieces = best[-1]
+    if pieces is None:
+        return None
+    starts = [start for start, _ in pieces] + [len(plain)]
+    phonemes = []
+    for (start, phoneme), end in zip(pieces, starts[1:], strict=True):
+        marks = [tone_marks[i] for i in range(start, end) if i in tone_marks]
+        if marks:
+            phoneme = nfd(phoneme[0] + marks[0] + phoneme[1:])
+        phonemes.append(phoneme)
+    return "".join(phonemes)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import re
 import threading
+import unicodedata
 from fractions import Fraction
 
 import numpy as np
@@ -240,7 +241,7 @@ def text_to_espeak(spec: LanguageSpec, text: str) -> str:
     from engine.language.romanise import to_ipa_word
 
     pieces = []
-    for token in _TOKEN.findall(nfd(text)):
+    for token in _TOKEN.findall(unicodedata.normalize("NFD", text)):
         if token in ",;:":
             pieces.append("_")
         elif token in ".!?":
