@@ -18,6 +18,7 @@ from engine import __version__
 COMMAND_MODULES = [
     "explore",
     "render",
+    "listen",
     "check",
     "schema",
     "fmt",
