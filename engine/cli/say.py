@@ -23,6 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", required=True, metavar="WAV", help="WAV file to write")
     parser.add_argument("--language", metavar="NAME", help="which language (default: the first)")
     parser.add_argument("--english", action="store_true", help="TEXT is English: translate it")
+    parser.add_argument(
+        "--script",
+        choices=("auto", "ipa", "roman"),
+        default="auto",
+        help="how TEXT is written (auto: legal IPA words are IPA, others romanised)",
+    )
     parser.add_argument("--sample-rate", type=int, default=48000, help="samples per second")
     parser.add_argument("--pitch-hz", type=float, help="override the language's voice pitch")
     parser.add_argument("--rate", type=float, help="override the speaking rate (1 = normal)")
@@ -55,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
             result = translate(spec, text)
             print(result.interlinear(spec))
-            text = result.text
+            text, args.script = result.text, "ipa"
         signal = synthesise(
             text,
             spec,
@@ -63,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
             pitch_hz=args.pitch_hz,
             rate=args.rate,
             speaker_size=args.speaker_size,
+            script=args.script,
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -50,28 +50,29 @@ def _spellings(spec: LanguageSpec) -> dict[str, str]:
     return spellings
 
 
-def to_ipa_word(spec: LanguageSpec, word: str) -> str:
-    """A word of the language as IPA: IPA is returned as it is; a romanised word is read back.
+def to_ipa_word(spec: LanguageSpec, word: str, script: str = "auto") -> str:
+    """A word of the language as IPA (NFD).
 
-    ValueError names the word if it is neither.
+    ``script`` says how ``word`` is written: ``"ipa"``, ``"roman"`` (the language's
+    romanisation) or ``"auto"``: a legal IPA word is IPA, else a romanised reading is tried.
+    ValueError names the word if it cannot be read.
     """
+    if script not in ("auto", "ipa", "roman"):
+        raise ValueError(f"script must be auto, ipa or roman, got {script!r}")
     ipa = nfd(word)
     inventory = set(spec.consonants + spec.vowels)
     try:
         is_ipa = all(strip_tone(s)[0] in inventory for s in split_segments(ipa))
     except ValueError:
         is_ipa = False
-    text = unicodedata.normalize("NFD", word.lower())
-    spellings = _spellings(spec)
-    alphabet = set("".join(spellings)) | set(TONE_MARKS.values())
-    # A word written only in the romanisation's letters is read as romanised when it can be
-    # (``ghrà`` is ɣrà, not ɡhrà); anything else that segments into the inventory is IPA.
-    if is_ipa and not set(text) <= alphabet:
+    if script == "ipa" or (script == "auto" and is_ipa and spec.phonotactics().is_legal(ipa)):
+        if not is_ipa:
+            raise ValueError(f"{word!r} is not IPA of {spec.name}")
         return ipa
-    reading = _read_romanised(text, spellings)
+    reading = _read_romanised(unicodedata.normalize("NFD", word.lower()), _spellings(spec))
     if reading is not None:
         return reading
-    if is_ipa:
+    if is_ipa and script == "auto":
         return ipa
     raise ValueError(f"{word!r} is neither IPA of {spec.name} nor spelt in its romanisation")
 

@@ -236,8 +236,11 @@ def word_to_espeak(spec: LanguageSpec, word: str) -> str:
 _TOKEN = re.compile(r"[^\s,.;:!?\"()]+|[,;:]|[.!?]")
 
 
-def text_to_espeak(spec: LanguageSpec, text: str) -> str:
-    """Language text (IPA, or the language's romanisation) as an espeak-ng ``[[...]]`` string."""
+def text_to_espeak(spec: LanguageSpec, text: str, script: str = "auto") -> str:
+    """Language text as an espeak-ng ``[[...]]`` string.
+
+    ``script``: ``"ipa"``, ``"roman"`` or ``"auto"`` (see ``romanise.to_ipa_word``).
+    """
     from engine.language.romanise import to_ipa_word
 
     pieces = []
@@ -248,7 +251,7 @@ def text_to_espeak(spec: LanguageSpec, text: str) -> str:
             pieces.append("_:")
         else:
             word = token.replace("-", "").replace("~", "")
-            pieces.append(word_to_espeak(spec, to_ipa_word(spec, word)))
+            pieces.append(word_to_espeak(spec, to_ipa_word(spec, word, script)))
     if not any(piece not in ("_", "_:") for piece in pieces):
         raise ValueError(f"nothing to say in {text!r}")
     return "[[" + " ".join(pieces) + "]]"
@@ -350,8 +353,12 @@ def synthesise(
     pitch_hz: float | None = None,
     rate: float | None = None,
     speaker_size: float | None = None,
+    script: str = "auto",
 ) -> np.ndarray:
-    """Speak language text (IPA or romanised) in the language's voice.
+    """Speak language text in the language's voice.
+
+    ``script`` says how the text is written: ``"ipa"``, ``"roman"`` or ``"auto"`` (a legal IPA
+    word is IPA, anything else is read as romanised).
 
     Returns float32 mono samples in -1..1 at ``sample_rate``. ``pitch_hz``, ``rate`` and
     ``speaker_size`` override the language's voice (an agent's own voice). ValueError if the text
@@ -363,7 +370,7 @@ def synthesise(
     speaker_size = voice.speaker_size if speaker_size is None else speaker_size
     if not (pitch_hz > 0 and rate > 0 and speaker_size > 0 and sample_rate >= 8000):
         raise ValueError("pitch_hz, rate and speaker_size must be positive, sample_rate >= 8000")
-    phonemes = text_to_espeak(language, text)
+    phonemes = text_to_espeak(language, text, script)
     heard_pitch = pitch_hz / speaker_size
     setting, espeak_hz = espeak_pitch_for(pitch_hz)
     speed_up = heard_pitch / espeak_hz  # resampling moves pitch and formants together
