@@ -103,13 +103,15 @@ def run_xr(
     settings: XrSettings | None = None,
     listener: Callable[[ListenerPose], None] | None = None,
     after_eye: Callable[[DrawnEye], None] | None = None,
+    on_session: Callable[[XrSession], None] | None = None,
 ) -> int:
     """Explore ``world_path`` in the headset until the runtime ends the session; exit code.
 
     ``frame_limit`` stops after that many submitted frames (tests, benchmarks); ``listener``
     receives the head's ``ListenerPose`` each frame (the acoustics' listener); ``after_eye``
     gets a ``DrawnEye`` after each eye is drawn, before its image goes to the runtime (tests
-    read it back there).
+    read it back there); ``on_session`` gets the open ``XrSession`` before the first frame
+    (benchmarks read its ``timings`` afterwards).
     Errors (bad world, no runtime, no headset, no OpenGL support, session lost) print
     ``error: ...`` and return 1.
     """
@@ -130,6 +132,8 @@ def run_xr(
                 f"{session.recommended_sizes[0][1]} per eye ({session.graphics_api})",
                 file=sys.stderr,
             )
+            if on_session is not None:
+                on_session(session)
             _explore(session, world, seed, frame_limit, listener, after_eye)
     except XrError as error:
         return _fail(str(error))

@@ -85,6 +85,15 @@ class XrFrame:
     controls: ControllerInput
 
 
+@dataclass(frozen=True)
+class FrameTiming:
+    """Seconds one frame spent waiting on the runtime and doing our own work (bench/xr.py)."""
+
+    waiting: float  # xrWaitFrame + xrBeginFrame: the runtime's pacing
+    working: float  # from xrBeginFrame's return to xrEndFrame's: our CPU (and llvmpipe) work
+    rendered: bool
+
+
 @dataclass
 class EyeTarget:
     """One eye's render target for this frame: a swapchain image as a moderngl framebuffer."""
@@ -116,6 +125,7 @@ class XrSession:
         self.swapchain_format = 0
         self.recommended_sizes: list[tuple[int, int]] = []
         self.frames_submitted = 0
+        self.timings: list[FrameTiming] = []
         self.ctx: Any = None  # moderngl.Context
         self._xr: Any = None
         self._instance: Any = None
@@ -347,18 +357,28 @@ class XrSession:
         ``render_eye`` draws one eye into its target. Returns the number of frames submitted.
         Raises ``SessionLostError`` if the runtime loses the session.
         """
-        while True:
-            if self._poll_events():
-                break
-            if not self.lifecycle.running:
-                time.sleep(IDLE_POLL_SECONDS)
-                continue
-            stop = (frame_limit is not None and self.frames_submitted >= frame_limit) or (
-                should_stop is not None and should_stop()
-            )
-            if stop:
-                self.request_exit()
-            self._run_frame(on_frame, render_eye)
+        xr = self._xr
+        lost = (
+            xr.SessionLossPending,
+            xr.exception.SessionLostError,
+            xr.exception.InstanceLostError,
+        )
+        try:
+            while True:
+                if self._poll_events():
+                    break
+                if not self.lifecycle.running:
+                    time.sleep(IDLE_POLL_SECONDS)
+                    continue
+                stop = (frame_limit is not None and self.frames_submitted >= frame_limit) or (
+                    should_stop is not None and should_stop()
+                )
+                if stop:
+                    self.request_exit()
+                self._run_frame(on_frame, render_eye)
+        except lost as error:  # any call may report it: the session cannot be used any more
+            self.lifecycle.running = False
+            raise errors.session_lost(self.runtime_name, self.frames_submitted) from error
         return self.frames_submitted
 
     def _poll_events(self) -> bool:
@@ -397,11 +417,13 @@ class XrSession:
         self, on_frame: Callable[[XrFrame], ExplorerFrame], render_eye: Callable[[EyeTarget], None]
     ) -> None:
         xr = self._xr
+        wait_started = time.perf_counter()
+        frame_state = xr.wait_frame(self._session)
         try:
-            frame_state = xr.wait_frame(self._session)
             xr.begin_frame(self._session)
-        except xr.exception.SessionLostError as error:
-            raise errors.session_lost(self.runtime_name, self.frames_submitted) from error
+        except xr.FrameDiscarded:  # the previous frame was dropped; this one has begun
+            pass
+        work_started = time.perf_counter()
         display_time = frame_state.predicted_display_time
         seconds = display_time * NANOSECONDS
         delta = (
@@ -472,18 +494,19 @@ class XrSession:
                     controls=controls,
                 )
             )
-        try:
-            xr.end_frame(
-                self._session,
-                xr.FrameEndInfo(
-                    display_time=display_time,
-                    environment_blend_mode=xr.EnvironmentBlendMode.OPAQUE,
-                    layers=layers,
-                ),
-            )
-        except xr.exception.SessionLostError as error:
-            raise errors.session_lost(self.runtime_name, self.frames_submitted) from error
+        xr.end_frame(
+            self._session,
+            xr.FrameEndInfo(
+                display_time=display_time,
+                environment_blend_mode=xr.EnvironmentBlendMode.OPAQUE,
+                layers=layers,
+            ),
+        )
         self.frames_submitted += 1
+        finished = time.perf_counter()
+        self.timings.append(
+            FrameTiming(work_started - wait_started, finished - work_started, should_render)
+        )
 
     # -- closing -----------------------------------------------------------------------------
 
