@@ -24,17 +24,19 @@ class History:
         if capacity < 2:
             raise ValueError(f"history capacity must be at least 2 steps, got {capacity}")
         self.capacity = capacity
-        self.positions = np.zeros((capacity, body_count, 3))
-        self.proper_velocities = np.zeros((capacity, body_count, 3))
-        self.velocities = np.zeros((capacity, body_count, 3))
-        self.proper_times = np.zeros((capacity, body_count))
-        self.times = np.zeros(capacity)
+        # Filled now rather than left to the kernel's lazy zero pages: otherwise each of the first
+        # ``capacity`` steps pays page faults inside the frame.
+        self.positions = _touched((capacity, body_count, 3))
+        self.proper_velocities = _touched((capacity, body_count, 3))
+        self.velocities = _touched((capacity, body_count, 3))
+        self.proper_times = _touched((capacity, body_count))
+        self.times = _touched((capacity,))
         self.records: list[object] = [None] * capacity
         self.oldest = 0
         self.newest = -1  # empty
 
     @staticmethod
-    def capacity_for(body_count: int, budget_bytes: int, most_steps: int = 4096) -> int:
+    def capacity_for(body_count: int, budget_bytes: int, most_steps: int = 2048) -> int:
         """Steps that fit in ``budget_bytes`` (at least 2, at most ``most_steps``)."""
         per_step = max(1, body_count) * BYTES_PER_BODY_ROW
         return int(max(2, min(most_steps, budget_bytes // per_step)))
@@ -97,3 +99,9 @@ class History:
         first = max(self.oldest, newest - steps + 1)
         slots = np.arange(first, newest + 1) % self.capacity
         return self.times[slots], self.positions[slots], self.velocities[slots]
+
+
+def _touched(shape: tuple[int, ...]) -> np.ndarray:
+    array = np.empty(shape)
+    array.fill(0.0)
+    return array

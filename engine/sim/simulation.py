@@ -50,7 +50,7 @@ from engine.sim.timefields import LocalTime, TriggerEffect, region_weight
 
 EYE_HEIGHT_FRACTION = 0.93
 """The explorer's eyes sit at this fraction of their size above their feet."""
-HISTORY_BYTES = 256 * 1024 * 1024
+HISTORY_BYTES = 64 * 1024 * 1024
 """Default memory kept for rewinding and light delay."""
 MAX_STEPS_PER_CALL = 240
 """Most fixed steps one ``step``/``advance`` call runs; the rest is dropped so a slow frame
