@@ -9,6 +9,7 @@ Does not mix, and never touches the world or the simulation.
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import sys
 import wave
@@ -123,9 +124,27 @@ def _mixer_stream(mixer):
     return MixerStream()
 
 
+def _device_may_exist() -> bool:
+    """Whether any sound device or sound server could be reached (cheap, no library loaded)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    servers = [Path(runtime) / "pulse" / "native", Path(runtime) / "pipewire-0"] if runtime else []
+    return (
+        Path("/dev/snd").is_dir()
+        or bool(os.environ.get("PULSE_SERVER"))
+        or any(server.exists() for server in servers)
+        or sys.platform in ("win32", "darwin")
+    )
+
+
 def open_sink(mixer, announce=print):
     """A live sink for the mixer when a sound device exists, else a null sink (one line said)."""
     try:
+        if not _device_may_exist():
+            raise RuntimeError("no /dev/snd and no PulseAudio or PipeWire server")
+        import pyglet
+
+        if not os.environ.get("DISPLAY") and not pyglet.options["headless"]:
+            pyglet.options["headless"] = True  # pyglet.media imports its GL module; no X here
         import pyglet.media
         from pyglet.media.drivers.silent import SilentDriver
 

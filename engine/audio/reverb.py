@@ -119,7 +119,8 @@ def world_impulse_response(
         direct_samples = int(
             np.linalg.norm(np.subtract(source, listener)) / speed_of_sound * sample_rate
         )
-        early[: direct_samples + 8] = 0.0  # the mixer renders the direct sound itself
+        # The mixer renders the direct sound itself (taps=9: the kernel reaches 9 samples on).
+        early[: direct_samples + 10] = 0.0
         early = early[:length] if len(early) > length else np.pad(early, (0, length - len(early)))
         decay = np.exp(-math.log(1000.0) * time / reverb.decay_seconds)
         build_up = np.clip((time - first_reflection) / max(first_reflection, 1e-3), 0.0, 1.0)
