@@ -122,3 +122,22 @@ def test_particle_buffer_layout_and_rebase(ctx) -> None:
 def test_particle_counts_above_the_limit_are_refused() -> None:
     with pytest.raises(SimulationError, match="limits.particles"):
         check_particle_budget(10**9)
+
+
+def test_fields_follow_the_simulation_steps_forward_and_back(ctx) -> None:
+    from engine.sim.particles import ParticleFieldsCPU
+    from engine.sim.particles_gpu import ParticleFieldsGPU
+
+    world = loads_world(DUST.format(motion="newtonian").replace("count = 20000", "count = 3000"))
+    sim = Simulation.from_world(world, seed=5)
+    gpu_fields = ParticleFieldsGPU(ctx, sim)
+    cpu_fields = ParticleFieldsCPU(sim)
+    sim.step(3 * sim.time_step + 1e-9)
+    assert gpu_fields.sync(sim) == 3 and cpu_fields.sync(sim) == 3
+    sim.step(-10 * sim.time_step - 1e-9)  # behind by 10 steps: merged into 4 dispatches
+    assert gpu_fields.sync(sim) == 4 and cpu_fields.sync(sim) == 4
+    assert gpu_fields.sync(sim) == 0
+    positions, _ = gpu_fields.fields[0].read()
+    np.testing.assert_allclose(positions, cpu_fields.fields[0].positions, rtol=1e-4, atol=2e-4)
+    assert ParticleFieldsGPU.visible(sim)
+    gpu_fields.release()

@@ -192,6 +192,18 @@ def check_particle_budget(total: int) -> None:
         )
 
 
+def particle_steps(step_delta: int, time_step: float, most_steps: int) -> tuple[int, float]:
+    """How to follow ``step_delta`` world steps (signed): (dispatches, dt of each).
+
+    When particles fall behind by more than ``most_steps`` steps, the steps are merged into
+    fewer longer ones so a frame's cost stays bounded.
+    """
+    if step_delta == 0:
+        return 0, 0.0
+    dispatches = min(abs(step_delta), most_steps)
+    return dispatches, step_delta * time_step / dispatches
+
+
 def hash_uint(values: np.ndarray) -> np.ndarray:
     """PCG-style integer hash (uint32 -> uint32), the same as ``hash_uint`` in the shader."""
     with np.errstate(over="ignore"):  # uint32 arithmetic wraps, as it does in GLSL
@@ -377,3 +389,34 @@ def _walls32(
             into = under & (velocity[:, axis] < 0)
             velocity[into, axis] = -velocity[into, axis] * keep
     return position, velocity
+
+
+class ParticleFieldsCPU:
+    """Every particle field of a simulation's world on the CPU, kept in step with it."""
+
+    def __init__(self, simulation: object) -> None:
+        from engine.sim.simulation import Simulation
+
+        assert isinstance(simulation, Simulation)
+        world = simulation.world
+        check_particle_budget(sum(field.count for field in world.particles))
+        self.fields = [
+            ParticleFieldCPU(field, simulation.seed, index)
+            for index, field in enumerate(world.particles)
+        ]
+        self._step_index = simulation.step_index
+
+    def sync(self, simulation: object, most_steps: int = 4) -> int:
+        """Step every field by the world steps ``simulation`` ran since the last call."""
+        from engine.sim.simulation import Simulation
+
+        assert isinstance(simulation, Simulation)
+        dispatches, dt = particle_steps(
+            simulation.step_index - self._step_index, simulation.time_step, most_steps
+        )
+        self._step_index = simulation.step_index
+        for field in self.fields:
+            laws = pack_laws(simulation, field.origin, field.field.follows_laws)
+            for _ in range(dispatches):
+                field.step(laws, dt)
+        return dispatches

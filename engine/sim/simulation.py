@@ -38,6 +38,7 @@ from engine.sim.errors import SimulationError
 from engine.sim.gravity import GridGravity
 from engine.sim.history import History
 from engine.sim.laws import LawSet, compile_laws, substeps_needed
+from engine.sim.particles import check_particle_budget
 from engine.sim.snapshot import (
     BodyView,
     ExplorerView,
@@ -98,6 +99,7 @@ class Simulation:
         if self.seed < 0:
             raise SimulationError(f"seed must be 0 or more, got {self.seed}")
         self.bodies: BodyState = build_bodies(world, self.seed)
+        check_particle_budget(sum(field.count for field in world.particles))
         self.clock = WorldClock(world.time, clock)
         self.local_time = LocalTime(world.time)
         self.time_step = world.physics.time_step

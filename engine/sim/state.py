@@ -87,19 +87,24 @@ def build_bodies(world: WorldSpec, seed: int) -> BodyState:
         return np.concatenate(parts) if parts else np.zeros(shape, dtype=dtype)
 
     velocity_array = joined(velocities, (0, 3), np.float64)
+    constants = {
+        "masses": joined(masses, (0,), np.float64),
+        "radii": joined(radii, (0,), np.float64),
+        "group": joined(group, (0,), np.int32),
+        "colours": joined(colours, (0, 3), np.float32),
+        "glow": joined(glow, (0,), np.float32),
+        "shapes": joined(shapes, (0,), np.int8),
+    }
+    for array in constants.values():
+        array.flags.writeable = False  # shared with every snapshot: nobody may change them
     fixed_array = joined(fixed, (0,), bool)
     velocity_array[fixed_array] = 0.0
     return BodyState(
         positions=joined(positions, (0, 3), np.float64),
         proper_velocities=proper_from_velocities(velocity_array, world.light.speed_of_light),
         proper_time=np.zeros(total),
-        masses=joined(masses, (0,), np.float64),
-        radii=joined(radii, (0,), np.float64),
         fixed=fixed_array,
-        group=joined(group, (0,), np.int32),
-        colours=joined(colours, (0, 3), np.float32),
-        glow=joined(glow, (0,), np.float32),
-        shapes=joined(shapes, (0,), np.int8),
+        **constants,
         group_start=np.asarray(starts, dtype=np.int64),
     )
 
