@@ -24,7 +24,12 @@ from engine.app.source import WorldSource
 from engine.fsutil import write_atomic, write_atomic_from
 from engine.render.camera import Camera
 from engine.render.hud import OverlayCache, state_for
-from engine.render.renderer import Renderer, RenderError, camera_from_snapshot
+from engine.render.renderer import (
+    Renderer,
+    RenderError,
+    camera_from_snapshot,
+    park_framebuffer,
+)
 from engine.rules.world import WorldSpec
 
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".webm")
@@ -84,6 +89,7 @@ class OffscreenView:
         return frame_rgb(self.framebuffer)
 
     def release(self) -> None:
+        park_framebuffer(self.ctx)  # never leave a released framebuffer bound
         self.renderer.release()
         self.framebuffer.release()
         self._colour.release()

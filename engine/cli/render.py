@@ -1,4 +1,4 @@
-"""``heterocosm render FILE``: render a world offscreen to a video (or PNG frames) with its audio."""
+"""``heterocosm render FILE``: a world rendered offscreen to a video (or PNG frames), with audio."""
 
 from __future__ import annotations
 

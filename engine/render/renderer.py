@@ -110,7 +110,8 @@ class Renderer:
         version = getattr(ctx, "version_code", 0)
         if version < MINIMUM_GL_VERSION:
             raise RenderError(
-                f"OpenGL {version // 100}.{version % 100 // 10} found; heterocosm needs 3.3 or newer"
+                f"OpenGL {version // 100}.{version % 100 // 10} found; "
+                "heterocosm needs OpenGL 3.3 or newer"
             )
         self.ctx = ctx
         self.world = world
@@ -524,6 +525,8 @@ class Renderer:
         self._target_size = (width, height)
 
     def _release_target(self) -> None:
+        if self._scene_fbo is not None:
+            park_framebuffer(self.ctx)
         for resource in (self._scene_fbo, self._scene_colour, self._scene_depth):
             if resource is not None:
                 resource.release()
@@ -565,6 +568,19 @@ class Renderer:
         self._instance_buffers.clear()
         self._particle_buffers.clear()
         self._overlay_texture = None
+
+
+def park_framebuffer(ctx) -> None:  # noqa: ANN001 - moderngl.Context
+    """Bind a 1x1 framebuffer kept for the context's lifetime, so that a framebuffer about to be
+    released is not the bound one: moderngl restores the bound framebuffer after creating the
+    next one, and restoring a released one (or a surfaceless EGL default) is a GL error."""
+    extra = ctx.extra if isinstance(ctx.extra, dict) else {}
+    parking = extra.get("heterocosm_parking")
+    if parking is None:
+        parking = ctx.framebuffer([ctx.renderbuffer((1, 1), 4)])
+        extra["heterocosm_parking"] = parking
+        ctx.extra = extra
+    parking.use()
 
 
 def camera_from_snapshot(snapshot: Snapshot) -> Camera:

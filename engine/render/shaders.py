@@ -29,6 +29,7 @@ class ShaderSource:
 
     def __init__(self, path: Path, stage: str, include_dir: Path) -> None:
         self.files: list[Path] = [path]
+        self.stage = stage
         body = self._expand(path, include_dir, depth=0)
         self.text = f"{GLSL_VERSION}\n#define {stage}\n#line 1 0\n{body}"
 
@@ -40,6 +41,8 @@ class ShaderSource:
         except OSError as error:
             raise ShaderError(f"cannot read shader {path}: {error.strerror}") from None
         source_number = self.files.index(path)
+        if depth == 0:
+            lines = _blank_other_stages(lines, self.stage)
         out: list[str] = []
         for number, line in enumerate(lines, start=1):
             match = _INCLUDE.match(line)
@@ -67,6 +70,41 @@ class ShaderSource:
         return "\n".join(
             _MESSAGE_LINE.sub(replace, line, count=1) for line in message.strip().splitlines()
         )
+
+
+_STAGE_BRANCH = re.compile(r"^\s*#\s*(if|elif)\s+defined\s*\(?\s*(\w+_SHADER)\b")
+_OPEN = re.compile(r"^\s*#\s*if(n?def)?\b")
+_CLOSE = re.compile(r"^\s*#\s*endif\b")
+
+
+def _blank_other_stages(lines: list[str], stage: str) -> list[str]:
+    """Empty the lines of other stages' sections (keeping line numbers), so that the ``#line``
+    directives around their includes never sit in a skipped block, where GLSL ignores them."""
+    out: list[str] = []
+    depth = 0
+    stage_depth: int | None = None  # depth of the stage #if group we are inside, if any
+    active = True
+    for line in lines:
+        branch = _STAGE_BRANCH.match(line)
+        if branch and (branch.group(1) == "if" or depth == stage_depth):
+            if branch.group(1) == "if":
+                depth += 1
+                stage_depth = depth
+            active = branch.group(2) == stage
+            out.append(line)
+            continue
+        if _OPEN.match(line):
+            depth += 1
+        elif _CLOSE.match(line):
+            if stage_depth is not None and depth == stage_depth:
+                stage_depth = None
+                active = True
+                depth -= 1
+                out.append(line)
+                continue
+            depth -= 1
+        out.append(line if active else "")
+    return out
 
 
 def stages_in(path: Path) -> list[str]:

@@ -34,8 +34,9 @@ class AgentView:
 
 @dataclass(frozen=True)
 class ParticleFieldView:
-    """A particle field: ``buffer`` (a moderngl Buffer of vec4, xyz in world metres) or ``positions``
-    ((N, 4) or (N, 3) array, uploaded each frame), ``count`` particles of ``colour``, ``size`` m."""
+    """A particle field: ``buffer`` (a moderngl Buffer of vec4, xyz in world metres) or
+    ``positions`` ((N, 4) or (N, 3) array, uploaded each frame); ``count`` particles of
+    ``colour``, ``size`` metres across."""
 
     name: str
     count: int
