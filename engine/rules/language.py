@@ -221,6 +221,21 @@ class LanguageSpec(Rules):
                 raise ValueError(f"class {name!r} is empty")
         return value
 
+    @field_validator("romanisation")
+    @classmethod
+    def _spellings(cls, value: dict[str, str]) -> dict[str, str]:
+        for phoneme, spelling in value.items():
+            if (
+                not spelling
+                or len(spelling) > 12
+                or any(c.isspace() or not c.isprintable() for c in spelling)
+            ):
+                raise ValueError(
+                    f"romanisation of {phoneme!r} must be 1-12 printable characters without "
+                    f"spaces, got {spelling!r}"
+                )
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> LanguageSpec:
         inventory = self.consonants + self.vowels
