@@ -23,7 +23,7 @@ import math
 
 import numba
 import numpy as np
-import scipy.fft
+import scipy.fft  # type: ignore[import-untyped]
 
 DIRECT_SUM_LIMIT = 4096
 """Most bodies for which gravity is summed pair by pair; above it the grid method is used."""

@@ -143,7 +143,7 @@ def _zone(
 ) -> list[float]:
     centre = np.asarray(region.centre) - origin
     if region.shape == "sphere":
-        size = (region.radius, region.radius, region.radius)
+        size: tuple[float, ...] = (region.radius, region.radius, region.radius)
         shape = SHAPE_SPHERE
     else:
         size = tuple(0.5 * s for s in region.size)
@@ -204,7 +204,7 @@ def particle_steps(step_delta: int, time_step: float, most_steps: int) -> tuple[
     return dispatches, step_delta * time_step / dispatches
 
 
-def hash_uint(values: np.ndarray) -> np.ndarray:
+def hash_uint(values: np.ndarray | np.unsignedinteger) -> np.ndarray:
     """PCG-style integer hash (uint32 -> uint32), the same as ``hash_uint`` in the shader."""
     with np.errstate(over="ignore"):  # uint32 arithmetic wraps, as it does in GLSL
         state = np.asarray(values).astype(np.uint32) * np.uint32(747796405) + np.uint32(2891336453)

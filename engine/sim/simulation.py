@@ -25,6 +25,7 @@ import hashlib
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -681,7 +682,7 @@ class Simulation:
     def save_npz(self, path: str | Path) -> Path:
         """Write the state to a .npz file atomically; returns the path written."""
         bodies = self.bodies
-        arrays = {
+        arrays: dict[str, Any] = {
             "positions": bodies.positions,
             "velocities": self.velocities,
             "proper_velocities": bodies.proper_velocities,
