@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -95,7 +96,7 @@ class ExploreApp:
         self.speed_index = SPEED_STEPS.index(1.0)
         self.paused = False
         self.reversed = False
-        self._since_poll = 0.0
+        self._last_poll = time.monotonic()
         self._mouse_captured = False
         self.yaw = 0.0
         self.pitch = -0.05
@@ -104,9 +105,9 @@ class ExploreApp:
     # ----------------------------------------------------------------- frame
     def tick(self, dt: float) -> None:
         """One frame: reload, move, advance, draw (the window's buffers are not swapped here)."""
-        self._since_poll += dt
-        if self._since_poll >= POLL_SECONDS:
-            self._since_poll = 0.0
+        now = time.monotonic()  # wall time: a saved edit must show within a second however slow
+        if now - self._last_poll >= POLL_SECONDS:
+            self._last_poll = now
             self.reload()
         self._move(dt)
         self.source.advance(dt)
