@@ -18,6 +18,7 @@ import pytest
 from engine.xr.lifecycle import SessionState
 from engine.xr.session import XrSession, XrSettings
 from engine.xr.stereo import HUMAN_HEIGHT, ExplorerFrame
+from engine.xr.subtitles import IMAGE_SIZE, SubtitlePanel, place_panel
 from engine.xr.test_scene import TestSceneRenderer, grid_scene
 
 pytestmark = pytest.mark.xr
@@ -77,30 +78,49 @@ def predicted_pixel(view, point, size) -> np.ndarray:
     return (ndc + 1.0) / 2.0 * np.asarray(size, np.float64)
 
 
-def run_test_scene(size: float) -> dict:
+def subtitle_image() -> np.ndarray:
+    from engine.render.hud import HudState, draw_overlay
+    from engine.render.views import Subtitle
+
+    line = Subtitle(speaker="Oru", native="ka tema selu", translation="the light is slow")
+    return draw_overlay(HudState(subtitles=(line,), show_hud=False), *IMAGE_SIZE)
+
+
+def run_test_scene(size: float, subtitles: bool = False) -> dict:
     """Run FRAMES frames of the test scene at explorer ``size``; record every eye's image."""
     factor = size / HUMAN_HEIGHT
     anchor = (0.0, EYE_HEIGHT * factor, 0.0)
-    record: dict = {"eyes": [], "tracked": []}
+    record: dict = {"eyes": [], "tracked": [], "panels": []}
     with XrSession(XrSettings(graphics="egl")) as session:
         scene = TestSceneRenderer(
             session.ctx, grid_scene(EYE_HEIGHT, factor, MARKER_DISTANCE, MARKER_HALF_SIZE)
         )
+        panel = SubtitlePanel(session.ctx) if subtitles else None
+        if panel is not None:
+            panel.set_image(subtitle_image())
         offscreen = None
 
         def on_frame(frame):
+            explorer = ExplorerFrame(anchor=anchor, size=size)
             if frame.should_render:
                 record["tracked"].append(frame.views)
-            return ExplorerFrame(anchor=anchor, size=size)
+                pixels = panel.pixel_size if panel is not None else (1, 1)
+                record["panels"].append(place_panel(explorer, frame.head, pixels))
+            return explorer
+
+        def draw(framebuffer, view):
+            scene.draw(framebuffer, view)
+            if panel is not None:
+                panel.draw(framebuffer, view, record["panels"][-1])
 
         def render_eye(target):
             nonlocal offscreen
-            scene.draw(target.framebuffer, target.view)
+            draw(target.framebuffer, target.view)
             width, height = target.size
             swapchain_image = np.frombuffer(target.framebuffer.read(components=4), np.uint8)
             if offscreen is None:
                 offscreen = session.ctx.simple_framebuffer((width, height), components=4)
-            scene.draw(offscreen, target.view)
+            draw(offscreen, target.view)
             reference = np.frombuffer(offscreen.read(components=4), np.uint8)
             record["eyes"].append(
                 (
@@ -122,6 +142,8 @@ def run_test_scene(size: float) -> dict:
         )
         offscreen.release()
         scene.release()
+        if panel is not None:
+            panel.release()
     record["marker"] = np.array([0.0, EYE_HEIGHT, -MARKER_DISTANCE]) * factor
     return record
 
@@ -193,6 +215,54 @@ def test_a_shrunken_explorer_gets_a_scaled_ipd_and_the_same_depth():
     disparity = check_parallax(record)
     assert disparity > 10.0
     assert views[-1].near == pytest.approx(size * 0.01)
+
+
+def panel_box(eye_record: tuple, corners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel bounding box (low, high) of the panel as projected into one eye."""
+    _eye_index, view, size, _image, _reference = eye_record
+    projected = np.array([predicted_pixel(view, corner, size) for corner in corners])
+    return np.floor(projected.min(axis=0)).astype(int), np.ceil(projected.max(axis=0)).astype(int)
+
+
+def text_mask(image: np.ndarray) -> np.ndarray:
+    """Light subtitle text; the scene behind the panel is darkened below this brightness."""
+    return (image[:, :, :3].astype(np.int32).sum(axis=2) > 320).astype(np.float64)
+
+
+def measured_disparity(left: tuple, right: tuple, corners: np.ndarray) -> int:
+    """Horizontal shift (px) that best lays the right eye's text onto the left eye's."""
+    (left_low, left_high), (right_low, right_high) = (panel_box(e, corners) for e in (left, right))
+    low = np.maximum(np.minimum(left_low, right_low) - 4, 0)
+    high = np.maximum(left_high, right_high) + 4
+    left_text = text_mask(left[3])[low[1] : high[1], low[0] : high[0]]
+    right_text = text_mask(right[3])[low[1] : high[1], low[0] : high[0]]
+    assert left_text.sum() > 20 and right_text.sum() > 20, "no subtitle text on the panel"
+    best = None
+    for shift in range(0, 25):
+        for rise in (-2, -1, 0, 1, 2):
+            moved = np.roll(np.roll(right_text, shift, axis=1), rise, axis=0)
+            mismatch = float(np.abs(left_text - moved).sum())
+            if best is None or mismatch < best[0]:
+                best = (mismatch, shift)
+    return best[1]
+
+
+def test_subtitles_float_in_the_world_with_stereo_depth():
+    record = run_test_scene(HUMAN_HEIGHT, subtitles=True)
+    eyes = record["eyes"]
+    for _eye_index, _view, _size, swapchain_image, reference in eyes:
+        assert np.array_equal(swapchain_image, reference)
+    left, right = eyes[-2], eyes[-1]
+    corners = record["panels"][-1].corners
+    centre = corners.mean(axis=0)
+    # Both eyes see the same panel 1.6 m away, so the text is shifted between them by that
+    # distance's parallax (a screen-fixed overlay would not move at all).
+    expected = (
+        predicted_pixel(left[1], centre, left[2])[0]
+        - predicted_pixel(right[1], centre, right[2])[0]
+    )
+    assert expected > 4.0
+    assert measured_disparity(left, right, corners) == pytest.approx(expected, abs=1.0)
 
 
 def test_a_world_renders_in_the_headset_like_offscreen_and_drives_the_listener():

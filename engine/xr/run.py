@@ -143,11 +143,11 @@ def run_xr(
 
 
 def _explore(session, world, seed, frame_limit, listener, after_eye) -> None:  # noqa: ANN001
+    from engine.app.source import WorldSource
     from engine.render.renderer import Eye, Renderer
-    from engine.sim import ManualClock, Simulation
 
-    clock = ManualClock()
-    simulation = Simulation.from_world(world, seed=seed, clock=clock)
+    source = WorldSource(world, seed=seed)
+    simulation = source.simulation
     scale = world.scale
     explorer = XrExplorer(
         anchor=np.asarray(simulation.explorer_position, dtype=np.float64),
@@ -156,8 +156,13 @@ def _explore(session, world, seed, frame_limit, listener, after_eye) -> None:  #
         max_size=scale.max_explorer_size,
         walking_speed=scale.explorer_speed,
     )
+    from engine.render.hud import HudState, OverlayCache
+    from engine.xr.subtitles import IMAGE_SIZE, SubtitlePanel, place_panel
+
     renderer = Renderer(session.ctx, world)
-    current: dict[str, object] = {}
+    panel = SubtitlePanel(session.ctx)
+    overlays = OverlayCache()
+    current: dict[str, Any] = {}
 
     def on_frame(xr_frame: XrFrame) -> ExplorerFrame:
         frame = explorer.apply(xr_frame)
@@ -171,9 +176,15 @@ def _explore(session, world, seed, frame_limit, listener, after_eye) -> None:  #
                 listener(listener_pose(frame, xr_frame.head))
         simulation.pause(explorer.paused)
         simulation.set_reversed(explorer.reversed)
-        clock.advance(min(max(xr_frame.delta_time, 0.0), MAX_FRAME_SECONDS))
-        simulation.advance()
-        current["snapshot"] = simulation.snapshot()
+        source.advance(min(max(xr_frame.delta_time, 0.0), MAX_FRAME_SECONDS))
+        snapshot = source.snapshot()
+        current["snapshot"] = snapshot
+        subtitles = tuple(snapshot.extras.get("subtitles", ()) or ())
+        current["panel"] = None
+        if subtitles and xr_frame.should_render:
+            state = HudState(subtitles=subtitles, show_hud=False)
+            panel.set_image(overlays.get(state, *IMAGE_SIZE))
+            current["panel"] = place_panel(frame, xr_frame.head, panel.pixel_size)
         return frame
 
     def draw_eye(target: EyeTarget) -> None:
@@ -187,12 +198,15 @@ def _explore(session, world, seed, frame_limit, listener, after_eye) -> None:  #
             velocity=explorer.velocity,
         )
         renderer.draw(snapshot, target.framebuffer, eye)
+        if current["panel"] is not None:
+            panel.draw(target.framebuffer, view, current["panel"])
         if after_eye is not None:
             after_eye(DrawnEye(target, snapshot, eye, renderer))
 
     try:
         session.run(on_frame, draw_eye, frame_limit=frame_limit)
     finally:
+        panel.release()
         renderer.release()
 
 
