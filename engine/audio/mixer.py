@@ -72,8 +72,10 @@ class Source:
     body: int | None = None
     position_fn: Callable[[float], object] | None = None
     local_rate: float | Callable[[float], float] = 1.0
-    # Emission state: running sum C(k) of the emission for k = origin .. generated.
-    running_sum: np.ndarray = field(default_factory=lambda: np.zeros(1))
+    # Emission state: running sum C(k) of the emission for k = origin .. generated, held in
+    # the first ``sums_length`` entries of a buffer that grows by doubling.
+    sums: np.ndarray = field(default_factory=lambda: np.zeros(4096))
+    sums_length: int = 1
     origin: int = 0
     generated: int = 0
     signal_position: float | None = None
@@ -549,15 +551,23 @@ class Mixer:
                 source.emission_ended = target / self.sample_rate
         elif finite:
             source.emission_ended = None
-        sums = source.running_sum[-1] + np.cumsum(values)
-        source.running_sum = np.concatenate([source.running_sum, sums])
+        needed = source.sums_length + count
+        if needed > len(source.sums):
+            grown = np.empty(max(needed, 2 * len(source.sums)))
+            grown[: source.sums_length] = source.sums[: source.sums_length]
+            source.sums = grown
+        last = source.sums[source.sums_length - 1]
+        source.sums[source.sums_length : needed] = last + np.cumsum(values)
+        source.sums_length = needed
         source.generated = target
 
     def _forget_old_emission(self, source: Source, earliest_time: float) -> None:
         keep_from = int(earliest_time * self.sample_rate) - 2 * self.sample_rate
         drop = keep_from - source.origin
         if drop > 4 * self.sample_rate:
-            source.running_sum = source.running_sum[drop:]
+            kept = source.sums_length - drop
+            source.sums[:kept] = source.sums[drop : source.sums_length]
+            source.sums_length = kept
             source.origin += drop
             if source.trajectory is not None and source.position_fn is not None:
                 source.trajectory.forget_before(earliest_time - 1.0)
@@ -642,7 +652,7 @@ class Mixer:
 
 def _read_running_sum(source: Source, positions: np.ndarray) -> np.ndarray:
     """C at fractional emission sample positions (linear between samples; 0 before the start)."""
-    sums = source.running_sum
+    sums = source.sums[: source.sums_length]
     index = positions - source.origin
     whole = np.floor(index)
     fraction = index - whole

@@ -84,7 +84,7 @@ class NullSink:
 
 
 class PygletSink:
-    """Streams the mixer to pyglet's audio driver, keeping at most ``LIVE_BUFFER_SECONDS`` queued."""
+    """Streams the mixer to pyglet's audio driver, at most ``LIVE_BUFFER_SECONDS`` queued."""
 
     live = True
 

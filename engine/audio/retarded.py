@@ -138,7 +138,7 @@ class Trajectory:
         begins = np.concatenate([[start], inner])
         lengths = np.diff(np.concatenate([begins, [np.inf]]))
         positions = self.position_at(begins)
-        # Slope of each piece: from the knots that bracket it (beyond the ends, the knots' velocity).
+        # Slope of each piece: from the knots around it (beyond the ends, the end velocity).
         knot_positions = self.positions
         index = np.searchsorted(knots, begins, side="right") - 1
         velocities = np.empty((len(begins), 3))

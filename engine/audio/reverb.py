@@ -159,14 +159,21 @@ class BlockConvolver:
         pieces = padded.reshape(partitions, block_size, response.shape[1])
         # (P, B + 1, C): spectra of each partition, zero-padded to 2B.
         self._spectra = np.fft.rfft(pieces, n=2 * block_size, axis=1)
-        self._history = np.zeros_like(self._spectra)  # spectra of past input blocks, newest first
+        # Spectra of past input blocks in a ring: slot ``_newest`` holds the latest.
+        self._history = np.zeros_like(self._spectra)
+        self._newest = 0
         self._previous = np.zeros((block_size, response.shape[1]))
 
     def process(self, block: np.ndarray) -> np.ndarray:
         """Convolve one block (block_size, C); returns the same shape."""
         frame = np.concatenate([self._previous, block], axis=0)  # (2B, C)
         self._previous = block.copy()
-        self._history = np.roll(self._history, 1, axis=0)
-        self._history[0] = np.fft.rfft(frame, axis=0)
-        accumulated = np.einsum("pfc,pfc->fc", self._history, self._spectra)
+        partitions = len(self._spectra)
+        self._newest = (self._newest - 1) % partitions
+        self._history[self._newest] = np.fft.rfft(frame, axis=0)
+        # Block j ago sits in slot (newest + j) % P and meets partition j of the response.
+        first = partitions - self._newest
+        accumulated = np.einsum(
+            "pfc,pfc->fc", self._history[self._newest :], self._spectra[:first]
+        ) + np.einsum("pfc,pfc->fc", self._history[: self._newest], self._spectra[first:])
         return np.fft.irfft(accumulated, n=2 * self.block_size, axis=0)[self.block_size :]
