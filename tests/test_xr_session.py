@@ -289,6 +289,42 @@ def test_a_world_renders_in_the_headset_like_offscreen_and_drives_the_listener()
     assert first.forward @ first.forward == pytest.approx(1.0)
 
 
+CONTROLLER_PROBE = """
+import json
+from engine.xr.session import XrSession, XrSettings
+from engine.xr.stereo import ExplorerFrame
+seen = []
+with XrSession(XrSettings(graphics="egl")) as session:
+    profiles = session._actions.profiles_accepted
+    def on_frame(frame):
+        seen.append(frame.controls)
+        return ExplorerFrame(anchor=(0.0, 0.0, 0.0))
+    session.run(on_frame, lambda target: None, frame_limit=8)
+print(json.dumps({"profiles": profiles, "active": [c.active for c in seen]}))
+"""
+
+
+def test_controllers_when_present_are_bound_and_read():
+    """Monado's simulated 'simple' controllers (read at start-up, hence a fresh process)."""
+    import json
+
+    environment = dict(os.environ, SIMULATED_ENABLE="1", SIMULATED_LEFT="simple")
+    environment["SIMULATED_RIGHT"] = "simple"
+    result = subprocess.run(
+        [sys.executable, "-c", CONTROLLER_PROBE],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=REPOSITORY,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "/interaction_profiles/khr/simple_controller" in report["profiles"]
+    assert "/interaction_profiles/oculus/touch_controller" in report["profiles"]
+    assert any(report["active"]), "the simple controllers never became active"
+
+
 def run_module(*arguments: str, runtime_json: str | None = None) -> subprocess.CompletedProcess:
     environment = dict(os.environ)
     if runtime_json is not None:
@@ -301,6 +337,27 @@ def run_module(*arguments: str, runtime_json: str | None = None) -> subprocess.C
         cwd=REPOSITORY,
         timeout=120,
     )
+
+
+def test_a_desktop_glx_session_under_xvfb_submits_frames():
+    """The GLX binding desktop runtimes such as SteamVR need (Xlib), here on Xvfb."""
+    environment = dict(os.environ, HETEROCOSM_XR_GRAPHICS="glx")
+    environment.pop("EGL_PLATFORM", None)
+    environment.pop("DISPLAY", None)
+    result = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 640x480x24"]
+        + [sys.executable, "-m", "engine.xr", str(WORLD), "--frames", "6"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=REPOSITORY,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "per eye (glx)" in result.stderr
+    assert "session ended after" in result.stderr
+    frames = int(result.stderr.split("session ended after ")[1].split()[0])
+    assert frames >= 6
 
 
 def test_a_missing_runtime_gives_a_clear_error_and_exit_code_1(tmp_path):

@@ -135,6 +135,10 @@ def run_xr(
             if on_session is not None:
                 on_session(session)
             _explore(session, world, seed, frame_limit, listener, after_eye)
+            print(
+                f"heterocosm: session ended after {session.frames_submitted} frames",
+                file=sys.stderr,
+            )
     except XrError as error:
         return _fail(str(error))
     except ValueError as error:  # bad settings from the environment

@@ -611,10 +611,11 @@ def _hidden_glx_window() -> Any:
 
 def _glx_graphics_binding(xr: Any, window: Any) -> Any:
     """``XrGraphicsBindingOpenGLXlibKHR`` from a pyglet xlib window's display and context."""
+    context = window.context
     binding = xr.GraphicsBindingOpenGLXlibKHR()
-    binding.x_display = ctypes.cast(window._x_display, type(binding.x_display))
-    binding.visualid = int(window.config._visual_info.contents.visualid)
+    binding.x_display = ctypes.cast(context.x_display, type(binding.x_display))
+    binding.visualid = int(window.config.get_visual_info().visualid)
     binding.glx_fbconfig = ctypes.cast(window.config.fbconfig, type(binding.glx_fbconfig))
-    binding.glx_drawable = int(window._window)
-    binding.glx_context = ctypes.cast(window.context.glx_context, type(binding.glx_context))
+    binding.glx_drawable = int(context.glx_window)
+    binding.glx_context = ctypes.cast(context.glx_context, type(binding.glx_context))
     return binding
