@@ -100,6 +100,9 @@ if [ -z "$mirror" ]; then
     log "add the machine's Debian mirror there first"
     exit 1
 fi
+# Older Debian 12 keyrings predate trixie's signing keys; the point-release one has them.
+apt-get update >&2
+DEBIAN_FRONTEND=noninteractive apt-get install -y --only-upgrade debian-archive-keyring >&2
 log "adding $SOURCE_SUITE deb-src entry for the mirror this machine already uses"
 cat >"$SOURCES_FILE" <<EOF
 Types: deb-src
