@@ -22,6 +22,7 @@ import re
 import threading
 import unicodedata
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 
@@ -336,6 +337,18 @@ def _engine() -> _Espeak:
     return _ENGINE
 
 
+@lru_cache(maxsize=32)
+def _resampling_filter(up: int, down: int) -> np.ndarray:
+    """Anti-aliasing low-pass for resampling by up/down, designed once per ratio.
+
+    Shorter than scipy's default (6 instead of 10 zero crossings each side): ample for speech.
+    """
+    from scipy.signal import firwin
+
+    widest = max(up, down)
+    return firwin(2 * 6 * widest + 1, 1.0 / widest, window=("kaiser", 5.0))
+
+
 def espeak_pitch_for(hz: float) -> tuple[int, float]:
     """The espeak-ng pitch setting nearest to ``hz`` and the f0 it gives (clamped to its range)."""
     settings = np.array([s for s, _ in _PITCH_TABLE], dtype=float)
@@ -384,7 +397,9 @@ def synthesise(
     if ratio != 1:
         from scipy.signal import resample_poly
 
-        signal = resample_poly(signal, ratio.numerator, ratio.denominator).astype(np.float32)
+        up, down = ratio.numerator, ratio.denominator
+        taps = _resampling_filter(up, down)
+        signal = resample_poly(signal, up, down, window=taps).astype(np.float32)
     return np.clip(signal, -1.0, 1.0)
 
 
