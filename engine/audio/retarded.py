@@ -184,7 +184,11 @@ def _solve_pieces(
         roots[:, 0] = np.where(real, q / a, np.nan)
         roots[:, 1] = np.where(real & (q != 0), c / q, np.nan)
         roots[:, 0] = np.where(linear & (b != 0), -c / b, roots[:, 0])
-    valid = (roots >= 0) & (roots < lengths[:, None]) & (roots <= lead[:, None] + 1e-12)
+    # Pieces overlap by a hair so a root on a knot is never lost; duplicates are merged later.
+    slack = 1e-9
+    valid = (
+        (roots >= -slack) & (roots < lengths[:, None] + slack) & (roots <= lead[:, None] + 1e-12)
+    )
     return roots + begins[:, None], valid, lead
 
 
@@ -261,7 +265,10 @@ def emission_times(
             found_time = np.where(keep, chosen, found_time)
         found_grid, found_time = found_grid[keep], found_time[keep]
     order = np.lexsort((found_time, found_grid))
-    return found_grid[order], found_time[order]
+    found_grid, found_time = found_grid[order], found_time[order]
+    repeated = np.zeros(len(found_time), dtype=bool)
+    repeated[1:] = (found_grid[1:] == found_grid[:-1]) & (np.diff(found_time) < 1e-7)
+    return found_grid[~repeated], found_time[~repeated]
 
 
 def _effective_speed(
