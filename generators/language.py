@@ -123,6 +123,12 @@ class LanguageFlavour:
             )
 
 
+def _manner(consonant: str) -> str:
+    sound = sound_of(consonant)
+    assert sound is not None and sound.manner is not None, consonant  # the pool is all table IPA
+    return sound.manner
+
+
 def _pick_consonants(rng: random.Random, flavour: LanguageFlavour) -> list[str]:
     size = rng.randint(11, 16) + round(8 * flavour.harshness) + rng.randint(0, 4)
     chosen = ["t", "n", "k", "m", "p"]  # nearly universal
@@ -136,7 +142,7 @@ def _pick_consonants(rng: random.Random, flavour: LanguageFlavour) -> list[str]:
         index = rng.choices(range(len(candidates)), weights)[0]
         chosen.append(candidates.pop(index))
         weights.pop(index)
-    if not any(sound_of(c).manner in ("trill", "tap", "lateral-approximant") for c in chosen):  # type: ignore[union-attr]
+    if not any(_manner(c) in ("trill", "tap", "lateral-approximant") for c in chosen):
         chosen.append(rng.choice(["l", "r", "ɾ"]))
     order = {c: i for i, (c, _) in enumerate(_CONSONANT_POOL)}
     return sorted(chosen, key=lambda c: order.get(c, len(order)))
@@ -155,7 +161,7 @@ def _pick_vowels(rng: random.Random, count: int) -> list[str]:
 
 def _classes(consonants: list[str]) -> dict[str, tuple[str, ...]]:
     def manner_in(*manners: str) -> tuple[str, ...]:
-        return tuple(c for c in consonants if sound_of(c).manner in manners)  # type: ignore[union-attr]
+        return tuple(c for c in consonants if _manner(c) in manners)
 
     classes = {
         "P": manner_in("stop", "fricative", "affricate", "lateral-fricative"),

@@ -102,7 +102,7 @@ def derive_daughter(
     shape_counts: Counter[str] = Counter()
     for entry in lexicon:
         shape_counts.update(_shapes(sounds, entry.form))
-    parent_weight = {}
+    parent_weight: dict[str, float] = {}
     for template in parent.syllables:
         # Parent classes other than V are all consonant classes in generated languages.
         shape = "".join("V" if letter == "V" else "C" for letter in template.pattern)

@@ -263,7 +263,7 @@ class _Espeak:
 
     def __init__(self) -> None:
         try:
-            import espeakng_loader
+            import espeakng_loader  # type: ignore[import-untyped]
         except ImportError as error:  # a missing dependency is an error, not a silent voice
             raise RuntimeError(
                 "the voice needs the PyPI package espeakng-loader (pip install espeakng-loader)"
@@ -343,7 +343,7 @@ def _resampling_filter(up: int, down: int) -> np.ndarray:
 
     Shorter than scipy's default (6 instead of 10 zero crossings each side): ample for speech.
     """
-    from scipy.signal import firwin
+    from scipy.signal import firwin  # type: ignore[import-untyped]
 
     widest = max(up, down)
     return firwin(2 * 6 * widest + 1, 1.0 / widest, window=("kaiser", 5.0))
@@ -395,7 +395,7 @@ def synthesise(
     ratio = Fraction(sample_rate, 1) / (Fraction(ESPEAK_SAMPLE_RATE) * Fraction(speed_up))
     ratio = ratio.limit_denominator(400)
     if ratio != 1:
-        from scipy.signal import resample_poly
+        from scipy.signal import resample_poly  # type: ignore[import-untyped]
 
         up, down = ratio.numerator, ratio.denominator
         taps = _resampling_filter(up, down)
@@ -405,7 +405,7 @@ def synthesise(
 
 def to_audio_segment(signal: np.ndarray, sample_rate: int):  # -> pydub.AudioSegment
     """A float32 mono signal as a 16-bit pydub AudioSegment (for export or mixing)."""
-    from pydub import AudioSegment
+    from pydub import AudioSegment  # type: ignore[import-untyped]
 
     pcm = (np.clip(signal, -1.0, 1.0) * 32767.0).astype("<i2")
     return AudioSegment(pcm.tobytes(), frame_rate=sample_rate, sample_width=2, channels=1)

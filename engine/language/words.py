@@ -64,7 +64,7 @@ def _walk(
     spec: LanguageSpec, phonotactics: Phonotactics, rng: random.Random, syllable_count: int
 ) -> str | None:
     """A random legal word from the automaton, about ``syllable_count`` syllables long."""
-    state, segments = 0, []
+    state, segments = 0, list[str]()
     target_length = 2 * syllable_count
     for _ in range(8 * target_length):
         if state in phonotactics.accepting and len(segments) >= target_length:
