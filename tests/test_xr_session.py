@@ -272,6 +272,8 @@ def test_a_world_renders_in_the_headset_like_offscreen_and_drives_the_listener()
     compared = []
 
     def after_eye(drawn):
+        # The snapshot the renderer and the acoustics read has its explorer at the head.
+        np.testing.assert_allclose(drawn.snapshot.explorer.position, listened[-1].position)
         width, height = drawn.target.size
         swapchain_image = drawn.target.framebuffer.read(components=4)
         ctx = drawn.renderer.ctx

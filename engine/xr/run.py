@@ -104,6 +104,7 @@ def run_xr(
     listener: Callable[[ListenerPose], None] | None = None,
     after_eye: Callable[[DrawnEye], None] | None = None,
     on_session: Callable[[XrSession], None] | None = None,
+    audio: bool = True,
 ) -> int:
     """Explore ``world_path`` in the headset until the runtime ends the session; exit code.
 
@@ -111,7 +112,9 @@ def run_xr(
     receives the head's ``ListenerPose`` each frame (the acoustics' listener); ``after_eye``
     gets a ``DrawnEye`` after each eye is drawn, before its image goes to the runtime (tests
     read it back there); ``on_session`` gets the open ``XrSession`` before the first frame
-    (benchmarks read its ``timings`` afterwards).
+    (benchmarks read its ``timings`` afterwards). With ``audio`` the world's acoustics play live
+    (silently without a sound device), heard from the headset: each snapshot's explorer is the
+    head, and the mixer listens from there.
     Errors (bad world, no runtime, no headset, no OpenGL support, session lost) print
     ``error: ...`` and return 1.
     """
@@ -134,7 +137,7 @@ def run_xr(
             )
             if on_session is not None:
                 on_session(session)
-            _explore(session, world, seed, frame_limit, listener, after_eye)
+            _explore(session, world, seed, frame_limit, listener, after_eye, audio)
             print(
                 f"heterocosm: session ended after {session.frames_submitted} frames",
                 file=sys.stderr,
@@ -146,7 +149,7 @@ def run_xr(
     return EXIT_OK
 
 
-def _explore(session, world, seed, frame_limit, listener, after_eye) -> None:  # noqa: ANN001
+def _explore(session, world, seed, frame_limit, listener, after_eye, audio) -> None:  # noqa: ANN001
     from engine.app.source import WorldSource
     from engine.render.renderer import Eye, Renderer
 
@@ -163,6 +166,12 @@ def _explore(session, world, seed, frame_limit, listener, after_eye) -> None:  #
     from engine.render.hud import HudState, OverlayCache
     from engine.xr.subtitles import IMAGE_SIZE, SubtitlePanel, place_panel
 
+    mixer = sink = None
+    if audio:
+        from engine.audio import Mixer, open_sink
+
+        mixer = Mixer.for_world(world)
+        sink = open_sink(mixer)
     renderer = Renderer(session.ctx, world)
     panel = SubtitlePanel(session.ctx)
     overlays = OverlayCache()
@@ -183,6 +192,8 @@ def _explore(session, world, seed, frame_limit, listener, after_eye) -> None:  #
         source.advance(min(max(xr_frame.delta_time, 0.0), MAX_FRAME_SECONDS))
         snapshot = source.snapshot()
         current["snapshot"] = snapshot
+        if mixer is not None:
+            mixer.consume(snapshot)  # its explorer is the head: the acoustics follow it
         subtitles = tuple(snapshot.extras.get("subtitles", ()) or ())
         current["panel"] = None
         if subtitles and xr_frame.should_render:
@@ -210,6 +221,8 @@ def _explore(session, world, seed, frame_limit, listener, after_eye) -> None:  #
     try:
         session.run(on_frame, draw_eye, frame_limit=frame_limit)
     finally:
+        if sink is not None:
+            sink.close()
         panel.release()
         renderer.release()
 
