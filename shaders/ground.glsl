@@ -35,13 +35,15 @@ void main() {
     vec2 local = v_relative.xz;
     float detail = 0.0;
     float total = 0.0;
+    vec2 pixel_footprint = fwidth(local);
     for (int k = 0; k < OCTAVES; ++k) {
-        vec2 p = u_octave_offset[k] + local / u_octave_wavelength[k];
-        // Fade each octave out before it aliases (under ~2 pixels per cell).
-        float footprint = length(fwidth(p));
-        float visible = 1.0 - smoothstep(0.25, 0.6, footprint);
-        detail += u_octave_weight[k] * visible * (value_noise(p) - 0.5);
         total += u_octave_weight[k];
+        // Fade each octave out before it aliases (under ~2 pixels per cell), and skip it then.
+        float footprint = length(pixel_footprint) / u_octave_wavelength[k];
+        float visible = 1.0 - smoothstep(0.25, 0.6, footprint);
+        if (u_octave_weight[k] * visible <= 0.0) continue;
+        vec2 p = u_octave_offset[k] + local / u_octave_wavelength[k];
+        detail += u_octave_weight[k] * visible * (value_noise(p) - 0.5);
     }
     detail /= max(total, 1e-6);
     vec2 broad = u_octave_offset[OCTAVES - 1] * 0.37 + local / (u_octave_wavelength[OCTAVES - 1] * 2.7);

@@ -62,38 +62,41 @@ void main() {
         colour.r = mix(colour.r, texture(u_scene, uv + shift).r, u_reversed);
         colour.b = mix(colour.b, texture(u_scene, uv - shift).b, u_reversed);
     }
-    vec4 far_point = m_inverse_view_proj * vec4(v_ndc, 0.0, 1.0);
-    vec3 direction = normalize(far_point.xyz / far_point.w);
-    float view_depth = view_depth_from_log(texture(u_depth, uv).r);
-    float scene_distance = view_depth / max(dot(direction, u_view_forward), 1e-4);
-    if (texture(u_depth, uv).r >= 1.0) scene_distance = 1e30;
-
-    for (int i = 0; i < MAX_FIELDS; ++i) {
-        if (i >= u_field_count) break;
-        vec3 centre = u_field_centre[i];
-        vec3 half_size = u_field_half_size[i];
-        vec2 span = u_field_is_box[i] == 1 ? box_span(centre, half_size, direction)
-                                           : sphere_span(centre, half_size.x, direction);
-        float enter = max(span.x, 0.0);
-        float leave = min(span.y, scene_distance);
-        float hit = step(enter, leave);  // 0 when the ray misses the field or it is hidden
-        float size = max(max(half_size.x, half_size.y), half_size.z);
-        float through = clamp((leave - enter) / (2.0 * size), 0.0, 1.0);
-        // Shimmer: noise drifting on the field's own clock, so slow fields shimmer slowly and
-        // reversed ones drift the other way.
-        vec3 middle = direction * (0.5 * (enter + leave)) - centre;
-        vec2 p = middle.xz / size * 6.0 + middle.y / size * 3.0 + vec2(u_field_time[i] * 0.7);
-        float shimmer = value_noise(p) * 0.6 + value_noise(p * 2.3 + 11.0) * 0.4;
-        float edge = pow(1.0 - through, 6.0) * step(0.0, span.x) * 0.6;  // bright skin at the boundary
-        vec3 tint = rate_tint(u_field_rate[i]);
-        float amount = hit * clamp(through * (0.35 + 0.4 * shimmer) + edge, 0.0, 0.85);
-        edge *= hit;
-        vec3 inside = colour * tint * 1.25;
-        if (u_field_rate[i] < 0.0) inside = mix(inside, tint * (1.0 - colour / (1.0 + colour)), 0.45);
-        if (u_field_rate[i] >= 0.0 && u_field_rate[i] < 0.02) {
-            inside = mix(vec3(dot(colour, vec3(0.3, 0.55, 0.15))), tint, 0.35) * 1.2;
+    if (u_field_count > 0) {  // depth and rays are needed only when time fields exist
+        vec4 far_point = m_inverse_view_proj * vec4(v_ndc, 0.0, 1.0);
+        vec3 direction = normalize(far_point.xyz / far_point.w);
+        float depth = texture(u_depth, uv).r;
+        float scene_distance = depth >= 1.0
+            ? 1e30
+            : view_depth_from_log(depth) / max(dot(direction, u_view_forward), 1e-4);
+        for (int i = 0; i < MAX_FIELDS; ++i) {
+            if (i >= u_field_count) break;
+            vec3 centre = u_field_centre[i];
+            vec3 half_size = u_field_half_size[i];
+            vec2 span = u_field_is_box[i] == 1 ? box_span(centre, half_size, direction)
+                                               : sphere_span(centre, half_size.x, direction);
+            float enter = max(span.x, 0.0);
+            float leave = min(span.y, scene_distance);
+            if (leave <= enter) continue;  // the ray misses the field, or it is hidden
+            float size = max(max(half_size.x, half_size.y), half_size.z);
+            float through = clamp((leave - enter) / (2.0 * size), 0.0, 1.0);
+            // Shimmer: noise drifting on the field's own clock, so slow fields shimmer slowly
+            // and reversed ones drift the other way.
+            vec3 middle = direction * (0.5 * (enter + leave)) - centre;
+            vec2 p = middle.xz / size * 6.0 + middle.y / size * 3.0 + vec2(u_field_time[i] * 0.7);
+            float shimmer = value_noise(p) * 0.6 + value_noise(p * 2.3 + 11.0) * 0.4;
+            float edge = pow(1.0 - through, 6.0) * step(0.0, span.x) * 0.6;  // the bright skin
+            vec3 tint = rate_tint(u_field_rate[i]);
+            float amount = clamp(through * (0.35 + 0.4 * shimmer) + edge, 0.0, 0.85);
+            vec3 inside = colour * tint * 1.25;
+            if (u_field_rate[i] < 0.0) {
+                inside = mix(inside, tint * (1.0 - colour / (1.0 + colour)), 0.45);
+            }
+            if (u_field_rate[i] >= 0.0 && u_field_rate[i] < 0.02) {
+                inside = mix(vec3(dot(colour, vec3(0.3, 0.55, 0.15))), tint, 0.35) * 1.2;
+            }
+            colour = mix(colour, inside, amount) + tint * edge * 0.25;
         }
-        colour = mix(colour, inside, amount) + tint * edge * 0.25;
     }
     colour = mix(colour, colour * u_band_tint * 1.6, u_band_tint_amount);
 

@@ -3,10 +3,10 @@
 Owns: GPU resources for one world on one context (programs, meshes, instance buffers, the HDR
 scene target) and the fixed order of passes in a frame:
 
-1. sky            full-screen, no depth
-2. ground         seeded procedural plane at y = 0, logarithmic depth
-3. bodies         instanced meshes per shape; light delay, Doppler colour, beaming, temporal Doppler
-4. agents         instanced silhouettes
+1. ground         seeded procedural plane at y = 0, logarithmic depth
+2. bodies         instanced meshes per shape; light delay, Doppler colour, beaming, temporal Doppler
+3. agents         instanced silhouettes
+4. sky            full-screen at depth 1: only where nothing opaque was drawn
 5. particles      points from the simulation's GPU buffers (blended, no depth write)
 6. post           time-field volumes, scale-band tint, reversed-time look, tone map -> target
 7. overlay        HUD / subtitles / errors (an RGBA image from ``engine.render.hud``), if given
@@ -200,15 +200,18 @@ class Renderer:
         ctx.disable(ctx.BLEND)
         ctx.disable(ctx.CULL_FACE)
         scene.clear(0.0, 0.0, 0.0, 1.0, depth=1.0)
-        ctx.disable(ctx.DEPTH_TEST)
-        self._apply(self._programs["sky"], common)
-        self._empty_vao.render(mode=ctx.TRIANGLES, vertices=3)
-
         ctx.enable(ctx.DEPTH_TEST)
         ctx.depth_func = "<"
         self._draw_ground(common, eye)
         self._draw_bodies(snapshot, common, eye)
         self._draw_agents(snapshot, common, eye)
+        # The sky after the opaque passes: at depth 1 it fills only what they left empty.
+        ctx.depth_func = "<="
+        ctx.depth_mask = False
+        self._apply(self._programs["sky"], common)
+        self._empty_vao.render(mode=ctx.TRIANGLES, vertices=3)
+        ctx.depth_mask = True
+        ctx.depth_func = "<"
         self._draw_particles(snapshot, common, eye, height)
         ctx.disable(ctx.DEPTH_TEST)
 
