@@ -97,11 +97,22 @@ def _gloss_of(spec: LanguageSpec, ipa: str, glosses: dict[str, str]) -> str | No
     return None
 
 
+TRANSLATION_SEPARATOR = "|"
+"""A native line may give its English after a bar: ``"fankew rata | the river remembers"``."""
+
+
+def split_native(line: str) -> tuple[str, str | None]:
+    """(the text in the language, the author's English translation or None)."""
+    text, bar, english = line.partition(TRANSLATION_SEPARATOR)
+    return text.strip(), (english.strip() or None) if bar else None
+
+
 def read_native_line(spec: LanguageSpec, line: str) -> tuple[NativeWord, ...]:
-    """The words of a line written in the language (IPA or romanised).
+    """The words of a line written in the language (IPA or romanised), without its translation.
 
     ValueError naming the first word the language cannot form, and why.
     """
+    line = split_native(line)[0]
     spellings, glosses = _lexicon_views(spec)
     phonotactics = spec.phonotactics()
     words: list[NativeWord] = []

@@ -83,7 +83,8 @@ class NarrationRule(Rules):
     lines: tuple[Line, ...] = Field(default=(), max_length=64)
     """Lines in English, translated into the agent's language when spoken."""
     native_lines: tuple[Line, ...] = Field(default=(), max_length=64)
-    """Lines written directly in the agent's language (IPA or its romanisation)."""
+    """Lines written directly in the agent's language (IPA or its romanisation), optionally
+    followed by `` | `` and their English translation."""
     cooldown: NonNegativeReal = 10.0
     """Seconds (agent's own clock) before this rule may speak again."""
     priority: int = Field(default=0, ge=-100, le=100)
