@@ -265,3 +265,30 @@ def test_many_seeds_generate_valid_languages_quickly() -> None:
         spec = generate_language(seed, LanguageFlavour(tone=tone, clusters=clusters))
         assert len(spec.lexicon) >= 140
         assert bool(spec.tones) == tone
+
+
+def test_hostile_phonotactics_are_refused_quickly() -> None:
+    with pytest.raises(ValueError, match="at most 6 are accepted"):
+        _tiny_language(forbidden=["pppppppp"])
+    consonants = ["p", "t", "k", "m", "n", "s", "l", "w", "j", "h", "b", "d", "ɡ", "f", "v", "z"]
+    patterns = [
+        "#" + "".join(letters)
+        for letters in zip("ptkmnslw", "aeiuaeiu", "bdɡbdɡbd", "uaeiuaei", "fvzfvzfv", strict=True)
+    ]
+    with pytest.raises(ValueError, match="too intricate"):
+        _tiny_language(
+            consonants=consonants,
+            syllables=[{"pattern": "CV"}, {"pattern": "CVC"}, {"pattern": "CCVCC"}],
+            forbidden=patterns,
+        )
+
+
+def test_over_long_input_is_refused() -> None:
+    from engine.language import translate
+    from engine.language.voice import text_to_espeak
+
+    spec = _tiny_language(lexicon=[{"form": "pata", "gloss": "river", "pos": "noun"}])
+    with pytest.raises(ValueError, match="at most 4000"):
+        translate(spec, "the river flows. " * 400)
+    with pytest.raises(ValueError, match="at most 4000"):
+        text_to_espeak(spec, "pata " * 1000)

@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 from engine.language.features import Sound, has_features, nfd, sound_of, split_segments, strip_tone
 from engine.language.notation import Token, parse_pattern
 
+MAX_STATES = 20_000
+"""Most automaton states a language may need; a hostile file cannot make the loader churn."""
+MAX_PATTERN_TOKENS = 6
+"""Longest forbidden sequence, in tokens."""
+
 # A history item: a phoneme group id, or one of these.
 _BOUNDARY = -1
 _NOTHING = -2
@@ -62,6 +67,12 @@ class Phonotactics:
         known = frozenset(self.inventory)
         self._templates = [parse_pattern(t, class_names, known) for t in self.templates]
         self._forbidden = [parse_pattern(f, class_names, known) for f in self.forbidden]
+        for text, pattern in zip(self.forbidden, self._forbidden, strict=True):
+            if len(pattern) > MAX_PATTERN_TOKENS:
+                raise ValueError(
+                    f"forbidden sequence {text!r} is {len(pattern)} tokens long; "
+                    f"at most {MAX_PATTERN_TOKENS} are accepted"
+                )
         self._build()
 
     # -- building ---------------------------------------------------------------------------
@@ -127,6 +138,11 @@ class Phonotactics:
                 next_history = full_history[1:] if history_length else ()
                 next_state = (frozenset(moved), syllable_done, next_history)
                 if next_state not in state_ids:
+                    if len(state_ids) >= MAX_STATES:
+                        raise ValueError(
+                            f"the syllables and forbidden sequences are too intricate (over "
+                            f"{MAX_STATES} automaton states); use fewer or shorter patterns"
+                        )
                     state_ids[next_state] = len(self.transitions)
                     self.transitions.append({})
                     queue.append(next_state)

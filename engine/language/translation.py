@@ -19,6 +19,7 @@ from engine.language.features import split_segments
 from engine.language.romanise import romanise_text, romanise_word
 from engine.language.words import coin_for_gloss
 from engine.rules.language import Affix, LanguageSpec, LexiconEntry
+from engine.rules.limits import LIMITS
 
 _DETERMINERS = {"the": "definite", "a": "indefinite", "an": "indefinite"}
 _DEMONSTRATIVES = {"this", "that", "these", "those"}
@@ -521,6 +522,11 @@ def translate(spec: LanguageSpec, english: str) -> Translation:
 
     ValueError (with a hint) if a sentence has no recognisable verb.
     """
+    if len(english) > LIMITS.text_length:
+        raise ValueError(
+            f"the English text is {len(english)} characters; "
+            f"at most {LIMITS.text_length} are accepted"
+        )
     lexicon = _Lexicon(spec)
     words: list[GlossedWord] = []
     sentences = [s for s in re.split(r"[.!?;]+", english.lower()) if s.strip()]

@@ -38,6 +38,7 @@ from engine.language.features import (
     strip_tone,
 )
 from engine.rules.language import LanguageSpec
+from engine.rules.limits import LIMITS
 
 ESPEAK_VOICE = "fr"
 """The espeak-ng voice whose phoneme table covers most of the generator's sounds."""
@@ -244,6 +245,10 @@ def text_to_espeak(spec: LanguageSpec, text: str, script: str = "auto") -> str:
     """
     from engine.language.romanise import to_ipa_word
 
+    if len(text) > LIMITS.text_length:
+        raise ValueError(
+            f"the text is {len(text)} characters; at most {LIMITS.text_length} are spoken at once"
+        )
     pieces = []
     for token in _TOKEN.findall(unicodedata.normalize("NFD", text)):
         if token in ",;:":
