@@ -156,3 +156,32 @@ def test_romanised_text_is_spoken_like_its_ipa() -> None:
         spec = generate_language(seed, LanguageFlavour(tone=tone))
         result = translate(spec, "the small birds sang in the old tree")
         assert text_to_espeak(spec, result.romanised) == text_to_espeak(spec, result.text)
+
+
+def test_tones_become_stress_and_extra_phonemes_are_spoken() -> None:
+    spec = LanguageSpec.model_validate(
+        {
+            "name": "Click",
+            "consonants": ["ǃ", "m", "t"],
+            "vowels": ["a", "o"],
+            "tones": ["high", "low", "falling"],
+            "extra_phonemes": [
+                {"ipa": "ǃ", "kind": "consonant", "place": "alveolar", "manner": "stop"}
+            ],
+            "syllables": [{"pattern": "CV"}],
+            "lexicon": [{"form": "ǃámàtô", "gloss": "clicker", "pos": "noun"}],
+        }
+    )
+    assert text_to_espeak(spec, "ǃámàtô") == "[['tama,to]]"
+    signal = synthesise("ǃámàtô", spec, RATE)
+    assert np.sqrt(np.mean(signal**2)) > 0.02
+
+
+def test_signal_converts_to_a_pydub_segment() -> None:
+    from engine.language.voice import to_audio_segment
+
+    signal = synthesise("mana lome", _language(), RATE)
+    segment = to_audio_segment(signal, RATE)
+    assert segment.frame_rate == RATE and segment.channels == 1 and segment.sample_width == 2
+    assert len(segment) == pytest.approx(1000 * len(signal) / RATE, abs=1)
+    assert segment.rms > 300

@@ -210,27 +210,47 @@ def _stressed_syllable(spec: LanguageSpec, syllable_count: int) -> int | None:
     }[spec.stress]
 
 
+def _syllable_start(vowel_flags: list[bool], nucleus: int, first: bool) -> int:
+    """Where the syllable of a nucleus begins: the one consonant before its vowel (or the word
+    start for the first syllable)."""
+    if first:
+        return 0
+    return nucleus - 1 if nucleus > 0 and not vowel_flags[nucleus - 1] else nucleus
+
+
+# Tones approximated by stress, the only pitch control espeak-ng's phoneme input offers.
+_TONE_STRESS = {"high": "'", "rising": "'", "falling": ","}
+
+
 def word_to_espeak(spec: LanguageSpec, word: str) -> str:
-    """One IPA word as espeak-ng phonemes, with ' before the stressed syllable."""
+    """One IPA word as espeak-ng phonemes, with ' before the stressed syllable.
+
+    In a tone language high and rising syllables take primary stress and falling ones secondary
+    stress (an approximation: espeak-ng's phoneme input has no tone).
+    """
     segments = split_segments(nfd(word))
     sounds = spec.sounds()
     vowel_flags = []
+    tones = []
     for segment in segments:
-        toneless, _ = strip_tone(segment)
+        toneless, tone = strip_tone(segment)
         sound = sounds.get(toneless) or sound_of(toneless)
         vowel_flags.append(sound is not None and sound.kind == "vowel")
+        tones.append(tone)
     nuclei = [index for index, is_vowel in enumerate(vowel_flags) if is_vowel]
-    stressed = _stressed_syllable(spec, len(nuclei))
-    stress_at = None
-    if stressed is not None:
-        nucleus = nuclei[stressed]
-        # The syllable starts at the one consonant before its vowel (all of them word-initially).
-        onset = nucleus - 1 if nucleus > 0 and not vowel_flags[nucleus - 1] else nucleus
-        stress_at = 0 if stressed == 0 else onset
+    marks: dict[int, str] = {}
+    if spec.tones:
+        for number, nucleus in enumerate(nuclei):
+            mark = _TONE_STRESS.get(tones[nucleus] or "")
+            if mark:
+                marks[_syllable_start(vowel_flags, nucleus, number == 0)] = mark
+    else:
+        stressed = _stressed_syllable(spec, len(nuclei))
+        if stressed is not None:
+            marks[_syllable_start(vowel_flags, nuclei[stressed], stressed == 0)] = "'"
     parts = []
     for index, segment in enumerate(segments):
-        if index == stress_at:
-            parts.append("'")
+        parts.append(marks.get(index, ""))
         parts.append(segment_to_espeak(segment, sounds))
     return "".join(parts)
 
