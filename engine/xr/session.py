@@ -137,6 +137,7 @@ class XrSession:
         self._egl: Any = None
         self._glx_window: Any = None
         self._actions: Any = None
+        self._binding: Any = None  # the graphics binding the runtime holds a pointer to
         self._previous_display_time: float | None = None
 
     # -- opening -----------------------------------------------------------------------------
@@ -179,9 +180,7 @@ class XrSession:
                 else str(extension.extension_name)
                 for extension in xr.enumerate_instance_extension_properties()
             }
-        except (xr.exception.RuntimeUnavailableError, xr.exception.RuntimeFailureError) as error:
-            raise errors.no_runtime(_runtime_detail(error)) from error
-        except xr.XrException as error:
+        except xr.XrException as error:  # the loader found no runtime, or it would not load
             raise errors.no_runtime(_runtime_detail(error)) from error
         if xr.KHR_OPENGL_ENABLE_EXTENSION_NAME not in available:
             raise errors.no_opengl(
@@ -252,8 +251,17 @@ class XrSession:
             except EglError as error:
                 raise errors.no_opengl(self.runtime_name, str(error)) from error
         else:
-            self._glx_window = _hidden_glx_window()
-        self.ctx = moderngl.create_context(require=330)
+            try:
+                self._glx_window = _hidden_glx_window()
+            except Exception as error:  # pyglet raises several types for a missing X or GLX
+                raise errors.no_opengl(
+                    self.runtime_name,
+                    f"no GLX context on display {os.environ.get('DISPLAY')!r}: {error}",
+                ) from error
+        try:
+            self.ctx = moderngl.create_context(require=330)
+        except Exception as error:  # moderngl.Error, or none current
+            raise errors.no_opengl(self.runtime_name, f"OpenGL 3.3 is needed: {error}") from error
         version = (self.ctx.version_code // 100, (self.ctx.version_code // 10) % 10)
         minimum = _unpack_version(requirements.min_api_version_supported)
         if version < minimum[:2]:
@@ -511,39 +519,37 @@ class XrSession:
     # -- closing -----------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Release GL objects, swapchains, spaces, the session, the instance and the context."""
+        """Release GL objects, swapchains, spaces, the session, the instance and the context.
+
+        Best effort after a lost session: a runtime call that fails here is skipped, so the
+        error the user sees is the one that ended the session.
+        """
         xr = self._xr
         for eye in self._eyes:
-            for framebuffer in eye.framebuffers:
-                framebuffer.release()
-            for texture in eye.textures:
-                texture.release()
-            if eye.depth is not None:
-                eye.depth.release()
-            xr.destroy_swapchain(eye.handle)
+            for resource in (*eye.framebuffers, *eye.textures, eye.depth):
+                if resource is not None:
+                    resource.release()
+            _quietly(xr, xr.destroy_swapchain if xr else None, eye.handle)
         self._eyes = []
         if self._actions is not None:
-            self._actions.release()
+            _quietly(xr, self._actions.release)
             self._actions = None
         for space_name in ("_view_space", "_space"):
             space = getattr(self, space_name)
             if space is not None:
-                xr.destroy_space(space)
+                _quietly(xr, xr.destroy_space, space)
                 setattr(self, space_name, None)
         if self._session is not None:
-            if self.lifecycle.running:  # lost or interrupted mid-run: end it before destroying
-                try:
-                    xr.end_session(self._session)
-                except xr.XrException:
-                    pass
+            if self.lifecycle.running:  # interrupted mid-run: end it before destroying
+                _quietly(xr, xr.end_session, self._session)
                 self.lifecycle.running = False
-            xr.destroy_session(self._session)
+            _quietly(xr, xr.destroy_session, self._session)
             self._session = None
         if self.ctx is not None:
             self.ctx.release()
             self.ctx = None
         if self._instance is not None:
-            xr.destroy_instance(self._instance)
+            _quietly(xr, xr.destroy_instance, self._instance)
             self._instance = None
         if self._egl is not None:
             self._egl.release()
@@ -551,6 +557,16 @@ class XrSession:
         if self._glx_window is not None:
             self._glx_window.close()
             self._glx_window = None
+
+
+def _quietly(xr: Any, function: Callable[..., object] | None, *arguments: object) -> None:
+    """Call a runtime clean-up function, ignoring the runtime's own errors."""
+    if function is None:
+        return
+    try:
+        function(*arguments)
+    except xr.XrException:
+        pass
 
 
 def _text(value: object) -> str:
