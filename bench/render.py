@@ -128,7 +128,7 @@ def bench_worlds(ctx, width: int, height: int, frames: int) -> None:  # noqa: AN
     )
     for path in sorted((REPO / "worlds").glob("*.toml")):
         world = load_world(path)
-        source = WorldSource(world)
+        source = WorldSource(world, ctx=ctx)
         source.advance(1.0)
         snapshot = source.snapshot()
         camera = camera_from_snapshot(snapshot)
@@ -146,6 +146,7 @@ def bench_worlds(ctx, width: int, height: int, frames: int) -> None:  # noqa: AN
         bare.prepare(snapshot, eye)
         bare_p50, bare_p99 = percentiles(time_frames(bare.draw, ctx, frames))
         renderer.release()
+        source.release()
         print(
             f"{path.stem:<16}{len(snapshot.bodies.radii):>7}{ours_p50:>9.1f}m{ours_p99:>7.1f}m"
             f"{bare_p50:>9.1f}m{bare_p99:>7.1f}m{ours_p50 / bare_p50:>10.2f}x"

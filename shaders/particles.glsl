@@ -1,5 +1,6 @@
 // Particle fields: points read straight from the simulation's GPU buffer (vec4 per particle,
-// xyz world metres in float32), made eye-relative with a split double-precision eye position.
+// xyz metres from the field's float64 origin), made eye-relative with the eye's position from
+// that origin split into two float32 (high + low) for precision.
 #if defined VERTEX_SHADER
 #include "depth.glsl"
 uniform mat4 m_proj;

@@ -282,11 +282,12 @@ def test_golden_image(ctx, path: Path) -> None:  # noqa: ANN001
     from PIL import Image
 
     world = load_world(path)
-    source = WorldSource(world)
+    source = WorldSource(world, ctx=ctx)  # particles on the GPU, as the headless renderer does
     source.advance(GOLDEN_SECONDS)
     view = OffscreenView(ctx, world, *GOLDEN_SIZE)
     pixels = view.draw(source.snapshot(), hud=False)
     view.release()
+    source.release()
     golden = GOLDEN_DIR / f"{path.stem}.png"
     if REGENERATE:
         GOLDEN_DIR.mkdir(exist_ok=True)

@@ -120,13 +120,14 @@ def test_window_matches_offscreen_and_hot_reloads(xvfb_display: str, tmp_path: P
     world = load_world(WORLD)
     ctx = create_offscreen_context()
     view = OffscreenView(ctx, world, *SIZE)
-    source = WorldSource(world)
+    source = WorldSource(world, ctx=ctx)
     source.simulation.set_explorer_velocity((0.0, 0.0, 0.0))
     source.simulation.set_explorer_orientation(results["start_yaw"], results["start_pitch"])
     for _ in range(FRAMES):
         source.advance(FRAME_SECONDS)
     offscreen = view.draw(source.snapshot()).astype(int)
     view.release()
+    source.release()
     ctx.release()
     window = np.load(tmp_path / "window.npy").astype(int)
     assert window.shape == offscreen.shape

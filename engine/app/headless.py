@@ -164,7 +164,7 @@ def render_world(
 
     ctx = create_offscreen_context()
     view = OffscreenView(ctx, world, width, height)
-    source = WorldSource(world, seed=seed)
+    source = WorldSource(world, seed=seed, ctx=ctx)
     from tqdm import tqdm
 
     bar = tqdm(total=frames, unit="frame", desc="rendering", file=sys.stderr, disable=not progress)
@@ -220,5 +220,6 @@ def render_world(
         return RenderResult(out, None, None, frames, tuple(notes))
     finally:
         bar.close()
+        source.release()
         view.release()
         ctx.release()

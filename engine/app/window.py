@@ -83,7 +83,7 @@ class ExploreApp:
             raise RenderError(f"could not open an OpenGL 3.3 window: {error}") from None
         self.ctx = moderngl.create_context()
         self.renderer = Renderer(self.ctx, world)
-        self.source = WorldSource(world, seed=seed)
+        self.source = WorldSource(world, seed=seed, ctx=self.ctx)
         self.watcher = WorldWatcher(self.path)
         self.overlays = OverlayCache()
         self.keys = pyglet.window.key.KeyStateHandler()
@@ -124,11 +124,12 @@ class ExploreApp:
         position = simulation.explorer_position.copy()
         size = simulation.explorer_size
         try:
-            source = WorldSource(result.world, seed=self.seed)
+            source = WorldSource(result.world, seed=self.seed, ctx=self.ctx)
         except Exception as error:  # the simulation refused a valid file (e.g. unstable laws)
             self.error = f"{self.path}: {error}"
             return
         self.world = result.world
+        self.source.release()
         self.source = source
         self.source.simulation.set_explorer_size(size)
         self.source.simulation.set_explorer_position(position)
@@ -268,6 +269,7 @@ class ExploreApp:
         self.pyglet.app.run()
 
     def close(self) -> None:
+        self.source.release()
         self.renderer.release()
         self.window.close()
 

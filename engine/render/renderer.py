@@ -394,7 +394,6 @@ class Renderer:
             return
         ctx = self.ctx
         program = self._programs["particles"]
-        eye_high, eye_low = split_double(eye.position)
         pixels_per_radian = height * 0.5 * float(eye.projection[1, 1])
         ctx.enable(ctx.BLEND | ctx.PROGRAM_POINT_SIZE)
         ctx.blend_func = ctx.SRC_ALPHA, ctx.ONE
@@ -414,6 +413,8 @@ class Renderer:
                         buffer = ctx.buffer(reserve=max(len(payload), 16), dynamic=True)
                         self._particle_buffers[index] = buffer
                     buffer.write(payload)
+                # The eye relative to the field's float64 origin, as a float32 pair.
+                eye_high, eye_low = split_double(eye.position - np.asarray(field.origin))
                 self._apply(
                     program,
                     {

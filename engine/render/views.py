@@ -34,9 +34,9 @@ class AgentView:
 
 @dataclass(frozen=True)
 class ParticleFieldView:
-    """A particle field: ``buffer`` (a moderngl Buffer of vec4, xyz in world metres) or
-    ``positions`` ((N, 4) or (N, 3) array, uploaded each frame); ``count`` particles of
-    ``colour``, ``size`` metres across."""
+    """A particle field: ``buffer`` (a moderngl Buffer of vec4, xyz metres from ``origin``) or
+    ``positions`` ((N, 4) or (N, 3) array, the same layout, uploaded each frame); ``count``
+    particles of ``colour``, ``size`` metres across."""
 
     name: str
     count: int
@@ -45,6 +45,8 @@ class ParticleFieldView:
     buffer: Any = None
     positions: np.ndarray | None = None
     local_rate: float = 1.0
+    origin: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    """Float64 point the float32 positions are relative to (keeps far clouds precise)."""
 
 
 @dataclass(frozen=True)
