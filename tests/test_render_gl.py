@@ -313,6 +313,28 @@ def test_headless_render_is_deterministic(tmp_path) -> None:
     second = sorted((tmp_path / "b").glob("frame_*.png"))
     assert len(first) == 3
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+    assert (tmp_path / "a" / "audio.wav").read_bytes() == (
+        tmp_path / "b" / "audio.wav"
+    ).read_bytes()
+
+
+def test_without_ffmpeg_frames_and_wav_beside(tmp_path) -> None:
+    world = load_world(REPO / "worlds" / "tidal_time.toml")
+    result = render_world(
+        world,
+        tmp_path / "clip.mp4",
+        seconds=0.1,
+        width=32,
+        height=32,
+        fps=20,
+        progress=False,
+        ffmpeg="",
+    )
+    assert result.video is None and not (tmp_path / "clip.mp4").exists()
+    assert result.frames_dir == tmp_path / "clip_frames"
+    assert len(list(result.frames_dir.glob("frame_*.png"))) == 2
+    assert result.audio == tmp_path / "clip.wav" and result.audio.stat().st_size > 44
+    assert any("ffmpeg" in note for note in result.notes)
 
 
 def test_render_command_writes_video(tmp_path) -> None:
@@ -348,10 +370,8 @@ def test_render_command_writes_video(tmp_path) -> None:
             "-v",
             "error",
             "-count_frames",
-            "-select_streams",
-            "v:0",
             "-show_entries",
-            "stream=nb_read_frames,width,height",
+            "stream=codec_type,nb_read_frames,width,height",
             "-of",
             "csv=p=0",
             str(out),
@@ -360,7 +380,9 @@ def test_render_command_writes_video(tmp_path) -> None:
         text=True,
         timeout=60,
     )
-    assert probe.stdout.strip() == "64,48,2"
+    streams = sorted(probe.stdout.split())
+    assert len(streams) == 2 and streams[0].startswith("audio")  # the world's sound, muxed in
+    assert streams[1] == "video,64,48,2"
 
 
 def test_render_command_rejects_bad_input(tmp_path) -> None:

@@ -8,13 +8,11 @@ otherwise), and the progress bar. Must not touch: the window (no pyglet here), w
 
 from __future__ import annotations
 
-import importlib
 import math
 import shutil
 import subprocess
 import sys
 import wave
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,15 +94,13 @@ class OffscreenView:
 
 
 def world_audio(world: WorldSpec, seconds: float, seed: int | None) -> np.ndarray | None:
-    """(N, 2) float32 stereo at AUDIO_SAMPLE_RATE from the acoustics engine, if it is installed."""
+    """(N, 2) float32 stereo at AUDIO_SAMPLE_RATE from the acoustics engine, heard from the
+    explorer's start (where the camera is); None when ``engine.audio`` is not installed."""
     try:
-        offline = importlib.import_module("engine.audio.offline")
+        from engine.audio import render_world_audio
     except ImportError:
         return None
-    render: Callable | None = getattr(offline, "render_offline", None)
-    if render is None:
-        return None
-    samples = render(world, seconds=seconds, seed=seed, sample_rate=AUDIO_SAMPLE_RATE)
+    samples, _ = render_world_audio(world, seconds, seed=seed, sample_rate=AUDIO_SAMPLE_RATE)
     return np.asarray(samples, np.float32).reshape(-1, 2)
 
 
@@ -160,7 +156,7 @@ def render_world(
         notes.append(f"ffmpeg was not found: wrote PNG frames to {frames_dir}/ instead of {out}")
     audio = world_audio(world, frames / fps, seed)
     if audio is None:
-        notes.append("no audio: the acoustics engine's offline renderer is not installed")
+        notes.append("no audio: the acoustics engine (engine.audio) is not installed")
 
     ctx = create_offscreen_context()
     view = OffscreenView(ctx, world, width, height)
