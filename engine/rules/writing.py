@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 import tomlkit
-from tomlkit.items import AoT, Array
+from tomlkit.items import AoT, Array, Table
 
 from engine.rules.world import WorldSpec
 
@@ -48,7 +48,7 @@ def dump_world(world: WorldSpec, schema_comment: str = SCHEMA_COMMENT) -> str:
     document.add(tomlkit.comment(schema_comment.removeprefix("#").strip()))
     for key, value in world_to_data(world).items():
         document.add(tomlkit.nl())
-        document.add(key, _item(value, top_level=True))
+        document.add(key, _item(value))
     text = tomlkit.dumps(document)
     # tomlkit writes the comment as "# :schema"; taplo wants "#:schema".
     return text.replace("# " + schema_comment.removeprefix("#").strip(), schema_comment, 1)
@@ -58,22 +58,52 @@ def _is_vector(value: list[Any]) -> bool:
     return all(not isinstance(item, (dict, list)) for item in value)
 
 
-def _item(value: Any, top_level: bool = False) -> Any:
+def _is_small_record(value: Any) -> bool:
+    """A table of scalars and short vectors: reads best on one line, as an inline table."""
+    return (
+        isinstance(value, dict)
+        and len(value) <= 6
+        and all(
+            not isinstance(item, dict) and (not isinstance(item, list) or _is_vector(item))
+            for item in value.values()
+        )
+        and not any(isinstance(item, str) and "\n" in item for item in value.values())
+    )
+
+
+def _item(value: Any, in_array_table: bool = False) -> Any:
+    """TOML item for a value. Inside an [[array]] table, small records are written inline (a
+    region, a sound) and lists of them one per line (a lexicon), so a world reads compactly."""
     if isinstance(value, dict):
-        table = tomlkit.table()
-        for key, item in value.items():
-            table.add(key, _item(item))
-        return table
+        if in_array_table and _is_small_record(value):
+            return _inline(value)
+        return _table(value, in_array_table)
     if isinstance(value, list):
         if value and all(isinstance(item, dict) for item in value):
+            if in_array_table and all(_is_small_record(item) for item in value):
+                return _array(value)
             array_of_tables = AoT([])
             for item in value:
-                array_of_tables.append(_item(item))
+                array_of_tables.append(_table(item, in_array_table=True))
             return array_of_tables
         return _array(value)
     if isinstance(value, str) and "\n" in value:
         return tomlkit.string(value, multiline=True)
     return value
+
+
+def _table(value: dict[str, Any], in_array_table: bool) -> Table:
+    table = tomlkit.table()
+    for key, item in value.items():
+        table.add(key, _item(item, in_array_table))
+    return table
+
+
+def _inline(value: dict[str, Any]) -> Any:
+    inline = tomlkit.inline_table()
+    for key, item in value.items():
+        inline.append(key, _array(item) if isinstance(item, list) else item)
+    return inline
 
 
 def _array(value: list[Any]) -> Array:
@@ -82,9 +112,7 @@ def _array(value: list[Any]) -> Array:
         if isinstance(item, list):
             array.append(_array(item))
         elif isinstance(item, dict):
-            inline = tomlkit.inline_table()
-            inline.update(item)
-            array.append(inline)
+            array.append(_inline(item))
         else:
             array.append(item)
     if not _is_vector(value) and len(value) > 1:
