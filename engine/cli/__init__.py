@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "simulate",
     "lang",
     "say",
+    "narrate",
 ]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
