@@ -123,7 +123,7 @@ def run_xr(
     try:
         world = load_world(world_path)
     except WorldError as error:
-        return _fail(f"{world_path}: {error}")
+        return _fail(str(error))  # each problem names the file (and line)
     except OSError as error:
         return _fail(f"cannot read world file {world_path}: {error.strerror or error}")
     try:
