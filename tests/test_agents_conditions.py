@@ -99,7 +99,7 @@ def test_a_good_agent_section_loads() -> None:
         _world(
             AGENT
             + 'movement = { behaviour = "patrol", path = [[0.0, 0.0, 0.0], "rock"] }\n'
-            + f'[[agents.narration]]\ntrigger = "entered_time_field"\ntime_field = "pool"\n'
+            + '[[agents.narration]]\ntrigger = "entered_time_field"\ntime_field = "pool"\n'
             + f'condition = "distance < 5"\nnative_lines = ["{native} | the river remembers"]\n'
         ),
         "good.toml",
@@ -120,7 +120,7 @@ def test_a_good_agent_section_loads() -> None:
         (
             AGENT + '[[agents.narration]]\ntrigger = "start"\nnative_lines = ["qqxq"]\n',
             6,
-            "Tini can form",
+            f"{LANGUAGE.name} can form",
         ),
         (
             AGENT + 'movement = { behaviour = "orbit", around = "moon" }\n',

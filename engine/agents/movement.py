@@ -194,6 +194,8 @@ def _move_reactive(
     chasing = behaviour >= 4
     if chasing.any():
         to_explorer = explorer_position - here[chasing]
+        # Walkers and crawlers judge distance along the ground.
+        to_explorer[~state.free_height[rows[chasing]], 1] = 0.0
         distance = np.linalg.norm(to_explorer, axis=1)
         unit = to_explorer / np.maximum(distance, 1e-12)[:, None]
         keep = state.keep_distance[rows[chasing]]
