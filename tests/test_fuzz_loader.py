@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.rules import WorldError, WorldSpec, dump_world, loads_world
+from engine.rules import LIMITS, WorldError, WorldSpec, dump_world, loads_world
 from engine.rules.formatting import format_world_text
 
 pytestmark = pytest.mark.unit
@@ -142,8 +142,12 @@ def _places(data: Any) -> list[tuple[Any, Any]]:
     """Every (container, key or index) in a nested structure."""
     found: list[tuple[Any, Any]] = []
     pending = [data]
+    seen: set[int] = set()  # repeated values are shared, not copied: visit each container once
     while pending:
         item = pending.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
         keys = list(item) if isinstance(item, dict) else range(len(item))
         for key in keys:
             found.append((item, key))
@@ -171,7 +175,7 @@ def mutated_world_data(draw: st.DrawFn) -> dict[str, Any]:
         elif operation == "repeat":
             value = container[key]
             times = draw(st.sampled_from([2, 3, 65, 300, 5000]))
-            container[key] = [copy.deepcopy(value) for _ in range(times)]
+            container[key] = [value] * times
         else:
             value = container[key]
             if isinstance(value, int | float) and not isinstance(value, bool):
@@ -183,23 +187,34 @@ def mutated_world_data(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
-def toml_value(value: Any) -> str:
+class _TooBig(Exception):
+    """The mutated data would make a file far over the loader's size limit."""
+
+
+def toml_value(value: Any, budget: list[int]) -> str:
     """One value as inline TOML (tomlkit is quadratic on the big lists the fuzzer makes)."""
     if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
+        text = "true" if value else "false"
+    elif isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, float):
         if math.isnan(value):
-            return "nan"
-        return ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(item) for item in value) + "]"
-    return value.isoformat()  # dates and datetimes
+            text = "nan"
+        else:
+            text = ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
+    elif isinstance(value, str):
+        text = toml_key(value)
+    elif isinstance(value, dict):
+        items = (f"{toml_key(k)} = {toml_value(v, budget)}" for k, v in value.items())
+        text = "{" + ", ".join(items) + "}"
+    elif isinstance(value, list):
+        text = "[" + ", ".join(toml_value(item, budget) for item in value) + "]"
+    else:
+        text = value.isoformat()  # dates and datetimes
+    budget[0] -= len(text)
+    if budget[0] < 0:
+        raise _TooBig
+    return text
 
 
 def toml_key(key: str) -> str:
@@ -207,16 +222,25 @@ def toml_key(key: str) -> str:
 
 
 def toml_text_of(data: dict[str, Any]) -> str:
-    """TOML text of mutated data: top-level tables and arrays of tables, inline values below."""
-    lines = [f"{toml_key(k)} = {toml_value(v)}" for k, v in data.items() if not _is_table(v)]
-    for key, value in data.items():
-        if isinstance(value, dict):
-            lines.append(f"\n[{toml_key(key)}]")
-            lines += [f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()]
-        elif _is_table(value):
-            for item in value:
-                lines.append(f"\n[[{toml_key(key)}]]")
-                lines += [f"{toml_key(k)} = {toml_value(v)}" for k, v in item.items()]
+    """TOML text of mutated data: top-level tables and arrays of tables, inline values below.
+
+    Data that would write far more than the loader accepts becomes one oversized comment.
+    """
+    budget = [2 * LIMITS.file_bytes]
+    try:
+        lines = [
+            f"{toml_key(k)} = {toml_value(v, budget)}" for k, v in data.items() if not _is_table(v)
+        ]
+        for key, value in data.items():
+            if isinstance(value, dict):
+                lines.append(f"\n[{toml_key(key)}]")
+                lines += [f"{toml_key(k)} = {toml_value(v, budget)}" for k, v in value.items()]
+            elif _is_table(value):
+                for item in value:
+                    lines.append(f"\n[[{toml_key(key)}]]")
+                    lines += [f"{toml_key(k)} = {toml_value(v, budget)}" for k, v in item.items()]
+    except _TooBig:
+        return "#" + "x" * LIMITS.file_bytes + "\n"
     return "\n".join(lines) + "\n"
 
 
@@ -255,13 +279,15 @@ def mutated_world_text(draw: st.DrawFn) -> str:
     return text
 
 
-# Each target: a strategy of world-file text. bench/fuzz.py runs these same targets.
+# Each target: a strategy of world-file text. bench/fuzz.py runs FUZZ_TARGETS at 10,000+ cases.
 LOADER_TARGETS = {
     "loader/raw-text": st.text(max_size=2000),
     "loader/token-soup": token_soup,
     "loader/mutated-text": mutated_world_text(),
     "loader/mutated-data": mutated_world_data().map(toml_text_of),
 }
+FUZZ_TARGETS = {name: (strategy, check_world_text) for name, strategy in LOADER_TARGETS.items()}
+FUZZ_TARGETS["fmt/mutated-text"] = (mutated_world_text() | token_soup, check_format)
 
 
 # -- tests ----------------------------------------------------------------------------------------
@@ -282,7 +308,7 @@ def test_loader_fuzz(target: str) -> None:
 
 
 @CI_SETTINGS
-@given(mutated_world_text() | token_soup)
+@given(FUZZ_TARGETS["fmt/mutated-text"][0])
 def test_fmt_fuzz(text: str) -> None:
     check_format(text)
 
