@@ -10,14 +10,14 @@ Must not touch: model loading, tokenizers, agent state.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Literal, Protocol
 
 from engine.agents.speech import Speech, from_improvised
 from engine.rules.language import LanguageSpec
 
-GRAMMAR_MODE = "lexicon"
+GRAMMAR_MODE: Literal["lexicon"] = "lexicon"
 """Improvised lines use lexicon words and their inflections, so every word can be glossed."""
-GRAMMAR_SCRIPT = "roman"
+GRAMMAR_SCRIPT: Literal["roman"] = "roman"
 
 EVENT_DESCRIPTIONS = {
     "start": "you wake and look around",

@@ -108,7 +108,7 @@ class Perception:
         self.explorer_distance = np.zeros(agent_count)
         self.event_distance = np.zeros(table.count)
         self.loudest_db = np.zeros(agent_count)
-        self.in_field = np.zeros(agent_count, dtype=bool)
+        self.in_field: np.ndarray = np.zeros(agent_count, dtype=bool)
         self.reversed = np.zeros(agent_count, dtype=bool)
 
     def fired(
