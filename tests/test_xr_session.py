@@ -362,6 +362,60 @@ def test_a_desktop_glx_session_under_xvfb_submits_frames():
     assert frames >= 3
 
 
+MIRROR_PROBE = """
+import json
+import numpy as np
+from engine.xr.session import XrSession, XrSettings
+from engine.xr.stereo import ExplorerFrame
+from engine.xr.test_scene import TestSceneRenderer, grid_scene
+checks = []
+with XrSession(XrSettings(mirror=True)) as session:
+    scene = TestSceneRenderer(session.ctx, grid_scene())
+    left = {}
+    def render_eye(target):
+        if target.eye_index == 1 and "image" in left:  # the mirror got the left eye by now
+            shown = session.ctx.screen.read(viewport=(0, 0, *target.size), components=4)
+            checks.append(shown == left["image"])
+        scene.draw(target.framebuffer, target.view)
+        if target.eye_index == 0:
+            left["image"] = target.framebuffer.read(components=4)
+    session.run(lambda frame: ExplorerFrame(anchor=(0.0, 1.6, 0.0)), render_eye, frame_limit=5)
+    print(json.dumps({"api": session.graphics_api, "checks": checks,
+                      "window": [session._glx_window.width, session._glx_window.height]}))
+    scene.release()
+"""
+
+
+def test_the_desktop_mirror_window_shows_the_left_eye():
+    import json
+
+    environment = dict(os.environ)
+    environment.pop("EGL_PLATFORM", None)
+    environment.pop("DISPLAY", None)
+    result = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 640x480x24", sys.executable, "-c", MIRROR_PROBE],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=REPOSITORY,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["api"] == "glx"
+    assert report["window"] == [320, 240]  # the simulated HMD's eye size, shown 1:1
+    assert len(report["checks"]) >= 3 and all(report["checks"])
+
+
+def test_a_mirror_without_a_display_is_a_clear_error(monkeypatch):
+    from engine.xr.errors import XrError
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    with pytest.raises(XrError, match="mirror needs a display"):
+        with XrSession(XrSettings(mirror=True)):
+            pass
+
+
 def test_a_missing_runtime_gives_a_clear_error_and_exit_code_1(tmp_path):
     result = run_module(str(WORLD), "--frames", "1", runtime_json=str(tmp_path / "none.json"))
     assert result.returncode == 1

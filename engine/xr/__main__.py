@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from engine.xr.run import run_xr
+from engine.xr.session import XrSettings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,10 +19,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("world", help="world file (TOML)")
     parser.add_argument("--frames", type=int, default=None, help="stop after N frames")
     parser.add_argument("--seed", type=int, default=None, help="simulation seed")
+    parser.add_argument(
+        "--mirror", action="store_true", help="also show the left eye in a desktop window"
+    )
     args = parser.parse_args(argv)
     if args.frames is not None and args.frames < 1:
         parser.error("--frames must be 1 or more")
-    return run_xr(args.world, frame_limit=args.frames, seed=args.seed)
+    try:
+        settings = XrSettings.from_environment(**({"mirror": True} if args.mirror else {}))
+    except ValueError as error:
+        parser.error(str(error))
+    return run_xr(args.world, frame_limit=args.frames, seed=args.seed, settings=settings)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from typing import Any
 
 from engine.xr import errors
 from engine.xr.lifecycle import Action, SessionLifecycle, SessionState
+from engine.xr.mirror import mirror_size
 from engine.xr.stereo import ExplorerFrame, EyeView, Fov, TrackedPose, eye_view
 
 GL_RGBA8 = 0x8058
@@ -42,6 +43,9 @@ class XrSettings:
     """'egl' (no display needed), 'glx' (desktop runtimes such as SteamVR), or 'auto': GLX when
     $DISPLAY is set and the runtime lacks XR_MNDX_egl_enable, else EGL.
     Env: HETEROCOSM_XR_GRAPHICS."""
+    mirror: bool = False
+    """Show the left eye in a desktop window too (needs a display; uses the GLX binding).
+    Env: HETEROCOSM_XR_MIRROR=1."""
     reference_space: str = "local"
     """'local' (seated: origin at the starting head pose) or 'stage' (origin on the floor)."""
 
@@ -50,6 +54,8 @@ class XrSettings:
         values: dict[str, Any] = {}
         if os.environ.get("HETEROCOSM_XR_GRAPHICS"):
             values["graphics"] = os.environ["HETEROCOSM_XR_GRAPHICS"]
+        if os.environ.get("HETEROCOSM_XR_MIRROR"):
+            values["mirror"] = os.environ["HETEROCOSM_XR_MIRROR"] not in ("0", "", "no", "false")
         values.update(overrides)
         settings = cls(**values)
         if settings.graphics not in ("auto", "egl", "glx"):
@@ -137,6 +143,7 @@ class XrSession:
         self._egl: Any = None
         self._glx_window: Any = None
         self._actions: Any = None
+        self._mirror: Any = None
         self._binding: Any = None  # the graphics binding the runtime holds a pointer to
         self._previous_display_time: float | None = None
 
@@ -170,6 +177,10 @@ class XrSession:
         from engine.xr.controls import ControllerActions
 
         self._actions = ControllerActions(xr, self._instance, self._session)
+        if self.settings.mirror:
+            from engine.xr.mirror import Mirror
+
+            self._mirror = Mirror(self.ctx)
 
     def _create_instance(self) -> None:
         xr = self._xr
@@ -188,6 +199,15 @@ class XrSession:
             )
         has_egl = xr.MNDX_EGL_ENABLE_EXTENSION_NAME in available
         graphics = self.settings.graphics
+        if self.settings.mirror:
+            if not os.environ.get("DISPLAY"):
+                raise errors.XrError(
+                    "the desktop mirror needs a display and $DISPLAY is unset; run on a desktop "
+                    "or leave the mirror out"
+                )
+            if graphics == "egl":
+                raise errors.XrError("the desktop mirror needs the GLX binding, not EGL")
+            graphics = "glx"
         if graphics == "auto":
             graphics = "glx" if os.environ.get("DISPLAY") and not has_egl else "egl"
         if graphics == "egl" and not has_egl:
@@ -252,7 +272,9 @@ class XrSession:
                 raise errors.no_opengl(self.runtime_name, str(error)) from error
         else:
             try:
-                self._glx_window = _hidden_glx_window()
+                self._glx_window = _glx_window(
+                    visible=self.settings.mirror, size=mirror_size(self.recommended_sizes[0])
+                )
             except Exception as error:  # pyglet raises several types for a missing X or GLX
                 raise errors.no_opengl(
                     self.runtime_name,
@@ -477,6 +499,9 @@ class XrSession:
                         view=eye_view(explorer, pose, fov),
                     )
                 )
+                if self._mirror is not None and eye_index == 0:  # copy before handing it back
+                    window = self._glx_window
+                    self._mirror.show(eye.textures[image_index], (window.width, window.height))
                 xr.release_swapchain_image(eye.handle, xr.SwapchainImageReleaseInfo())
                 projection_views.append(
                     xr.CompositionLayerProjectionView(
@@ -511,6 +536,11 @@ class XrSession:
             ),
         )
         self.frames_submitted += 1
+        if self._mirror is not None:
+            self._glx_window.flip()
+            self._glx_window.dispatch_events()
+            if self._glx_window.has_exit:  # the mirror window was closed: end the session
+                self.request_exit()
         finished = time.perf_counter()
         self.timings.append(
             FrameTiming(work_started - wait_started, finished - work_started, should_render)
@@ -531,6 +561,9 @@ class XrSession:
                     resource.release()
             _quietly(xr, xr.destroy_swapchain if xr else None, eye.handle)
         self._eyes = []
+        if self._mirror is not None:
+            self._mirror.release()
+            self._mirror = None
         if self._actions is not None:
             _quietly(xr, self._actions.release)
             self._actions = None
@@ -612,15 +645,25 @@ def _runtime_detail(error: BaseException) -> str:
     return f"OpenXR loader said {name}; {where}"
 
 
-def _hidden_glx_window() -> Any:
-    """A hidden pyglet window whose GLX context becomes current (desktop runtimes need GLX)."""
+def _glx_window(visible: bool, size: tuple[int, int]) -> Any:
+    """A pyglet window whose GLX context becomes current (desktop runtimes need GLX).
+
+    Hidden unless it is the mirror. pyglet's GL error checks are off: moderngl reading the
+    window's framebuffer would otherwise trip them.
+    """
     import pyglet
 
     pyglet.options["debug_gl"] = False
     config = pyglet.gl.Config(
         double_buffer=True, depth_size=24, major_version=3, minor_version=3, forward_compatible=True
     )
-    window = pyglet.window.Window(width=64, height=64, visible=False, config=config)
+    window = pyglet.window.Window(
+        width=size[0],
+        height=size[1],
+        visible=visible,
+        config=config,
+        caption="heterocosm: headset mirror (left eye)",
+    )
     window.switch_to()
     return window
 
