@@ -26,6 +26,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("file", metavar="FILE", help="world file (.toml)")
     parser.add_argument("--seed", type=int, default=None, help="seed (default: meta.seed)")
     parser.add_argument("--size", default="1280x720", metavar="WxH", help="window size")
+    parser.add_argument(
+        "--xr",
+        action="store_true",
+        help="explore in a VR headset through the OpenXR runtime (XR_RUNTIME_JSON selects one)",
+    )
+    parser.add_argument(
+        "--mirror", action="store_true", help="with --xr: also show the left eye in a window"
+    )
     parser.set_defaults(func=run)
 
 
@@ -38,6 +46,14 @@ def run(args: argparse.Namespace) -> int:
     except WorldError as error:
         print(error, file=sys.stderr)
         return 1
+    if args.xr:
+        from engine.xr import run_xr
+        from engine.xr.session import XrSettings
+
+        settings = XrSettings.from_environment(mirror=True) if args.mirror else None
+        return run_xr(args.file, seed=args.seed, settings=settings)
+    if args.mirror:
+        return fail("--mirror only applies with --xr")
     if not display_available():
         return fail(NO_DISPLAY.format(file=args.file))
     try:
