@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from engine.rules.loading import parse_toml
+from engine.rules.loading import check_text_size, parse_toml
 from engine.rules.writing import SCHEMA_COMMENT
 
 _HEADER = re.compile(r"^\[\[?[A-Za-z0-9_\"'. -]+\]\]?\s*(#.*)?$")
@@ -18,6 +18,7 @@ _HEADER = re.compile(r"^\[\[?[A-Za-z0-9_\"'. -]+\]\]?\s*(#.*)?$")
 
 def format_world_text(text: str, source: str = "<world>") -> str:
     """The canonical form of a world file's text. Raises ``WorldError`` on TOML syntax errors."""
+    check_text_size(text, source)
     before = parse_toml(text, source)
     lines: list[str] = []
     in_multiline_string = False

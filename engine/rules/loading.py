@@ -52,25 +52,32 @@ def load_world(path: str | Path) -> WorldSpec:
     """Read and validate a world file. Raises ``WorldError`` naming every problem."""
     path = Path(path)
     source = str(path)
+    if "\x00" in source:  # the OS refuses such names; say so instead of raising ValueError
+        raise WorldError(
+            [Problem(source, None, None, "", "the file name contains a NUL character")]
+        )
     try:
         size = path.stat().st_size
-        if size > LIMITS.file_bytes:
-            raise WorldError(
-                [
-                    Problem(
-                        source,
-                        None,
-                        None,
-                        "",
-                        f"file is {size} bytes; at most {LIMITS.file_bytes} are accepted",
-                    )
-                ]
-            )
-        raw = path.read_bytes()
+        # Read at most one byte past the limit: /dev/zero, pipes and growing files have no size.
+        with path.open("rb") as handle:
+            raw = handle.read(LIMITS.file_bytes + 1)
     except OSError as error:
         raise WorldError(
             [Problem(source, None, None, "", f"cannot read: {error.strerror}")]
         ) from None
+    if len(raw) > LIMITS.file_bytes:
+        amount = f"{size} bytes" if size > LIMITS.file_bytes else f"over {LIMITS.file_bytes} bytes"
+        raise WorldError(
+            [
+                Problem(
+                    source,
+                    None,
+                    None,
+                    "",
+                    f"file is {amount}; at most {LIMITS.file_bytes} are accepted",
+                )
+            ]
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -82,10 +89,7 @@ def load_world(path: str | Path) -> WorldSpec:
 
 def loads_world(text: str, source: str = "<world>") -> WorldSpec:
     """Validate world-file text; ``source`` names it in error messages."""
-    if len(text.encode("utf-8", "surrogatepass")) > LIMITS.file_bytes:
-        raise WorldError(
-            [Problem(source, None, None, "", f"text is over {LIMITS.file_bytes} bytes; refused")]
-        )
+    check_text_size(text, source)
     data = parse_toml(text, source)
     depth = _depth(data)
     if depth > LIMITS.nesting_depth:
@@ -105,6 +109,14 @@ def loads_world(text: str, source: str = "<world>") -> WorldSpec:
     except ValidationError as error:
         positions = key_positions(text)
         raise WorldError(_problems(error, data, positions, source)) from None
+
+
+def check_text_size(text: str, source: str) -> None:
+    """Refuse world-file text over ``LIMITS.file_bytes`` with a ``WorldError``."""
+    if len(text.encode("utf-8", "surrogatepass")) > LIMITS.file_bytes:
+        raise WorldError(
+            [Problem(source, None, None, "", f"text is over {LIMITS.file_bytes} bytes; refused")]
+        )
 
 
 def parse_toml(text: str, source: str) -> dict[str, Any]:
@@ -314,6 +326,7 @@ __all__ = [
     "load_world",
     "loads_world",
     "parse_toml",
+    "check_text_size",
     "format_path",
     "accepted_keys",
 ]

@@ -1,0 +1,177 @@
+"""Fuzzing the command line: any arguments give exit 0, 1 or 2 with a message, never a traceback.
+
+Owns: a hypothesis strategy of argument lists built from the real parser's commands and options
+(found by introspection, so new options are fuzzed too) with hostile values (NaN, infinities,
+negative numbers, non-UTF-8, oversized, missing and directory files, NUL bytes), and
+``check_cli``, the oracle that ``bench/fuzz.py`` runs at 10,000+ cases. Commands run in process
+inside a scratch folder holding copies of the fixtures, restored before every case. ``explore``
+and ``render`` (a window, GL) and ``narrate --improvise`` (a language model) are left to their own
+tests; runs are kept short by always passing a small or invalid ``--seconds``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import shutil
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine.cli import build_parser, main
+from engine.rules import LIMITS
+
+pytestmark = pytest.mark.unit
+
+REPO = Path(__file__).resolve().parent.parent
+CI_SETTINGS = settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+LEFT_OUT_COMMANDS = {"explore", "render"}
+LEFT_OUT_OPTIONS = {"--improvise", "--help", "-h"}
+SHORT_RUN_COMMANDS = {"listen", "narrate", "simulate"}
+SECONDS = ["0", "0.01", "-0.01", "-1", "nan", "inf", "-inf", "1e308", "abc", ""]
+
+
+@cache
+def commands() -> dict[str, list[tuple[str, bool]]]:
+    """Command -> [(option, takes a value)], read from the real parser."""
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    found: dict[str, list[tuple[str, bool]]] = {}
+    for name, subparser in subparsers.choices.items():
+        if name in LEFT_OUT_COMMANDS:
+            continue
+        found[name] = [
+            (option, action.nargs != 0)
+            for action in subparser._actions
+            for option in action.option_strings[-1:]
+            if option not in LEFT_OUT_OPTIONS
+        ]
+    return found
+
+
+# Names of the fixture files made in the scratch folder (see ``scratch_folder``).
+FILES = [
+    "world.toml", "speakers.toml", "invalid.toml", "syntax.toml", "binary.toml", "huge.toml",
+    "empty.toml", "missing.toml", "folder", "out.wav", "out.ogg", "out.npz", "new.toml", "-", "",
+    ".", "x" * 300, "a\x00b", "é🜁.toml", "world.toml.", "out.mp3",
+]  # fmt: skip
+VALUES = [
+    *SECONDS, "3", "1", "2", "48000", "22050", "7", "-5", "99999999999999999999", "0x10", "1,2,3",
+    "1,2", "nan,0,0", "64x48", "0x0", "99999x99999", "ipa", "roman", "auto", "Ollun", "Nobody",
+    "the bird sees the river", "ti awiza", "[[ti]]", "river:noun", "--", "-q", "∅", "\x7f",
+]  # fmt: skip
+free_text = st.text(
+    alphabet=st.characters(blacklist_characters="/\\", blacklist_categories=("Cs",)), max_size=20
+)
+value = st.sampled_from(FILES) | st.sampled_from(VALUES) | free_text
+
+
+@st.composite
+def argument_lists(draw: st.DrawFn) -> list[str]:
+    if draw(st.integers(0, 19)) == 0:  # now and then: no command, or one that does not exist
+        return draw(st.lists(st.sampled_from(["--version", "-h", "bogus", "", "--x"]), max_size=2))
+    command = draw(st.sampled_from(sorted(commands())))
+    argv = [command]
+    if command in SHORT_RUN_COMMANDS:
+        argv += ["--seconds", draw(st.sampled_from(SECONDS))]
+    for _ in range(draw(st.integers(0, 4))):
+        option, takes_value = draw(st.sampled_from(commands()[command] or [("--x", False)]))
+        argv.append(option)
+        if takes_value:
+            argv += draw(st.lists(value, min_size=1, max_size=3 if option == "--explorer" else 1))
+    argv += draw(st.lists(value, min_size=0, max_size=3))
+    return argv
+
+
+@cache
+def scratch_folder() -> Path:
+    """A folder of fixtures for the CLI to chew on; ``restore_fixtures`` resets it."""
+    return Path(tempfile.mkdtemp(prefix="heterocosm-cli-fuzz-"))
+
+
+def restore_fixtures(folder: Path) -> None:
+    for child in folder.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    shutil.copy(REPO / "worlds" / "slowlight.toml", folder / "world.toml")
+    shutil.copy(REPO / "worlds" / "speakers.toml", folder / "speakers.toml")
+    (folder / "invalid.toml").write_text('[meta]\nname = "x"\n[light]\nspeed_of_light = -1\n')
+    (folder / "syntax.toml").write_text("[meta\nname = ")
+    (folder / "binary.toml").write_bytes(b"\xff\xfe\x00[meta]\x80")
+    (folder / "huge.toml").write_bytes(b"#" * (LIMITS.file_bytes + 1))
+    (folder / "empty.toml").write_bytes(b"")
+    (folder / "folder").mkdir()
+
+
+def run_cli(argv: list[str], folder: Path) -> tuple[int, str, str]:
+    """Run the CLI in process inside ``folder``; (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(folder), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(argv)
+        except SystemExit as exit_:  # argparse: --help, --version and usage errors
+            status = exit_.code if isinstance(exit_.code, int) else 1
+    return status, out.getvalue(), err.getvalue()
+
+
+def check_cli(argv: list[str]) -> str:
+    folder = scratch_folder()
+    restore_fixtures(folder)
+    status, out, err = run_cli(argv, folder)
+    assert status in (0, 1, 2), f"exit status {status} for {argv!r}"
+    assert "Traceback" not in err, f"{argv!r} printed a traceback:\n{err}"
+    if status != 0:  # (no command at all prints the help on stdout)
+        assert (err or out).strip(), f"{argv!r} failed with exit {status} and said nothing"
+    return f"exit {status}"
+
+
+FUZZ_TARGETS = {"cli/arguments": (argument_lists(), check_cli)}
+
+
+def test_every_command_is_fuzzed_or_deliberately_left_out() -> None:
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(subparsers.choices) == set(commands()) | LEFT_OUT_COMMANDS
+    assert {"check", "fmt", "new", "diff", "schema"} <= set(commands())
+
+
+@CI_SETTINGS
+@given(argument_lists())
+def test_cli_fuzz(argv: list[str]) -> None:
+    check_cli(argv)
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "message"),
+    [
+        (["check", "a\x00b"], 1, "a\x00b"),
+        (["check", "binary.toml"], 1, "not UTF-8"),
+        (["check", "huge.toml"], 1, f"at most {LIMITS.file_bytes}"),
+        (["check", "folder"], 1, "folder"),
+        (["check", "/dev/zero"], 1, f"over {LIMITS.file_bytes} bytes"),
+        (["fmt", "huge.toml"], 1, "huge.toml"),
+        (["fmt", "binary.toml"], 1, "binary.toml"),
+        (["new", "x", "--out", "world.toml"], 1, "already exists"),
+        (["simulate", "--seconds", "nan", "world.toml"], 1, "finite"),
+        (["diff", "world.toml", "a\x00b"], 1, "a\x00b"),
+    ],
+)
+def test_hostile_arguments_get_clear_errors(argv: list[str], status: int, message: str) -> None:
+    folder = scratch_folder()
+    restore_fixtures(folder)
+    before = (folder / "world.toml").read_bytes()
+    got_status, _, err = run_cli(argv, folder)
+    assert (got_status, "Traceback" in err) == (status, False), err
+    assert message in err
+    assert (folder / "world.toml").read_bytes() == before
