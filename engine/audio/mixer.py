@@ -23,13 +23,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.fft
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 from scipy.signal import butter, sosfilt
 
-from engine.audio import medium
-from engine.audio.retarded import Trajectory, emission_times, pair_branches
+from engine.audio import kernels, medium
+from engine.audio.retarded import Trajectory, emission_times
 from engine.audio.reverb import LIVE_IMPULSE_SECONDS, BlockConvolver, world_impulse_response
-from engine.audio.synthesis import Signal, continuous, recorded, struck
+from engine.audio.synthesis import (
+    SINE_TABLE_SAMPLES,
+    Signal,
+    continuous,
+    recorded,
+    sine_table,
+    struck,
+)
 from engine.rules.acoustics import Acoustics
 from engine.rules.scale import Scale
 from engine.rules.time import Time
@@ -56,6 +64,13 @@ HUMAN_LOWEST_HZ, HUMAN_HIGHEST_HZ = 20.0, 20_000.0
 
 EMISSION_LEAD_SECONDS = 0.5
 """How far before a source's start the retarded-time search reaches (emission there is silent)."""
+
+CLOCK_FOLLOW = 0.002
+"""Share of the gap between the output clock and the snapshots' world time closed per snapshot
+(at 120 snapshots a second the clock's rate moves by at most 0.05 % for a 4 ms step jitter)."""
+
+CLOCK_SNAP_SECONDS = 0.1
+"""A gap between the output clock and the snapshots' world time beyond which the clock jumps."""
 
 PositionSource = tuple[float, float, float] | Trajectory | Callable[[float], object]
 
@@ -125,9 +140,15 @@ class Mixer:
         self._body_trajectories: dict[int, Trajectory] = {}
         self._body_rates = np.ones(0)
         self._emitters_started = False
+        # Per-block work arrays shared by all sources: root counts, roots, solve report.
+        self._scratch = (np.zeros(0, dtype=np.int64), np.zeros((0, 0, 0)), np.zeros(0))
         # Distance buses for the path's spectrum (absorption, tilt).
         self._bus_spacing, self._bus_spectra = self._design_buses()
         self._bus_tail = np.zeros((2, BUS_FILTER_TAPS - 1))
+        # Bus signals of the block being mixed, and which buses it touched (all zero between).
+        count = 1 if self._bus_spectra is None else len(self._bus_spectra)
+        self._buses = np.zeros((count, 2, 0))
+        self._bus_used = np.zeros(count, dtype=np.bool_)
         self._lookahead = BUS_FILTER_TAPS // 2 if self._bus_spectra is not None else 0
         # Hearing range, reverb and limiter state.
         self._hearing: tuple[float, float] | None = None
@@ -234,7 +255,9 @@ class Mixer:
     def consume(self, snapshot) -> None:
         """Take one ``engine.sim.snapshot.Snapshot``: clocks, listener, bodies and new sounds."""
         time_now = float(snapshot.world_time)
-        self._clock.append((float(snapshot.real_time), time_now, float(snapshot.time_rate)))
+        self._clock.append(
+            self._smoothed_knot(float(snapshot.real_time), time_now, float(snapshot.time_rate))
+        )
         if len(self._clock) > 64:
             del self._clock[:-64]
         self.speed_of_sound = float(snapshot.speed_of_sound)
@@ -311,6 +334,22 @@ class Mixer:
 
     # ----- clocks ----------------------------------------------------------------------------
 
+    def _smoothed_knot(self, real: float, world: float, rate: float) -> tuple[float, float, float]:
+        """The output clock's knot for a snapshot taken at (real, world) running at ``rate``.
+
+        A simulation with a fixed step reports world times quantised to its step (4 ms steps
+        under 120 snapshots a second lag, then catch up every 0.1 s); heard directly, that jitter
+        bends every sound's pitch ten times a second and clicks. The output clock instead runs at
+        the reported rate and closes ``CLOCK_FOLLOW`` of its gap to the snapshots' world time per
+        snapshot; a gap over ``CLOCK_SNAP_SECONDS`` (a jump, a pause) is taken at once.
+        """
+        last_real, last_world, _ = self._clock[-1]
+        predicted = last_world + (real - last_real) * rate
+        gap = world - predicted
+        if abs(gap) > CLOCK_SNAP_SECONDS or real <= last_real:
+            return (real, world, rate)
+        return (real, predicted + CLOCK_FOLLOW * gap, rate)
+
     def world_time_at(self, real_times: np.ndarray) -> np.ndarray:
         """World time heard at each real time of the output (from the snapshots' clocks)."""
         real_times = np.asarray(real_times, dtype=np.float64)
@@ -342,18 +381,33 @@ class Mixer:
         self._output_sample += frames
         grid_offsets = np.unique(
             np.minimum(np.arange(0, frames + CONTROL_STEP, CONTROL_STEP), frames)
-        )
+        ).astype(np.int64)
         reception = self.world_time_at((first + grid_offsets) / rate)  # (G,)
         boundaries = self.world_time_at((first + np.arange(frames + 1)) / rate)  # (frames + 1,)
         if len(self.listener) == 0:
             self.listener.add(float(reception[0]), self.scale.explorer_position)
         listeners = self.listener.position_at(reception)  # (G, 3)
-        dry = np.zeros((2, frames))
-        buses = None if self._bus_spectra is None else np.zeros((len(self._bus_spectra), 2, frames))
+        steps = np.diff(boundaries) * rate  # world samples per output sample
+        steps[np.abs(steps) < 1e-12] = 1e-12
+        self._inverse_steps = 1.0 / steps
+        grid_count = len(grid_offsets)
+        if self._scratch[0].shape[0] != grid_count:
+            self._scratch = (
+                np.zeros(grid_count, dtype=np.int64),
+                np.zeros((grid_count, kernels.MAX_ROOTS, kernels.ROOT_FIELDS)),
+                np.zeros(kernels.REPORT_SIZE),
+            )
+        if self._bus_spectra is None:
+            out, spacing = np.zeros((1, 2, frames)), math.inf
+        else:
+            if self._buses.shape[2] != frames:
+                self._buses = np.zeros((len(self._bus_spectra), 2, frames))
+            out, spacing = self._buses, self._bus_spacing
         for source in list(self.sources):
-            self._render_source(source, reception, listeners, grid_offsets, boundaries, dry, buses)
-        if buses is not None:
-            dry += self._filter_buses(buses)
+            self._render_source(
+                source, reception, listeners, grid_offsets, boundaries, out, spacing
+            )
+        dry = out[0] if self._bus_spectra is None else self._filter_buses(out)
         stereo = dry.T  # (frames, 2)
         stereo = self._apply_hearing(stereo)
         if self._convolver is not None and self.reverb_wet > 0:
@@ -386,8 +440,8 @@ class Mixer:
         listeners: np.ndarray,
         grid_offsets: np.ndarray,
         boundaries: np.ndarray,
-        dry: np.ndarray,
-        buses: np.ndarray | None,
+        out: np.ndarray,
+        bus_spacing: float,
     ) -> None:
         rate = self.sample_rate
         trajectory = self._trajectory_of(source)
@@ -395,139 +449,67 @@ class Mixer:
             trajectory.add(float(reception[-1]), source.position_fn(float(reception[-1])))
         if not len(trajectory):
             return
-        start_time = source.start_sample / rate
-        travel = None
-        if self.acoustics.media:
-            acoustics, speed = self.acoustics, self.speed_of_sound
+        # Emission before the source's start (or before what is kept of it) is silent.
+        search_start = source.origin / rate - EMISSION_LEAD_SECONDS
+        counts, roots, report = self._scratch
+        use_given = bool(self.acoustics.media)
+        if use_given:
+            self._given_roots(trajectory, search_start, reception, listeners, counts, roots)
+        yaw = self.listener_yaw
+        anchor = math.nan if source.anchor_delay is None else source.anchor_delay
+        head_seconds = medium.head_radius(self.listener_size) / self.speed_of_sound
+        knots = (trajectory.times, trajectory.positions, trajectory.velocities)
+        shared = (
+            self.acoustics.doppler_strength,
+            anchor,
+            source.amplitude,
+            self.acoustics.reference_distance,
+            self.acoustics.attenuation_exponent,
+            math.cos(yaw),
+            -math.sin(yaw),
+            head_seconds,
+            counts,
+            roots,
+        )
+        kernels.solve_grid(
+            *knots, search_start, reception, listeners, self.speed_of_sound, use_given, *shared,
+            report,
+        )  # fmt: skip
+        if report[4] == 0:
+            self._maybe_retire(source, reception, listeners, trajectory)
+            return
+        earliest, latest = float(report[0]), float(report[1])
+        source.path_length = float(report[2])
+        source.anchor_delay = float(report[3])
+        # Emission needed up to the latest time read (plus the bus filters' look-ahead; one grid
+        # step more for the roots solved sample by sample where a Mach cone passes).
+        self._generate(source, int(math.ceil(latest * rate)) + self._lookahead + 2 + CONTROL_STEP)
+        kernels.render_grid(
+            *knots, search_start, grid_offsets, reception, listeners, boundaries,
+            self._inverse_steps, self.speed_of_sound, not use_given, *shared,
+            source.sums[: source.sums_length], float(self._lookahead - source.origin),
+            float(rate), out, 1.0 / bus_spacing, self._bus_used,
+        )  # fmt: skip
+        self._forget_old_emission(source, earliest)
+        if source.emission_ended is not None and earliest > source.emission_ended:
+            self._maybe_retire(source, reception, listeners, trajectory)
 
-            def travel(sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
-                return medium.travel_time(acoustics, speed, sources, targets)
+    def _given_roots(self, trajectory, search_start, reception, listeners, counts, roots) -> None:
+        """Emission times through media regions (path-integrated), solved by ``emission_times``."""
+        acoustics, speed = self.acoustics, self.speed_of_sound
+
+        def travel(sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+            return medium.travel_time(acoustics, speed, sources, targets)
 
         grid_index, times = emission_times(
-            reception,
-            listeners,
-            trajectory,
-            start_time - EMISSION_LEAD_SECONDS,
-            self.speed_of_sound,
-            travel,
+            reception, listeners, trajectory, search_start, speed, travel
         )
-        if len(times) == 0:
-            self._maybe_retire(source, reception, listeners, trajectory)
-            return
-        delays = reception[grid_index] - times
-        strength = self.acoustics.doppler_strength
-        if strength != 1.0:
-            if source.anchor_delay is None:
-                source.anchor_delay = float(delays[0])
-            delays = np.maximum(
-                source.anchor_delay + strength * (delays - source.anchor_delay), 0.0
-            )
-            times = reception[grid_index] - delays
-        positions = trajectory.position_at(times)
-        to_source = positions - listeners[grid_index]
-        lengths = np.linalg.norm(to_source, axis=1)
-        source.path_length = float(lengths[-1])
-        gains = source.amplitude * medium.attenuation_gain(self.acoustics, lengths)
-        yaw = self.listener_yaw
-        right = np.array([math.cos(yaw), 0.0, -math.sin(yaw)])
-        lateral = (to_source @ right) / np.maximum(lengths, 1e-9)
-        itd = medium.interaural_delay(lateral, self.listener_size, self.speed_of_sound)
-        left_gain, right_gain = medium.ear_gains(lateral)
-        # Emission needed up to the latest time read (plus the bus filters' look-ahead).
-        self._generate(source, int(math.ceil(times.max() * rate)) + self._lookahead + 2)
-        grid_count = len(reception)
-        counts = np.bincount(grid_index, minlength=grid_count)
-        frames = int(grid_offsets[-1])
-        if counts.max() <= 1:
-            spans = [(grid_index, times, gains, itd, left_gain, right_gain, lengths)]
-            self._read_single(source, spans[0], grid_offsets, boundaries, frames, dry, buses)
-        else:
-            step = float(np.max(np.abs(np.diff(reception)))) if grid_count > 1 else 1.0
-            values = {
-                (int(g), float(t)): (gain, delay, lg, rg, length)
-                for g, t, gain, delay, lg, rg, length in zip(
-                    grid_index, times, gains, itd, left_gain, right_gain, lengths, strict=True
-                )
-            }
-            for interval, left_time, right_time in pair_branches(
-                grid_index, times, grid_count, tolerance=max(50 * step, 0.05)
-            ):
-                a = values[(interval, left_time)]
-                b = values[(interval + 1, right_time)]
-                span = (
-                    np.array([interval, interval + 1]),
-                    np.array([left_time, right_time]),
-                    *(np.array([a[k], b[k]]) for k in range(5)),
-                )
-                self._read_single(source, span, grid_offsets, boundaries, frames, dry, buses)
-        self._forget_old_emission(source, float(times.min()))
-        if source.emission_ended is not None and times.min() > source.emission_ended:
-            self._maybe_retire(source, reception, listeners, trajectory)
-
-    def _read_single(
-        self,
-        source: Source,
-        span: tuple,
-        grid_offsets: np.ndarray,
-        boundaries: np.ndarray,
-        frames: int,
-        dry: np.ndarray,
-        buses: np.ndarray | None,
-    ) -> None:
-        """Read one branch (at most one emission time per grid point) into the output."""
-        grid_index, times, gains, itd, left_gain, right_gain, lengths = span
-        rate = self.sample_rate
-        grid_count = len(grid_offsets)
-        present = np.zeros(grid_count, dtype=bool)
-        present[grid_index] = True
-        emission = np.zeros(grid_count)
-        emission[grid_index] = times
-        per_grid = np.zeros((5, grid_count))
-        for row, values in enumerate((gains, itd, left_gain, right_gain, lengths)):
-            per_grid[row, grid_index] = values
-        # Intervals with the branch present at both ends are heard; others are silent.
-        heard = present[:-1] & present[1:]
-        if not heard.any():
-            return
-        lo, hi = int(np.argmax(heard)), int(grid_count - 1 - np.argmax(heard[::-1]))
-        sample_lo, sample_hi = int(grid_offsets[lo]), int(grid_offsets[hi])
-        offsets = np.arange(sample_lo, sample_hi + 1, dtype=np.float64)  # sample boundaries
-        emission_at = np.interp(offsets, grid_offsets, emission)
-        gain_at = np.interp(offsets[:-1] + 0.5, grid_offsets, per_grid[0])
-        itd_at = np.interp(offsets, grid_offsets, per_grid[1])
-        reception_step = (
-            np.diff(boundaries[sample_lo : sample_hi + 1]) * rate
-        )  # world samples/sample
-        reception_step = np.where(np.abs(reception_step) < 1e-12, 1e-12, reception_step)
-        mask = np.repeat(heard[lo:hi].astype(np.float64), np.diff(grid_offsets[lo : hi + 1]))
-        base = emission_at * rate + self._lookahead
-        ear_delays = (
-            np.maximum(itd_at, 0.0),
-            np.maximum(-itd_at, 0.0),
-        )  # left later if right first
-        for ear in range(2):
-            positions = base - ear_delays[ear] * rate
-            running = _read_running_sum(source, positions)
-            ear_gain = np.interp(offsets[:-1] + 0.5, grid_offsets, per_grid[2 + ear])
-            signal = np.diff(running) / reception_step * gain_at * ear_gain * mask
-            if buses is None:
-                dry[ear, sample_lo:sample_hi] += signal
-            else:
-                self._send_to_buses(
-                    buses, ear, sample_lo, sample_hi, signal, per_grid[4], grid_offsets, offsets
-                )
-
-    def _send_to_buses(
-        self, buses, ear, sample_lo, sample_hi, signal, lengths, grid_offsets, offsets
-    ):
-        length = float(np.mean(np.interp(offsets, grid_offsets, lengths)))
-        position = length / self._bus_spacing
-        lower = min(int(position), len(buses) - 1)
-        upper = min(lower + 1, len(buses) - 1)
-        weight = min(position - lower, 1.0) if upper != lower else 0.0
-        buses[lower, ear, sample_lo:sample_hi] += (1.0 - weight) * signal
-        if weight > 0:
-            buses[upper, ear, sample_lo:sample_hi] += weight * signal
+        counts[:] = np.bincount(grid_index, minlength=len(reception))
+        first_of_grid = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        rank = np.arange(len(grid_index)) - first_of_grid[grid_index]
+        kept = rank < kernels.MAX_ROOTS
+        roots[grid_index[kept], rank[kept], kernels.TIME] = times[kept]
+        np.minimum(counts, kernels.MAX_ROOTS, out=counts)
 
     def _generate(self, source: Source, target: int) -> None:
         """Extend a source's emission (and its running sum) up to sample ``target``."""
@@ -541,9 +523,8 @@ class Mixer:
         if source.signal_position is None:
             finite = math.isfinite(source.signal.length)
             source.signal_position = source.signal.length - 1.0 if (speed < 0 and finite) else 0.0
-        positions = source.signal_position + speed * np.arange(count, dtype=np.float64)
+        position = source.signal_position
         source.signal_position += speed * count
-        values = source.signal.read(positions) * gate
         finite = math.isfinite(source.signal.length)
         past_end = source.signal_position < 0 or source.signal_position >= source.signal.length
         if finite and past_end:
@@ -556,8 +537,17 @@ class Mixer:
             grown = np.empty(max(needed, 2 * len(source.sums)))
             grown[: source.sums_length] = source.sums[: source.sums_length]
             source.sums = grown
-        last = source.sums[source.sums_length - 1]
-        source.sums[source.sums_length : needed] = last + np.cumsum(values)
+        table = source.signal.table
+        if table is not None:
+            kernels.emit_from_table(
+                source.sums, source.sums_length, count, table.table, table.scale, table.looped,
+                sine_table(), SINE_TABLE_SAMPLES * table.wobble_cycles, table.wobble_depth,
+                position, speed, gate,
+            )  # fmt: skip
+        else:
+            positions = position + speed * np.arange(count, dtype=np.float64)
+            values = np.ascontiguousarray(source.signal.read(positions), dtype=np.float64)
+            kernels.accumulate(source.sums, source.sums_length, values * gate)
         source.sums_length = needed
         source.generated = target
 
@@ -606,15 +596,19 @@ class Mixer:
         return spacing, np.array(spectra)
 
     def _filter_buses(self, buses: np.ndarray) -> np.ndarray:
+        """The buses through their path filters, summed (2, frames); empties the buses."""
         frames = buses.shape[2]
-        used = np.flatnonzero(np.any(buses != 0, axis=(1, 2)))
+        used = np.flatnonzero(self._bus_used)
         out = np.zeros((2, frames + BUS_FILTER_TAPS - 1))
         if len(used):
-            spectra = np.fft.rfft(buses[used], self._bus_fft_size, axis=2)  # (U, 2, F)
-            combined = np.einsum("ucf,uf->cf", spectra, self._bus_spectra[used])
-            out = np.fft.irfft(combined, self._bus_fft_size, axis=1)[
+            spectra = scipy.fft.rfft(buses[used], self._bus_fft_size, axis=2)  # (U, 2, F)
+            combined = np.empty(spectra.shape[1:], dtype=np.complex128)
+            kernels.filter_sum(spectra, self._bus_spectra[used], combined)
+            out = scipy.fft.irfft(combined, self._bus_fft_size, axis=1)[
                 :, : frames + BUS_FILTER_TAPS - 1
             ]
+            buses[used] = 0.0
+            self._bus_used[:] = False
         out[:, : BUS_FILTER_TAPS - 1] += self._bus_tail
         self._bus_tail = out[:, frames:].copy()
         return out[:, :frames]
@@ -648,18 +642,6 @@ class Mixer:
             self._hearing_sos, stereo, axis=0, zi=self._hearing_state
         )
         return filtered
-
-
-def _read_running_sum(source: Source, positions: np.ndarray) -> np.ndarray:
-    """C at fractional emission sample positions (linear between samples; 0 before the start)."""
-    sums = source.sums[: source.sums_length]
-    index = positions - source.origin
-    whole = np.floor(index)
-    fraction = index - whole
-    whole = np.clip(whole.astype(np.int64), 0, len(sums) - 1)
-    after = np.minimum(whole + 1, len(sums) - 1)
-    fraction = np.where(index < 0, 0.0, fraction)
-    return sums[whole] + fraction * (sums[after] - sums[whole])
 
 
 def _linear_phase(magnitude: np.ndarray, taps: int) -> np.ndarray:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import scipy.fft
 from scipy.signal import fftconvolve
 
+from engine.audio.kernels import multiply_accumulate
 from engine.rules.acoustics import Reverb
 
 LIVE_IMPULSE_SECONDS = 3.0
@@ -163,6 +165,7 @@ class BlockConvolver:
         self._history = np.zeros_like(self._spectra)
         self._newest = 0
         self._previous = np.zeros((block_size, response.shape[1]))
+        self._accumulated = np.zeros(self._spectra.shape[1:], dtype=np.complex128)
 
     def process(self, block: np.ndarray) -> np.ndarray:
         """Convolve one block (block_size, C); returns the same shape."""
@@ -170,10 +173,7 @@ class BlockConvolver:
         self._previous = block.copy()
         partitions = len(self._spectra)
         self._newest = (self._newest - 1) % partitions
-        self._history[self._newest] = np.fft.rfft(frame, axis=0)
+        self._history[self._newest] = scipy.fft.rfft(frame, axis=0)
         # Block j ago sits in slot (newest + j) % P and meets partition j of the response.
-        first = partitions - self._newest
-        accumulated = np.einsum(
-            "pfc,pfc->fc", self._history[self._newest :], self._spectra[:first]
-        ) + np.einsum("pfc,pfc->fc", self._history[: self._newest], self._spectra[first:])
-        return np.fft.irfft(accumulated, n=2 * self.block_size, axis=0)[self.block_size :]
+        multiply_accumulate(self._history, self._spectra, self._newest, self._accumulated)
+        return scipy.fft.irfft(self._accumulated, n=2 * self.block_size, axis=0)[self.block_size :]

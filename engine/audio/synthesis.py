@@ -18,6 +18,21 @@ NOISE_TABLE_SAMPLES = 1 << 17
 
 
 @dataclass(frozen=True)
+class Table:
+    """How a signal is read from a table, so the mixer can emit it in one compiled loop.
+
+    value(p) = lerp(table, p * scale) * (1 + wobble_depth * sin(2 pi p * wobble_cycles)), the table
+    looped or zero outside it; ``read`` computes exactly this.
+    """
+
+    table: np.ndarray
+    scale: float
+    looped: bool
+    wobble_depth: float = 0.0
+    wobble_cycles: float = 0.0
+
+
+@dataclass(frozen=True)
 class Signal:
     """A mono signal read at arbitrary (fractional, possibly decreasing) sample positions."""
 
@@ -25,36 +40,53 @@ class Signal:
     """Samples in the signal; ``inf`` for continuous signals."""
     read: object
     """Callable (positions (M,) float64) -> values (M,) float64; zero outside [0, length)."""
+    table: Table | None = None
+    """The same signal as a table read, when it is one (every built-in kind is)."""
+
+
+SINE_TABLE_SAMPLES = 4096
+"""One period of a sine; read with linear interpolation its error is below -130 dB."""
+
+HARMONIC_TABLE_SAMPLES = 16_384
+"""One period of a drone's six harmonics (error below -120 dB at the sixth)."""
+
+
+def sine_table() -> np.ndarray:
+    """One period of sin, ``SINE_TABLE_SAMPLES`` long (built once)."""
+    global _SINE
+    if _SINE is None:
+        _SINE = np.sin(2.0 * np.pi * np.arange(SINE_TABLE_SAMPLES) / SINE_TABLE_SAMPLES)
+    return _SINE
+
+
+_SINE: np.ndarray | None = None
+
+
+def from_table(length: float, table: Table) -> Signal:
+    """A signal read from a table (see ``Table``)."""
+    from engine.audio.kernels import read_table
+
+    def read(positions: np.ndarray) -> np.ndarray:
+        positions = np.ascontiguousarray(positions, dtype=np.float64)
+        values = read_table(table.table, positions, table.scale, table.looped)
+        if table.wobble_depth:
+            wobble = read_table(
+                sine_table(), positions, SINE_TABLE_SAMPLES * table.wobble_cycles, True
+            )
+            values *= 1.0 + table.wobble_depth * wobble
+        return values
+
+    return Signal(length=length, read=read, table=table)
 
 
 def recorded(samples: np.ndarray) -> Signal:
     """A finite signal from an array, linearly interpolated; exact at whole sample positions."""
-    samples = np.asarray(samples, dtype=np.float64).reshape(-1)
-    padded = np.concatenate([samples, [0.0]])
-    count = len(samples)
-
-    def read(positions: np.ndarray) -> np.ndarray:
-        inside = (positions >= 0) & (positions <= count - 1)
-        clipped = np.clip(positions, 0, max(count - 1, 0))
-        whole = np.floor(clipped).astype(np.int64)
-        fraction = clipped - whole
-        values = padded[whole] * (1.0 - fraction) + padded[whole + 1] * fraction
-        return np.where(inside, values, 0.0)
-
-    return Signal(length=float(count), read=read)
+    samples = np.ascontiguousarray(samples, dtype=np.float64).reshape(-1)
+    return from_table(float(len(samples)), Table(samples, 1.0, looped=False))
 
 
 def _looped(table: np.ndarray) -> Signal:
-    count = len(table)
-    padded = np.concatenate([table, table[:1]])
-
-    def read(positions: np.ndarray) -> np.ndarray:
-        wrapped = np.mod(positions, count)
-        whole = np.floor(wrapped).astype(np.int64)
-        fraction = wrapped - whole
-        return padded[whole] * (1.0 - fraction) + padded[whole + 1] * fraction
-
-    return Signal(length=np.inf, read=read)
+    return from_table(np.inf, Table(np.ascontiguousarray(table, dtype=np.float64), 1.0, True))
 
 
 def _band_noise(frequency_hz: float, sample_rate: int, seed: int) -> np.ndarray:
@@ -75,20 +107,20 @@ def continuous(kind: str, frequency_hz: float, sample_rate: int, seed: int = 0) 
     """An endless signal for an emitter that sounds continuously (peak about 0.5 to 1)."""
     if kind == "noise":
         return _looped(_band_noise(frequency_hz, sample_rate, seed))
-    step = 2.0 * np.pi * frequency_hz / sample_rate
+    cycles = frequency_hz / sample_rate  # periods per sample
     if kind == "tone":
-        return Signal(length=np.inf, read=lambda positions: np.sin(step * positions))
+        return from_table(np.inf, Table(sine_table(), SINE_TABLE_SAMPLES * cycles, True))
     if kind == "drone":
         phases = np.random.default_rng(seed).uniform(0, 2 * np.pi, size=6)
-        wobble = 2.0 * np.pi * 0.3 / sample_rate
-
-        def drone(positions: np.ndarray) -> np.ndarray:
-            total = np.zeros_like(positions, dtype=np.float64)
-            for harmonic in range(1, 7):
-                total += np.sin(step * harmonic * positions + phases[harmonic - 1]) / harmonic
-            return 0.4 * total * (1.0 + 0.2 * np.sin(wobble * positions))
-
-        return Signal(length=np.inf, read=drone)
+        angle = 2.0 * np.pi * np.arange(HARMONIC_TABLE_SAMPLES) / HARMONIC_TABLE_SAMPLES
+        harmonics = np.zeros(HARMONIC_TABLE_SAMPLES)
+        for harmonic in range(1, 7):
+            harmonics += np.sin(harmonic * angle + phases[harmonic - 1]) / harmonic
+        # Six harmonics, swelling by 20 % at 0.3 Hz.
+        table = Table(
+            0.4 * harmonics, HARMONIC_TABLE_SAMPLES * cycles, True, 0.2, 0.3 / sample_rate
+        )
+        return from_table(np.inf, table)
     if kind in ("pulse", "chime", "collision"):
         # A struck sound that repeats four times a second.
         strike = struck(kind, frequency_hz, sample_rate, seed)

@@ -1,0 +1,799 @@
+"""The mixer's per-sample loops, compiled with numba: retarded time, branch tracking, reading.
+
+Owns the inner loops that numpy cannot batch without a call per source and per sample: solving
+the arrival condition on a trajectory's straight pieces for a grid of reception times, pairing
+the emission-time branches between neighbouring reception times (including pairs born or dying
+at a Mach cone, solved sample by sample there), and reading a source's emission through its
+running sum into the output or distance buses. Plain arrays in, arrays out: knows nothing of
+``Source``, ``Signal``, rules or snapshots, and never allocates per sample. Compiled on first use
+and cached on disk (``cache=True``); nothing is compiled at import time.
+
+Shapes: G grid points (reception times) per block, F frames, R = ``MAX_ROOTS`` emission times
+at most per reception time, K trajectory knots, J straight pieces, B distance buses.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+MAX_ROOTS = 16
+"""Most emission times kept for one reception time (a Mach cone gives two or three)."""
+
+ROOT_FIELDS = 6
+"""Per emission time: time, gain, interaural delay, left gain, right gain, path length."""
+
+TIME, GAIN, ITD, LEFT, RIGHT, LENGTH = range(ROOT_FIELDS)
+
+PIECE_SLACK = 1e-9
+"""Seconds pieces overlap so a root on a knot is never lost (duplicates are merged)."""
+
+MERGE_SECONDS = 1e-7
+"""Emission times closer than this at one reception time are one root."""
+
+REPORT_SIZE = 5
+"""Solve report: earliest and latest emission time, last path length, Doppler anchor, roots."""
+
+
+@njit(cache=True)
+def _position_at(knot_times, knot_positions, knot_velocities, time, out):
+    """Trajectory position at one time into ``out`` (3,): linear between knots, extrapolated."""
+    count = knot_times.shape[0]
+    if time <= knot_times[0]:
+        span = time - knot_times[0]
+        for axis in range(3):
+            out[axis] = knot_positions[0, axis] + span * knot_velocities[0, axis]
+        return
+    last = count - 1
+    if time >= knot_times[last]:
+        span = time - knot_times[last]
+        for axis in range(3):
+            out[axis] = knot_positions[last, axis] + span * knot_velocities[last, axis]
+        return
+    index = np.searchsorted(knot_times, time, side="right") - 1
+    width = knot_times[index + 1] - knot_times[index]
+    fraction = (time - knot_times[index]) / width if width > 0 else 0.0
+    for axis in range(3):
+        start = knot_positions[index, axis]
+        out[axis] = start + fraction * (knot_positions[index + 1, axis] - start)
+
+
+@njit(cache=True)
+def trajectory_pieces(knot_times, knot_positions, knot_velocities, start, end):
+    """Straight pieces covering [start, end] (as ``Trajectory.segments``).
+
+    Returns begins (J,), lengths (J,) (the last is inf), positions (J, 3), velocities (J, 3).
+    """
+    count = knot_times.shape[0]
+    inner = 0
+    for k in range(count):
+        if knot_times[k] > start and knot_times[k] < end:
+            inner += 1
+    pieces = inner + 1
+    begins = np.empty(pieces)
+    begins[0] = start
+    j = 1
+    for k in range(count):
+        if knot_times[k] > start and knot_times[k] < end:
+            begins[j] = knot_times[k]
+            j += 1
+    lengths = np.empty(pieces)
+    for j in range(pieces - 1):
+        lengths[j] = begins[j + 1] - begins[j]
+    lengths[pieces - 1] = np.inf
+    positions = np.empty((pieces, 3))
+    velocities = np.empty((pieces, 3))
+    for j in range(pieces):
+        _position_at(knot_times, knot_positions, knot_velocities, begins[j], positions[j])
+        index = np.searchsorted(knot_times, begins[j], side="right") - 1
+        if index < 0:
+            velocities[j] = knot_velocities[0]
+        elif index >= count - 1:
+            velocities[j] = knot_velocities[count - 1]
+        else:
+            width = knot_times[index + 1] - knot_times[index]
+            for axis in range(3):
+                velocities[j, axis] = (
+                    knot_positions[index + 1, axis] - knot_positions[index, axis]
+                ) / width
+    return begins, lengths, positions, velocities
+
+
+@njit(cache=True)
+def relevant_pieces(
+    begins, lengths, positions, velocities, listeners, first_time, last_time, speed
+):
+    """Mask (J,) of the pieces that can hold an arrival for any listener and reception time here.
+
+    A piece's points lie between its nearest and farthest distance from the listeners' bounding
+    sphere, so their sound arrives within a known window after emission; pieces whose times
+    cannot fall in that window for reception in [first_time, last_time] are skipped.
+    """
+    count = listeners.shape[0]
+    centre = np.zeros(3)
+    for g in range(count):
+        for axis in range(3):
+            centre[axis] += listeners[g, axis] / count
+    radius = 0.0
+    for g in range(count):
+        distance = 0.0
+        for axis in range(3):
+            distance += (listeners[g, axis] - centre[axis]) ** 2
+        radius = max(radius, math.sqrt(distance))
+    pieces = begins.shape[0]
+    keep = np.zeros(pieces, dtype=np.bool_)
+    for j in range(pieces):
+        # Emission on this piece happens no later than the last reception time.
+        duration = min(lengths[j], last_time - begins[j])
+        if duration < 0:
+            continue
+        offset = np.empty(3)
+        for axis in range(3):
+            offset[axis] = positions[j, axis] - centre[axis]
+        speed_squared = 0.0
+        along = 0.0
+        for axis in range(3):
+            speed_squared += velocities[j, axis] ** 2
+            along += offset[axis] * velocities[j, axis]
+        # Nearest point of the piece to the centre, and the farther of its two ends.
+        nearest_time = 0.0
+        if speed_squared > 0:
+            nearest_time = min(max(-along / speed_squared, 0.0), duration)
+        near = 0.0
+        start_distance = 0.0
+        end_distance = 0.0
+        for axis in range(3):
+            near += (offset[axis] + nearest_time * velocities[j, axis]) ** 2
+            start_distance += offset[axis] ** 2
+            end_distance += (offset[axis] + duration * velocities[j, axis]) ** 2
+        nearest = max(math.sqrt(near) - radius, 0.0)
+        farthest = math.sqrt(max(start_distance, end_distance)) + radius
+        earliest_emission = first_time - farthest / speed
+        latest_emission = last_time - nearest / speed
+        piece_end = begins[j] + duration
+        keep[j] = (
+            piece_end >= earliest_emission - PIECE_SLACK
+            and begins[j] <= latest_emission + PIECE_SLACK
+        )
+    return keep
+
+
+@njit(cache=True)
+def _arrivals(reception, listener, begins, lengths, positions, velocities, keep, speed, found):
+    """Sorted, merged emission times whose sound reaches ``listener`` at ``reception``.
+
+    Writes them into ``found`` (R,) and returns how many. On each straight piece the arrival
+    condition |S(t_e) - L| = c (t_r - t_e) is a quadratic in t_e, solved exactly.
+    """
+    total = 0
+    speed_squared = speed * speed
+    capacity = found.shape[0]
+    for j in range(begins.shape[0]):
+        if not keep[j]:
+            continue
+        lead = reception - begins[j]
+        if lead < -PIECE_SLACK:
+            continue
+        a = -speed_squared
+        half_b = speed_squared * lead
+        c = -speed_squared * lead * lead
+        for axis in range(3):
+            offset = positions[j, axis] - listener[axis]
+            a += velocities[j, axis] * velocities[j, axis]
+            half_b += offset * velocities[j, axis]
+            c += offset * offset
+        b = 2.0 * half_b
+        roots = np.empty(2)
+        root_count = 0
+        if abs(a) < 1e-12 * max(speed_squared, 1e-300):
+            if b != 0:
+                roots[0] = -c / b
+                root_count = 1
+        else:
+            discriminant = b * b - 4.0 * a * c
+            if discriminant >= 0:
+                root = math.sqrt(discriminant)
+                q = -0.5 * (b + root) if b >= 0 else -0.5 * (b - root)
+                roots[0] = q / a
+                root_count = 1
+                if q != 0:
+                    roots[1] = c / q
+                    root_count = 2
+        for r in range(root_count):
+            u = roots[r]
+            if u >= -PIECE_SLACK and u < lengths[j] + PIECE_SLACK and u <= lead + 1e-12:
+                if total < capacity:
+                    found[total] = u + begins[j]
+                    total += 1
+    # Insertion sort (a handful of roots), then merge near-duplicates (pieces overlap a hair).
+    for i in range(1, total):
+        value = found[i]
+        k = i - 1
+        while k >= 0 and found[k] > value:
+            found[k + 1] = found[k]
+            k -= 1
+        found[k + 1] = value
+    kept = 0
+    for i in range(total):
+        if kept > 0 and found[i] - found[kept - 1] < MERGE_SECONDS:
+            continue
+        found[kept] = found[i]
+        kept += 1
+    return kept
+
+
+@njit(cache=True)
+def _describe(
+    knot_times,
+    knot_positions,
+    knot_velocities,
+    reception,
+    listener,
+    time,
+    strength,
+    anchor,
+    amplitude,
+    reference_distance,
+    exponent,
+    right_x,
+    right_z,
+    head_seconds,
+    out,
+):
+    """Fill one root's fields (time after Doppler strength, gain, ITD, ear gains, length)."""
+    if strength != 1.0:
+        delay = max(anchor + strength * ((reception - time) - anchor), 0.0)
+        time = reception - delay
+    where = np.empty(3)
+    _position_at(knot_times, knot_positions, knot_velocities, time, where)
+    dx = where[0] - listener[0]
+    dy = where[1] - listener[1]
+    dz = where[2] - listener[2]
+    length = math.sqrt(dx * dx + dy * dy + dz * dz)
+    floor = 0.1 * reference_distance
+    gain = amplitude * (reference_distance / max(length, floor)) ** exponent
+    lateral = (dx * right_x + dz * right_z) / max(length, 1e-9)
+    lateral = min(max(lateral, -1.0), 1.0)
+    # Woodworth's interaural delay (positive: the right ear first); the far ear is shadowed.
+    itd = head_seconds * (math.asin(lateral) + lateral)
+    shadow = 10.0 ** (-6.0 * abs(lateral) / 20.0)
+    out[TIME] = time
+    out[GAIN] = gain
+    out[ITD] = itd
+    out[LEFT] = shadow if lateral > 0 else 1.0
+    out[RIGHT] = shadow if lateral < 0 else 1.0
+    out[LENGTH] = length
+
+
+@njit(cache=True)
+def solve_grid(
+    knot_times,
+    knot_positions,
+    knot_velocities,
+    search_start,
+    reception,
+    listeners,
+    speed,
+    use_given,
+    strength,
+    anchor,
+    amplitude,
+    reference_distance,
+    exponent,
+    right_x,
+    right_z,
+    head_seconds,
+    counts,
+    roots,
+    report,
+):
+    """Every emission time heard at each grid reception time, with what the listener gets of it.
+
+    Fills ``counts`` (G,) and ``roots`` (G, R, ROOT_FIELDS); with ``use_given`` the times are
+    already in ``roots[:, :, TIME]`` (a medium with regions, solved by ``emission_times``) and only
+    the fields are computed. ``report`` gets earliest and latest emission time, the last path
+    length, the Doppler anchor delay (set from the first root when ``anchor`` is nan) and the
+    number of roots.
+    """
+    grid_count = reception.shape[0]
+    if not use_given:
+        begins, lengths, positions, velocities = trajectory_pieces(
+            knot_times, knot_positions, knot_velocities, search_start, reception.max()
+        )
+        keep = relevant_pieces(
+            begins,
+            lengths,
+            positions,
+            velocities,
+            listeners,
+            reception.min(),
+            reception.max(),
+            speed,
+        )
+        found = np.empty(MAX_ROOTS)
+        for g in range(grid_count):
+            if reception[g] < search_start:
+                counts[g] = 0
+                continue
+            count = _arrivals(
+                reception[g],
+                listeners[g],
+                begins,
+                lengths,
+                positions,
+                velocities,
+                keep,
+                speed,
+                found,
+            )
+            counts[g] = count
+            for r in range(count):
+                roots[g, r, TIME] = found[r]
+    earliest = np.inf
+    latest = -np.inf
+    total = 0
+    last_length = np.nan
+    for g in range(grid_count):
+        for r in range(counts[g]):
+            if np.isnan(anchor):
+                anchor = reception[g] - roots[g, r, TIME]
+            _describe(
+                knot_times,
+                knot_positions,
+                knot_velocities,
+                reception[g],
+                listeners[g],
+                roots[g, r, TIME],
+                strength,
+                anchor,
+                amplitude,
+                reference_distance,
+                exponent,
+                right_x,
+                right_z,
+                head_seconds,
+                roots[g, r],
+            )
+            earliest = min(earliest, roots[g, r, TIME])
+            latest = max(latest, roots[g, r, TIME])
+            last_length = roots[g, r, LENGTH]
+            total += 1
+    report[0] = earliest
+    report[1] = latest
+    report[2] = last_length
+    report[3] = anchor
+    report[4] = total
+
+
+@njit(cache=True)
+def _pairing_cost(left, right, left_used, right_used):
+    """Sum of |left - right| pairing the still-unused roots on each side in order."""
+    cost = 0.0
+    i = 0
+    j = 0
+    while True:
+        while i < left.shape[0] and left_used[i]:
+            i += 1
+        while j < right.shape[0] and right_used[j]:
+            j += 1
+        if i >= left.shape[0] or j >= right.shape[0]:
+            return cost
+        cost += abs(left[i] - right[j])
+        i += 1
+        j += 1
+
+
+@njit(cache=True)
+def match_branches(left, right, partner):
+    """Pair emission times at two neighbouring reception times; ``partner`` gets the pairing.
+
+    ``left`` (n,) and ``right`` (m,) are sorted. ``partner`` (n + m,) receives, for each left root,
+    the index of its right partner and, after them, for each right root its left partner; -1 for
+    a root with none. Equal counts pair in order. Otherwise roots are set aside until the counts
+    agree: two neighbouring roots at once where the counts differ by two or more (a pair born or
+    dying at a Mach cone), a single one otherwise (a branch entering or leaving the searched
+    span), each time the choice that leaves the closest in-order pairing.
+    """
+    n = left.shape[0]
+    m = right.shape[0]
+    left_aside = np.zeros(n, dtype=np.bool_)
+    right_aside = np.zeros(m, dtype=np.bool_)
+    remaining_left = n
+    remaining_right = m
+    while remaining_left != remaining_right:
+        on_left = remaining_left > remaining_right
+        side = left if on_left else right
+        aside = left_aside if on_left else right_aside
+        group = 2 if abs(remaining_left - remaining_right) >= 2 else 1
+        best_cost = np.inf
+        best = -1
+        best_second = -1
+        for i in range(side.shape[0]):
+            if aside[i]:
+                continue
+            second = -1
+            if group == 2:
+                second = i + 1
+                while second < side.shape[0] and aside[second]:
+                    second += 1
+                if second >= side.shape[0]:
+                    continue
+                aside[second] = True
+            aside[i] = True
+            cost = _pairing_cost(left, right, left_aside, right_aside)
+            aside[i] = False
+            if second >= 0:
+                aside[second] = False
+            if cost < best_cost:
+                best_cost, best, best_second = cost, i, second
+        aside[best] = True
+        if best_second >= 0:
+            aside[best_second] = True
+        if on_left:
+            remaining_left -= group
+        else:
+            remaining_right -= group
+    for k in range(n + m):
+        partner[k] = -1
+    i = 0
+    j = 0
+    while True:
+        while i < n and left_aside[i]:
+            i += 1
+        while j < m and right_aside[j]:
+            j += 1
+        if i >= n or j >= m:
+            break
+        partner[i] = j
+        partner[n + j] = i
+        i += 1
+        j += 1
+
+
+@njit(cache=True, inline="always")
+def _running_sum(sums, position):
+    """C at a fractional emission sample position (linear between samples; 0 before the start)."""
+    last = sums.shape[0] - 1
+    if position <= 0.0:
+        return sums[0]
+    if position >= last:
+        return sums[last]
+    index = int(position)
+    return sums[index] + (position - index) * (sums[index + 1] - sums[index])
+
+
+@njit(cache=True)
+def _read_span(
+    start_fields,
+    end_fields,
+    first_sample,
+    samples,
+    inverse_steps,
+    sums,
+    emission_offset,
+    sample_rate,
+    out,
+    buses_per_metre,
+    bus_used,
+):
+    """Read one branch over ``samples`` output samples, its fields linear from start to end.
+
+    The output sample between reception times t and t + dt is (C(e(t + dt)) - C(e(t))) / dt,
+    C the running sum of the emission and e the emission time heard, per ear (the later ear reads
+    earlier emission). ``inverse_steps`` (F,) holds 1 / dt per output sample in emission samples;
+    ``emission_offset`` turns emission seconds * rate into a sums index.
+    """
+    per_step = 1.0 / samples
+    time = start_fields[TIME]
+    time_step = (end_fields[TIME] - time) * per_step
+    itd = start_fields[ITD]
+    itd_step = (end_fields[ITD] - itd) * per_step
+    gain_step = (end_fields[GAIN] - start_fields[GAIN]) * per_step
+    left_step = (end_fields[LEFT] - start_fields[LEFT]) * per_step
+    right_step = (end_fields[RIGHT] - start_fields[RIGHT]) * per_step
+    length_step = (end_fields[LENGTH] - start_fields[LENGTH]) * per_step
+    # Gains and length are taken in the middle of each output sample.
+    gain = start_fields[GAIN] + 0.5 * gain_step
+    left_gain = start_fields[LEFT] + 0.5 * left_step
+    right_gain = start_fields[RIGHT] + 0.5 * right_step
+    length = start_fields[LENGTH] + 0.5 * length_step
+    buses = out.shape[0]
+    if buses > 1:
+        # The path length is linear over the span: mark every bus it passes.
+        first_bus = min(int(start_fields[LENGTH] * buses_per_metre), buses - 1)
+        last_bus = min(int(end_fields[LENGTH] * buses_per_metre), buses - 1)
+        for bus in range(min(first_bus, last_bus), min(max(first_bus, last_bus) + 2, buses)):
+            bus_used[bus] = True
+    left_previous = _running_sum(sums, (time - max(itd, 0.0)) * sample_rate + emission_offset)
+    right_previous = _running_sum(sums, (time - max(-itd, 0.0)) * sample_rate + emission_offset)
+    for step in range(1, samples + 1):
+        k = first_sample + step - 1
+        now = time + step * time_step
+        now_itd = itd + step * itd_step
+        # The ear the sound reaches later reads earlier emission.
+        left_current = _running_sum(sums, (now - max(now_itd, 0.0)) * sample_rate + emission_offset)
+        right_current = _running_sum(
+            sums, (now - max(-now_itd, 0.0)) * sample_rate + emission_offset
+        )
+        scale = inverse_steps[k] * gain
+        left_value = (left_current - left_previous) * scale * left_gain
+        right_value = (right_current - right_previous) * scale * right_gain
+        if buses == 1:
+            out[0, 0, k] += left_value
+            out[0, 1, k] += right_value
+        else:
+            position = length * buses_per_metre
+            lower = min(int(position), buses - 1)
+            upper = min(lower + 1, buses - 1)
+            weight = min(position - lower, 1.0) if upper != lower else 0.0
+            out[lower, 0, k] += (1.0 - weight) * left_value
+            out[lower, 1, k] += (1.0 - weight) * right_value
+            if weight > 0:
+                out[upper, 0, k] += weight * left_value
+                out[upper, 1, k] += weight * right_value
+        left_previous = left_current
+        right_previous = right_current
+        gain += gain_step
+        left_gain += left_step
+        right_gain += right_step
+        length += length_step
+
+
+@njit(cache=True)
+def _read_between(
+    left_roots,
+    left_count,
+    right_roots,
+    right_count,
+    first_sample,
+    samples,
+    inverse_steps,
+    sums,
+    emission_offset,
+    sample_rate,
+    out,
+    buses_per_metre,
+    bus_used,
+):
+    """Pair the roots at two reception times and read every branch between them.
+
+    A pair born between them (two neighbouring roots on the right with no partners) starts at
+    their common emission time, the middle of the two; a dying pair ends there. A lone root
+    without a partner reads no emission (it enters or leaves the searched span).
+    """
+    left_times = np.empty(left_count)
+    right_times = np.empty(right_count)
+    for r in range(left_count):
+        left_times[r] = left_roots[r, TIME]
+    for r in range(right_count):
+        right_times[r] = right_roots[r, TIME]
+    partner = np.empty(left_count + right_count, dtype=np.int64)
+    match_branches(left_times, right_times, partner)
+    other = np.empty(ROOT_FIELDS)
+    for r in range(left_count):
+        j = partner[r]
+        if j >= 0:
+            _read_span(
+                left_roots[r], right_roots[j], first_sample, samples, inverse_steps, sums,
+                emission_offset, sample_rate, out, buses_per_metre, bus_used,
+            )  # fmt: skip
+        else:
+            # Dying: meets its unpartnered neighbour halfway (alone, it stays where it is).
+            other[:] = left_roots[r]
+            for q in (r - 1, r + 1):
+                if 0 <= q < left_count and partner[q] < 0:
+                    other[TIME] = 0.5 * (left_roots[r, TIME] + left_roots[q, TIME])
+                    break
+            _read_span(
+                left_roots[r], other, first_sample, samples, inverse_steps, sums,
+                emission_offset, sample_rate, out, buses_per_metre, bus_used,
+            )  # fmt: skip
+    for r in range(right_count):
+        if partner[left_count + r] >= 0:
+            continue
+        other[:] = right_roots[r]
+        for q in (r - 1, r + 1):
+            if 0 <= q < right_count and partner[left_count + q] < 0:
+                other[TIME] = 0.5 * (right_roots[r, TIME] + right_roots[q, TIME])
+                break
+        _read_span(
+            other, right_roots[r], first_sample, samples, inverse_steps, sums,
+            emission_offset, sample_rate, out, buses_per_metre, bus_used,
+        )  # fmt: skip
+
+
+@njit(cache=True)
+def render_grid(
+    knot_times,
+    knot_positions,
+    knot_velocities,
+    search_start,
+    grid_offsets,
+    reception,
+    listeners,
+    boundaries,
+    inverse_steps,
+    speed,
+    refine,
+    strength,
+    anchor,
+    amplitude,
+    reference_distance,
+    exponent,
+    right_x,
+    right_z,
+    head_seconds,
+    counts,
+    roots,
+    sums,
+    emission_offset,
+    sample_rate,
+    out,
+    buses_per_metre,
+    bus_used,
+):
+    """Read a source into ``out`` (B, 2, F) from the roots ``solve_grid`` found on the grid.
+
+    ``boundaries`` (F + 1,) are the world times of the output samples' edges and
+    ``inverse_steps`` (F,) one over each sample's length in emission samples.
+
+    Between grid points with the same number of roots, each branch's fields are linear. Where
+    the number changes (a Mach cone sweeping the listener), with ``refine`` the arrival condition
+    is solved again at every sample boundary in between so pairs are born and die on the right
+    sample, and nothing falls silent for a grid interval.
+    """
+    grid_count = reception.shape[0]
+    pieces_ready = False
+    begins = np.empty(0)
+    lengths = np.empty(0)
+    positions = np.empty((0, 3))
+    velocities = np.empty((0, 3))
+    keep = np.empty(0, dtype=np.bool_)
+    found = np.empty(MAX_ROOTS)
+    left = np.empty((MAX_ROOTS, ROOT_FIELDS))
+    right = np.empty((MAX_ROOTS, ROOT_FIELDS))
+    listener = np.empty(3)
+    for g in range(grid_count - 1):
+        first = grid_offsets[g]
+        samples = grid_offsets[g + 1] - first
+        if samples <= 0 or (counts[g] == 0 and counts[g + 1] == 0):
+            continue
+        if counts[g] == counts[g + 1] or not refine or samples == 1:
+            _read_between(
+                roots[g], counts[g], roots[g + 1], counts[g + 1], first, samples, inverse_steps,
+                sums, emission_offset, sample_rate, out, buses_per_metre, bus_used,
+            )  # fmt: skip
+            continue
+        if not pieces_ready:
+            begins, lengths, positions, velocities = trajectory_pieces(
+                knot_times, knot_positions, knot_velocities, search_start, reception.max()
+            )
+            keep = relevant_pieces(
+                begins, lengths, positions, velocities, listeners, reception.min(),
+                reception.max(), speed,
+            )  # fmt: skip
+            pieces_ready = True
+        left[: counts[g]] = roots[g, : counts[g]]
+        left_count = counts[g]
+        for step in range(1, samples + 1):
+            if step == samples:
+                right[: counts[g + 1]] = roots[g + 1, : counts[g + 1]]
+                right_count = counts[g + 1]
+            else:
+                fraction = step / samples
+                for axis in range(3):
+                    listener[axis] = listeners[g, axis] + fraction * (
+                        listeners[g + 1, axis] - listeners[g, axis]
+                    )
+                time = boundaries[first + step]
+                right_count = 0
+                if time >= search_start:
+                    right_count = _arrivals(
+                        time, listener, begins, lengths, positions, velocities, keep, speed, found
+                    )
+                for r in range(right_count):
+                    _describe(
+                        knot_times, knot_positions, knot_velocities, time, listener, found[r],
+                        strength, anchor, amplitude, reference_distance, exponent, right_x,
+                        right_z, head_seconds, right[r],
+                    )  # fmt: skip
+            _read_between(
+                left, left_count, right, right_count, first + step - 1, 1, inverse_steps, sums,
+                emission_offset, sample_rate, out, buses_per_metre, bus_used,
+            )  # fmt: skip
+            left[:right_count] = right[:right_count]
+            left_count = right_count
+
+
+@njit(cache=True)
+def accumulate(sums, start, values):
+    """sums[start + k] = sums[start - 1] + values[0] + ... + values[k] (the running sum)."""
+    total = sums[start - 1]
+    for k in range(values.shape[0]):
+        total += values[k]
+        sums[start + k] = total
+
+
+@njit(cache=True)
+def multiply_accumulate(history, spectra, newest, out):
+    """out (F, C) = sum over partitions p of history[(newest + p) % P] * spectra[p]."""
+    partitions = spectra.shape[0]
+    bins = spectra.shape[1]
+    channels = spectra.shape[2]
+    for f in range(bins):
+        for c in range(channels):
+            out[f, c] = 0.0
+    for p in range(partitions):
+        slot = (newest + p) % partitions
+        for f in range(bins):
+            for c in range(channels):
+                out[f, c] += history[slot, f, c] * spectra[p, f, c]
+
+
+@njit(cache=True, inline="always")
+def _table_value(table, where, looped):
+    count = table.shape[0]
+    if looped:
+        where = where - math.floor(where / count) * count
+        if where >= count:
+            where = 0.0
+    elif where < 0 or where > count - 1:
+        return 0.0
+    whole = int(where)
+    after = whole + 1
+    if after >= count:
+        after = 0 if looped else count - 1
+    return table[whole] + (where - whole) * (table[after] - table[whole])
+
+
+@njit(cache=True)
+def emit_from_table(
+    sums,
+    start,
+    count,
+    table,
+    scale,
+    looped,
+    wobble_table,
+    wobble_scale,
+    wobble_depth,
+    position,
+    speed,
+    gate,
+):
+    """Extend a running sum by ``count`` samples of a table signal read from ``position`` on.
+
+    Emission sample k is the signal at ``position + speed * k`` (``Table`` in synthesis), times
+    ``gate``; sums[start + k] = sums[start + k - 1] + that.
+    """
+    total = sums[start - 1]
+    for k in range(count):
+        where = position + speed * k
+        value = _table_value(table, where * scale, looped)
+        if wobble_depth != 0.0:
+            value *= 1.0 + wobble_depth * _table_value(wobble_table, where * wobble_scale, True)
+        total += value * gate
+        sums[start + k] = total
+
+
+@njit(cache=True)
+def read_table(table, positions, scale, looped):
+    """Linear interpolation in ``table`` at ``positions * scale``; looped, or zero outside it."""
+    out = np.empty(positions.shape[0])
+    for k in range(positions.shape[0]):
+        out[k] = _table_value(table, positions[k] * scale, looped)
+    return out
+
+
+@njit(cache=True)
+def filter_sum(spectra, filters, out):
+    """out (C, F) = sum over u of spectra[u] (C, F) * filters[u] (F,): buses through filters."""
+    for c in range(spectra.shape[1]):
+        for f in range(spectra.shape[2]):
+            out[c, f] = 0.0
+    for u in range(spectra.shape[0]):
+        for c in range(spectra.shape[1]):
+            for f in range(spectra.shape[2]):
+                out[c, f] += spectra[u, c, f] * filters[u, f]
