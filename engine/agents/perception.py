@@ -204,7 +204,7 @@ class Perception:
                 [region_weight(time_field.region, positions) > 0 for time_field in self.fields],
                 axis=1,
             )
-            self.in_field = inside.any(axis=1)
+            self.in_field = np.asarray(inside.any(axis=1))
             rows = codes["entered_time_field"]
             if rows.size:
                 entered = inside & ~self.was_in_field  # (N, F)
