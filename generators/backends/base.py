@@ -21,7 +21,9 @@ class GenerationRequest:
     messages: list[dict[str, str]]
     """Chat messages: dicts with "role" (system, user, assistant) and "content"."""
     schema: dict[str, Any] | None
-    """JSON Schema the answer must match; None lets the model write freely."""
+    """JSON Schema the answer must match; None lets the model write freely (or obey ``grammar``)."""
+    grammar: str | None = None
+    """EBNF grammar (xgrammar/GBNF syntax, start rule ``root``) for a plain-text answer."""
     max_tokens: int = 512
     temperature: float = 0.8
     seed: int = 0

@@ -1,0 +1,505 @@
+"""The world generator: prompts -> staged, constrained generation -> validated ``WorldSpec``s.
+
+Owns: the stages (rules, then the language's flavour and concepts, then agents and their lines,
+then names in the language under its EBNF grammar), the prompts and few-shot examples, full
+validation of every answer (pydantic + degeneracy + translation), bounded repair that regenerates
+only the failing properties, and lineage. Works on lists of requests so a local backend batches
+them and a server backend runs them concurrently. Must not touch: files (callers write the
+result), model loading (``generators.backends``), expansion details (``generators.expand``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from engine.rules import LIMITS, WorldError, WorldSpec, load_world
+from engine.rules.language import LanguageSpec
+from engine.rules.meta import Lineage
+from generators.backends.base import Backend, GenerationRequest
+from generators.expand import expand_world
+from generators.intent import (
+    AgentsIntent,
+    LanguageIntent,
+    WorldIntent,
+    agents_intent_problems,
+    language_intent_problems,
+    repair_schema,
+    stage_schema,
+    summarise_world,
+    validation_problems,
+    world_intent_problems,
+)
+
+GENERATOR_VERSION = "0.1"
+STAGES = ("rules", "language", "agents")
+
+SYSTEM_RULES = """You design worlds for heterocosm, an engine for worlds that do not obey our \
+physics. Answer with one JSON object only. Invent a short new name; do not repeat the prompt.
+Fields: gravity (none, weak, earthlike, strong, upward, mutual_pull: things attract each other, \
+mutual_push: things repel, inverse_cube); motion (newtonian, or aristotelian: things stop when \
+not pushed); drag (none, air, water, syrup); speed_of_sound in m/s (ours 343, walking 1.4); \
+speed_of_light in m/s (ours 299792458; slower than walking is allowed); pitch_drift: semitones \
+per metre that sound rises or falls as it travels; echo_seconds: how long echoes ring; time_rate: \
+world seconds per real second; time_direction; loud_sound_reverses_time; slow_time_zone; \
+size_range (human, insect, microbe, giant, cosmic); sky; fog; things: 1 to 4 kinds of thing, each \
+with a lowercase name, shape, count, sound and pitch_hz."""
+
+SYSTEM_LANGUAGE = """You choose the sound of the language spoken in a world. Answer with one \
+JSON object only. harshness: 0 soft and flowing .. 1 harsh and clicking; vowels: how many vowel \
+sounds (3 to 9); tone: whether pitch changes meaning; clusters: whether consonants pile up; \
+concepts: 2 to 5 different single lowercase English nouns for things that matter in this world."""
+
+SYSTEM_AGENTS = """You write the creatures who live in a world. Answer with one JSON object only. \
+Each agent has a behaviour, the thing it stays near, a greeting it says when the explorer comes \
+near and a line it says after a loud sound. Lines are short simple English sentences with a \
+verb such as see, hear, sing, walk, come, fall, rise, speak, remember or fear."""
+
+# Prompts that would have produced the example worlds used as few-shot examples.
+EXAMPLE_PROMPTS = {
+    "crawling_sound": "sound crawls slower than running and sinks in pitch as it travels",
+    "backward_bells": "a garden where loud sounds turn time backward",
+}
+
+
+class GenerationFailed(RuntimeError):
+    """A world could not be generated within the allowed repairs (or the request was invalid)."""
+
+
+@dataclass(frozen=True)
+class WorldRequest:
+    """One world to generate: what to tell the model and what to record as its lineage."""
+
+    instruction: str
+    """What the model is asked for (the prompt, or a passage, remix or variant instruction)."""
+    seed: int = 0
+    prompt: str = ""
+    """The user's prompt, recorded in lineage ("" for passages)."""
+    passage_sha256: str = ""
+    parents: tuple[str, ...] = ()
+    generator: str = "heterocosm.generate"
+    avoid: tuple[WorldIntent, ...] = ()
+    """Rule sets the answer must differ from (a variant's parent and siblings)."""
+
+
+@dataclass
+class WorldOutcome:
+    """What came of one request: a world, or an error saying what went wrong."""
+
+    request: WorldRequest
+    world: WorldSpec | None = None
+    intent: WorldIntent | None = None
+    error: str | None = None
+    attempts: int = 0
+    tokens: int = 0
+    seconds: float = 0.0
+    repairs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _StageJob:
+    """One stage of one world: the conversation, the grammar, and how to check an answer."""
+
+    messages: list[dict[str, str]]
+    schema: dict[str, Any] | None
+    check: Callable[[Any], tuple[Any, dict[str, str]]]
+    seed: int
+    max_tokens: int
+    grammar: str | None = None
+    value: Any = None
+    problems: dict[str, str] = field(default_factory=dict)
+    good: dict[str, Any] = field(default_factory=dict)
+    attempts: int = 0
+    tokens: int = 0
+    repairs: list[str] = field(default_factory=list)
+
+
+def check_request(request: WorldRequest) -> None:
+    """GenerationFailed if the request itself is unusable (empty, too long, control characters)."""
+    text = request.instruction
+    if not text.strip():
+        raise GenerationFailed("the prompt is empty; describe the world you want")
+    if len(text) > LIMITS.text_length * 3:
+        raise GenerationFailed(
+            f"the prompt is {len(text)} characters; at most {LIMITS.text_length * 3} are accepted"
+        )
+    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text):
+        raise GenerationFailed("the prompt contains control characters; write plain text")
+
+
+class WorldGenerator:
+    """Generates worlds with one backend, each stage under its grammar, with bounded repair."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        max_repairs: int = 3,
+        temperature: float = 0.8,
+        stages: tuple[str, ...] = STAGES,
+        examples: list[tuple[str, WorldIntent]] | None = None,
+        progress: bool = False,
+    ) -> None:
+        unknown = [stage for stage in stages if stage not in STAGES]
+        if unknown or "rules" not in stages:
+            raise ValueError(f"stages must include rules and come from {STAGES}, got {stages}")
+        self.backend = backend
+        self.max_repairs = max_repairs
+        self.temperature = temperature
+        self.stages = stages
+        self.examples = few_shot_examples() if examples is None else examples
+        self.progress = progress
+
+    def generate(self, requests: list[WorldRequest]) -> list[WorldOutcome]:
+        """One outcome per request, in order; failures are reported in the outcome, not raised."""
+        started = time.perf_counter()
+        outcomes = [WorldOutcome(request=request) for request in requests]
+        live: list[WorldOutcome] = []
+        for outcome in outcomes:
+            try:
+                check_request(outcome.request)
+                live.append(outcome)
+            except GenerationFailed as error:
+                outcome.error = str(error)
+        jobs = [self._rules_job(outcome.request) for outcome in live]
+        self._run_stage("rules", jobs, live)
+        kept = []
+        for outcome, job in zip(live, jobs, strict=True):
+            if self._take(outcome, job, "rules"):
+                outcome.intent = job.value
+                kept.append(outcome)
+        live = kept
+        languages: dict[int, LanguageSpec] = {}
+        agents: dict[int, AgentsIntent] = {}
+        names: dict[int, list[str]] = {}
+        if "language" in self.stages:
+            jobs = [self._language_job(o) for o in live]
+            self._run_stage("language", jobs, live)
+            kept = []
+            for outcome, job in zip(live, jobs, strict=True):
+                if self._take(outcome, job, "language"):
+                    languages[id(outcome)] = job.value
+                    kept.append(outcome)
+            live = kept
+        if "agents" in self.stages and "language" in self.stages:
+            jobs = [self._agents_job(o, languages[id(o)]) for o in live]
+            self._run_stage("agents", jobs, live)
+            kept = []
+            for outcome, job in zip(live, jobs, strict=True):
+                if self._take(outcome, job, "agents"):
+                    agents[id(outcome)] = job.value
+                    kept.append(outcome)
+            live = kept
+            jobs = [
+                self._names_job(o, languages[id(o)], len(agents[id(o)].agents)) for o in live
+            ]
+            self._run_stage("names", jobs, live)
+            kept = []
+            for outcome, job in zip(live, jobs, strict=True):
+                if self._take(outcome, job, "names"):
+                    names[id(outcome)] = job.value
+                    kept.append(outcome)
+            live = kept
+        for outcome in live:
+            assert outcome.intent is not None
+            key = id(outcome)
+            language = languages.get(key)
+            if language is not None and key in names:
+                language = language.model_copy(update={"name": names[key][0]})
+            try:
+                outcome.world = expand_world(
+                    outcome.intent,
+                    outcome.request.seed,
+                    language=language if key in agents else None,
+                    agent_names=names.get(key, [])[1:],
+                    agents=agents.get(key),
+                    lineage=self._lineage(outcome),
+                )
+            except (ValidationError, ValueError) as error:
+                outcome.error = f"the generated world is invalid: {error}"
+        elapsed = time.perf_counter() - started
+        for outcome in outcomes:
+            outcome.seconds = elapsed
+        return outcomes
+
+    def _take(self, outcome: WorldOutcome, job: _StageJob, stage: str) -> bool:
+        outcome.attempts += job.attempts
+        outcome.tokens += job.tokens
+        outcome.repairs += [f"{stage}: {repair}" for repair in job.repairs]
+        if job.value is None:
+            problems = "; ".join(job.problems.values()) or "no answer"
+            outcome.error = (
+                f"could not generate a valid {stage} stage in {job.attempts} attempts "
+                f"(model {self.backend.model_name}): {problems}"
+            )
+            return False
+        return True
+
+    def _lineage(self, outcome: WorldOutcome) -> Lineage:
+        request = outcome.request
+        settings: dict[str, Any] = {
+            "seed": request.seed,
+            "temperature": self.temperature,
+            "max_repairs": self.max_repairs,
+            "stages": ",".join(self.stages),
+            "attempts": outcome.attempts,
+        }
+        for key, value in self.backend.describe().items():
+            if isinstance(value, (str, int, float, bool)):
+                settings[key] = value
+        return Lineage(
+            parents=request.parents,
+            prompt=request.prompt[: LIMITS.text_length],
+            passage_sha256=request.passage_sha256,
+            model=self.backend.model_name[:200],
+            generator=f"{request.generator} {GENERATOR_VERSION}",
+            settings=settings,
+        )
+
+    # Stage jobs ---------------------------------------------------------------------------
+
+    def _rules_job(self, request: WorldRequest) -> _StageJob:
+        messages = [{"role": "system", "content": SYSTEM_RULES}]
+        for example_prompt, example in self.examples:
+            messages.append({"role": "user", "content": f"Design a world: {example_prompt}"})
+            messages.append({"role": "assistant", "content": _compact(example)})
+        messages.append({"role": "user", "content": request.instruction})
+
+        def check(data: Any) -> tuple[Any, dict[str, str]]:
+            try:
+                intent = WorldIntent.model_validate(data)
+            except ValidationError as error:
+                return None, validation_problems(error)
+            problems = world_intent_problems(intent, request.prompt or request.instruction)
+            rules_only = _rules_key(intent)
+            if any(rules_only == _rules_key(other) for other in request.avoid):
+                problems["*"] = "the rule set is the same as its parent's; change the rules"
+            return (None if problems else intent), problems
+
+        return _StageJob(
+            messages, stage_schema(WorldIntent), check, request.seed, max_tokens=420
+        )
+
+    def _language_job(self, outcome: WorldOutcome) -> _StageJob:
+        from generators.language import LanguageFlavour, generate_language
+
+        intent = outcome.intent
+        assert intent is not None
+        seed = outcome.request.seed
+        messages = [
+            {"role": "system", "content": SYSTEM_LANGUAGE},
+            {"role": "user", "content": _world_brief(intent)},
+        ]
+
+        def check(data: Any) -> tuple[Any, dict[str, str]]:
+            try:
+                chosen = LanguageIntent.model_validate(data)
+            except ValidationError as error:
+                return None, validation_problems(error)
+            problems = language_intent_problems(chosen)
+            if problems:
+                return None, problems
+            try:
+                flavour = LanguageFlavour(
+                    harshness=float(chosen.harshness),
+                    vowel_count=chosen.vowels,
+                    clusters=chosen.clusters,
+                    tone=chosen.tone,
+                    name="Unnamed",
+                )
+                return generate_language(seed, flavour, list(chosen.concepts)), {}
+            except (ValueError, ValidationError) as error:
+                return None, {"*": f"the language could not be built: {error}"}
+
+        return _StageJob(messages, stage_schema(LanguageIntent), check, seed + 1, max_tokens=120)
+
+    def _agents_job(self, outcome: WorldOutcome, language: LanguageSpec) -> _StageJob:
+        from engine.language.translation import translate
+
+        intent = outcome.intent
+        assert intent is not None
+        things = [thing.name for thing in intent.things]
+        messages = [
+            {"role": "system", "content": SYSTEM_AGENTS},
+            {"role": "user", "content": _world_brief(intent)},
+        ]
+
+        def check(data: Any) -> tuple[Any, dict[str, str]]:
+            try:
+                chosen = AgentsIntent.model_validate(data)
+            except ValidationError as error:
+                return None, validation_problems(error)
+            problems = agents_intent_problems(chosen)
+            if any(agent.near not in things for agent in chosen.agents):
+                problems["agents"] = f"near must name one of the things: {things}"
+            for agent in chosen.agents:
+                for line in (agent.greeting, agent.on_loud_sound):
+                    try:
+                        translate(language, line)
+                    except ValueError as error:
+                        problems["agents"] = f"line {line!r} cannot be said: {error}"
+            return (None if problems else chosen), problems
+
+        schema = stage_schema(AgentsIntent, near=things)
+        return _StageJob(messages, schema, check, outcome.request.seed + 2, max_tokens=200)
+
+    def _names_job(self, outcome: WorldOutcome, language: LanguageSpec, agents: int) -> _StageJob:
+        """Names for the language and each agent, each one or two of the language's own words.
+
+        The grammar lists the lexicon (``engine.language.grammar``), so every name is made of
+        legal words of bounded length; the prompt glosses the words so the model can pick meaning.
+        """
+        from engine.language.grammar import language_grammar
+        from engine.language.romanise import romanise_word
+
+        count = 1 + agents
+        word_rules = language_grammar(language, mode="lexicon", script="roman").splitlines()[1:]
+        root = "root ::= " + ' "," '.join(["word word?"] * count)
+        grammar = "\n".join([root, *word_rules]) + "\n"
+        intent = outcome.intent
+        assert intent is not None
+        nouns = [entry for entry in language.lexicon if entry.pos == "noun"]
+        # The world's own concepts are added last by the language generator; show them first.
+        glossary = ", ".join(
+            f"{romanise_word(language, entry.form)} ({entry.gloss})" for entry in nouns[::-1][:24]
+        )
+        messages = [
+            {
+                "role": "user",
+                "content": f"{_world_brief(intent)}\nWords of its language: {glossary}.\n"
+                f"Using these words, write {count} different names separated by commas: the "
+                "language's own name, then "
+                + ", then ".join(f"the name of creature {index + 1}" for index in range(agents)),
+            }
+        ]
+
+        def check(text: Any) -> tuple[Any, dict[str, str]]:
+            words = [word.strip() for word in str(text).split(",")]
+            if len(words) != count or any(not re.fullmatch(r"[^\s,]{2,60}", w) for w in words):
+                return None, {"*": f"write exactly {count} names of 2 or more letters"}
+            if len({word.lower() for word in words}) != count:
+                return None, {"*": f"the names repeat ({words}); write {count} different names"}
+            return [word[:1].upper() + word[1:] for word in words], {}
+
+        return _StageJob(
+            messages, None, check, outcome.request.seed + 3, max_tokens=14 * count, grammar=grammar
+        )
+
+    # The repair loop ----------------------------------------------------------------------
+
+    def _run_stage(
+        self, stage: str, jobs: list[_StageJob], outcomes: list[WorldOutcome]
+    ) -> list[_StageJob]:
+        pending = list(jobs)
+        for attempt in range(self.max_repairs + 1):
+            if not pending:
+                break
+            if self.progress:
+                print(
+                    f"{stage}: {len(pending)} to generate (attempt {attempt + 1})", file=sys.stderr
+                )
+            requests = [self._request(job, attempt) for job in pending]
+            results = self.backend.generate(requests)
+            still = []
+            for job, result in zip(pending, results, strict=True):
+                job.attempts += 1
+                job.tokens += result.tokens
+                if result.error is not None:
+                    job.problems, job.good = {"*": result.error}, {}
+                else:
+                    self._check(job, result.text)
+                if job.value is None:
+                    job.repairs.append("; ".join(job.problems.values()))
+                    still.append(job)
+            pending = still
+        return jobs
+
+    def _check(self, job: _StageJob, text: str) -> None:
+        data: Any = text
+        if job.schema is not None:
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as error:
+                job.problems, job.good = {"*": f"the answer is not JSON ({error})"}, {}
+                return
+        value, problems = job.check(data)
+        if not problems:
+            job.value, job.problems = value, {}
+            return
+        job.problems = problems
+        properties = (job.schema or {}).get("properties", {})
+        if isinstance(data, dict) and "*" not in problems:
+            # Keep what was right: a repair regenerates only the failing properties.
+            job.good = {k: v for k, v in data.items() if k in properties and k not in problems}
+        else:
+            job.good = {}
+
+    def _request(self, job: _StageJob, attempt: int) -> GenerationRequest:
+        messages = [dict(message) for message in job.messages]
+        schema = job.schema
+        if attempt > 0 and job.problems:
+            notes = "; ".join(job.problems.values())
+            messages[-1]["content"] += f"\n(Your previous answer had problems: {notes}. Fix them.)"
+            if schema is not None and job.good:
+                schema = repair_schema(schema, job.good)
+        return GenerationRequest(
+            messages=messages,
+            schema=schema,
+            grammar=job.grammar,
+            max_tokens=job.max_tokens,
+            temperature=self.temperature,
+            seed=job.seed + 7919 * attempt,
+        )
+
+
+def _compact(intent: WorldIntent) -> str:
+    return json.dumps(intent.model_dump(mode="json"), separators=(",", ":"))
+
+
+def _rules_key(intent: WorldIntent) -> str:
+    return json.dumps(intent.model_dump(mode="json", exclude={"name", "description"}))
+
+
+def _world_brief(intent: WorldIntent) -> str:
+    things = ", ".join(thing.name for thing in intent.things)
+    return f"World: {intent.name}. {intent.description} Things in it: {things}."
+
+
+def few_shot_examples() -> list[tuple[str, WorldIntent]]:
+    """(prompt, intent) pairs read from the example worlds shipped in worlds/."""
+    from engine.resources import worlds_dir
+
+    examples = []
+    for stem, prompt in EXAMPLE_PROMPTS.items():
+        path = worlds_dir() / f"{stem}.toml"
+        try:
+            examples.append((prompt, summarise_world(load_world(path))))
+        except (OSError, WorldError):
+            continue  # a missing example only makes the prompt shorter
+    return examples
+
+
+def prompt_request(prompt: str, seed: int) -> WorldRequest:
+    """A request for a world from a prompt."""
+    return WorldRequest(instruction=f"Design a world: {prompt.strip()}", seed=seed, prompt=prompt)
+
+
+def passage_request(passage: str, seed: int) -> WorldRequest:
+    """A request for a world that a passage of text evokes (the passage's digest is recorded)."""
+    import hashlib
+
+    digest = hashlib.sha256(passage.encode("utf-8")).hexdigest()
+    excerpt = re.sub(r"\s+", " ", passage).strip()[:1500]
+    return WorldRequest(
+        instruction=f"Design a world that this passage evokes: {excerpt}",
+        seed=seed,
+        passage_sha256=digest,
+        generator="heterocosm.generate-from-passage",
+    )
