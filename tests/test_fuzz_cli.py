@@ -16,6 +16,7 @@ import contextlib
 import io
 import shutil
 import tempfile
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -40,55 +41,97 @@ SHORT_RUN_COMMANDS = {"listen", "narrate", "simulate"}
 SECONDS = ["0", "0.01", "-0.01", "-1", "nan", "inf", "-inf", "1e308", "abc", ""]
 
 
+@dataclass(frozen=True)
+class Command:
+    """What the real parser accepts for one command."""
+
+    options: tuple[tuple[str, bool], ...]
+    """(option, takes a value)."""
+    required: tuple[str, ...]
+    """Options that must be given."""
+    positionals: tuple[str | int | None, ...]
+    """argparse nargs of each positional argument."""
+
+
 @cache
-def commands() -> dict[str, list[tuple[str, bool]]]:
-    """Command -> [(option, takes a value)], read from the real parser."""
+def commands() -> dict[str, Command]:
+    """Every fuzzed command, read from the real parser (so new options are fuzzed too)."""
     parser = build_parser()
     subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    found: dict[str, list[tuple[str, bool]]] = {}
+    found: dict[str, Command] = {}
     for name, subparser in subparsers.choices.items():
         if name in LEFT_OUT_COMMANDS:
             continue
-        found[name] = [
-            (option, action.nargs != 0)
-            for action in subparser._actions
-            for option in action.option_strings[-1:]
-            if option not in LEFT_OUT_OPTIONS
-        ]
+        actions = [a for a in subparser._actions if not set(a.option_strings) & LEFT_OUT_OPTIONS]
+        found[name] = Command(
+            options=tuple(
+                (a.option_strings[-1], a.nargs != 0) for a in actions if a.option_strings
+            ),
+            required=tuple(
+                a.option_strings[-1] for a in actions if a.option_strings and a.required
+            ),
+            positionals=tuple(a.nargs for a in actions if not a.option_strings),
+        )
     return found
 
 
-# Names of the fixture files made in the scratch folder (see ``scratch_folder``).
+# Names of the fixture files made in the scratch folder (see ``restore_fixtures``). Real argv
+# cannot carry a NUL character, so none is fuzzed here (the loader's own tests cover it).
 FILES = [
     "world.toml", "speakers.toml", "invalid.toml", "syntax.toml", "binary.toml", "huge.toml",
-    "empty.toml", "missing.toml", "folder", "out.wav", "out.ogg", "out.npz", "new.toml", "-", "",
-    ".", "x" * 300, "a\x00b", "é🜁.toml", "world.toml.", "out.mp3",
+    "empty.toml", "missing.toml", "folder", "-", "", ".", "x" * 300, "é🜁.toml", "world.toml.",
 ]  # fmt: skip
-VALUES = [
-    *SECONDS, "3", "1", "2", "48000", "22050", "7", "-5", "99999999999999999999", "0x10", "1,2,3",
-    "1,2", "nan,0,0", "64x48", "0x0", "99999x99999", "ipa", "roman", "auto", "Ollun", "Nobody",
+OUTPUTS = ["out.wav", "out.ogg", "out.mp3", "out.npz", "new.toml", "world.toml", "folder", ""]
+NUMBERS = [
+    *SECONDS, "3", "1", "2", "48000", "22050", "7", "-5", "99999999999999999999", "0x10", "1e3",
+]  # fmt: skip
+TEXTS = [
+    "1,2,3", "1,2", "nan,0,0", "64x48", "0x0", "ipa", "roman", "auto", "Ollun", "Nobody",
     "the bird sees the river", "ti awiza", "[[ti]]", "river:noun", "--", "-q", "∅", "\x7f",
 ]  # fmt: skip
 free_text = st.text(
-    alphabet=st.characters(blacklist_characters="/\\", blacklist_categories=("Cs",)), max_size=20
+    alphabet=st.characters(blacklist_characters="/\\\x00", blacklist_categories=("Cs",)),
+    max_size=20,
 )
-value = st.sampled_from(FILES) | st.sampled_from(VALUES) | free_text
+any_value = st.sampled_from(FILES + OUTPUTS + NUMBERS + TEXTS) | free_text
+NUMERIC_OPTIONS = {
+    "--seconds", "--seed", "--fps", "--rate", "--sample-rate", "--pitch-hz", "--speaker-size",
+    "--harshness", "--vowels", "--changes", "--words", "--explorer",
+}  # fmt: skip
+
+
+def option_value(option: str) -> st.SearchStrategy[str]:
+    if option == "--words":  # honoured literally: a huge count runs for hours (reported)
+        return st.sampled_from(["0", "3", "-1", "abc", "1e3", ""])
+    if option == "--out":
+        return st.sampled_from(OUTPUTS) | any_value
+    if option in NUMERIC_OPTIONS:
+        return st.sampled_from(NUMBERS) | any_value
+    return st.sampled_from(TEXTS) | any_value
 
 
 @st.composite
 def argument_lists(draw: st.DrawFn) -> list[str]:
-    if draw(st.integers(0, 19)) == 0:  # now and then: no command, or one that does not exist
+    if draw(st.integers(0, 29)) == 0:  # now and then: no command, or one that does not exist
         return draw(st.lists(st.sampled_from(["--version", "-h", "bogus", "", "--x"]), max_size=2))
-    command = draw(st.sampled_from(sorted(commands())))
-    argv = [command]
-    if command in SHORT_RUN_COMMANDS:
+    name = draw(st.sampled_from(sorted(commands())))
+    command = commands()[name]
+    argv = [name]
+    if name in SHORT_RUN_COMMANDS:
         argv += ["--seconds", draw(st.sampled_from(SECONDS))]
-    for _ in range(draw(st.integers(0, 4))):
-        option, takes_value = draw(st.sampled_from(commands()[command] or [("--x", False)]))
+    chosen = [o for o in command.options if o[0] in command.required and o[0] != "--seconds"]
+    if command.options:
+        chosen += draw(st.lists(st.sampled_from(command.options), max_size=3))
+    for option, takes_value in chosen:
         argv.append(option)
         if takes_value:
-            argv += draw(st.lists(value, min_size=1, max_size=3 if option == "--explorer" else 1))
-    argv += draw(st.lists(value, min_size=0, max_size=3))
+            count = 3 if option == "--explorer" else 1
+            argv += [draw(option_value(option)) for _ in range(count)]
+    for nargs in command.positionals:
+        count = {None: 1, "?": draw(st.integers(0, 1)), "+": draw(st.integers(1, 3))}[nargs]
+        argv += [draw(st.sampled_from(FILES) | any_value) for _ in range(count)]
+    if draw(st.integers(0, 9)) == 0:  # sometimes a stray extra argument
+        argv.append(draw(any_value))
     return argv
 
 
@@ -164,7 +207,6 @@ def test_cli_fuzz(argv: list[str]) -> None:
         (["fmt", "binary.toml"], 1, "binary.toml"),
         (["new", "x", "--out", "world.toml"], 1, "already exists"),
         (["simulate", "--seconds", "nan", "world.toml"], 1, "finite"),
-        (["diff", "world.toml", "a\x00b"], 1, "a\x00b"),
     ],
 )
 def test_hostile_arguments_get_clear_errors(argv: list[str], status: int, message: str) -> None:
