@@ -7,7 +7,15 @@ Run: ``.venv/bin/python bench/audio.py [--seconds S]``. Prints:
    gains only (no propagation), so the ratio says what propagation costs;
 2. the same shoebox room, source and listener through our image-source impulse response and
    through pyroomacoustics (same order, same absorption): build time side by side, and how alike
-   the two responses are (correlation, energy ratio).
+   the two responses are (correlation, energy ratio);
+3. clicks in ``worlds/sonic_boom.toml`` (supersonic sources on orbits): the world rendered for
+   ``--seconds``, high-passed at 6 kHz (the tones sit at 440 and 660 Hz), and the bursts above
+   -70 and -60 dBFS counted (a burst: samples over the threshold less than 10 ms apart; a click:
+   a burst shorter than 5 ms; the Mach cone's own sweep is one long burst), against
+   the same render with an ideal output clock (world time = real time; this world's time rate
+   is 1), which has no clock jitter at all.
+
+Live blocks are 1024 samples and 2400 (50 ms, the live-play target); offline blocks 4096.
 """
 
 from __future__ import annotations
@@ -113,12 +121,42 @@ def shoebox_comparison(order: int) -> None:
     )
 
 
+def click_bursts(world_path: str, seconds: float, ideal_clock: bool) -> dict[int, int]:
+    """Bursts of high-passed output above -70 and -60 dBFS in a world's offline render."""
+    from scipy.signal import butter, sosfilt
+
+    from engine.audio import mixer, render_world_audio
+    from engine.rules import load_world
+
+    original = mixer.Mixer.world_time_at
+    if ideal_clock:
+        mixer.Mixer.world_time_at = lambda self, real: np.asarray(real, dtype=np.float64)
+    try:
+        stereo, rate = render_world_audio(load_world(world_path), seconds)
+    finally:
+        mixer.Mixer.world_time_at = original
+    high = butter(8, 6000.0, "highpass", fs=rate, output="sos")
+    level = np.abs(sosfilt(high, stereo[:, 0].astype(np.float64)))
+    bursts = {}
+    for threshold in (-70, -60):
+        over = np.flatnonzero(level > 10.0 ** (threshold / 20.0))
+        if len(over) == 0:
+            bursts[threshold] = (0, 0)
+            continue
+        gaps = np.flatnonzero(np.diff(over) > rate // 100)
+        starts = over[np.concatenate([[0], gaps + 1])]
+        ends = over[np.concatenate([gaps, [len(over) - 1]])]
+        clicks = int(np.count_nonzero(ends - starts < rate // 200))  # shorter than 5 ms
+        bursts[threshold] = (len(starts), clicks)
+    return bursts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
     print("32 moving sources, 48 kHz stereo, delay + Doppler + absorption + reverb (one core)")
-    for block in (1024, 4096):
+    for block in (1024, 2400, 4096):
         factor = real_time_factor(block, args.seconds)
         baseline = baseline_factor(block, args.seconds)
         print(
@@ -128,6 +166,14 @@ def main() -> None:
     print("shoebox room 9 x 7.5 x 3.5 m, absorption 0.25, same source and listener")
     for order in (3, 8, 15):
         shoebox_comparison(order)
+    print(f"clicks: worlds/sonic_boom.toml, {args.seconds:g} s, high-passed at 6 kHz, bursts")
+    for label, ideal in (("mixer clock", False), ("ideal clock", True)):
+        bursts = click_bursts("worlds/sonic_boom.toml", args.seconds, ideal)
+        print(
+            f"  {label}: bursts (of which clicks, < 5 ms) above -70 dBFS "
+            f"{bursts[-70][0]:3d} ({bursts[-70][1]:3d})   above -60 dBFS "
+            f"{bursts[-60][0]:3d} ({bursts[-60][1]:3d})"
+        )
 
 
 if __name__ == "__main__":

@@ -38,26 +38,35 @@ REPORT_SIZE = 5
 
 
 @njit(cache=True)
-def _position_at(knot_times, knot_positions, knot_velocities, time, out):
-    """Trajectory position at one time into ``out`` (3,): linear between knots, extrapolated."""
+def _position_at(knot_times, knot_positions, knot_velocities, time):
+    """Trajectory position (x, y, z) at one time: linear between knots, extrapolated beyond."""
     count = knot_times.shape[0]
     if time <= knot_times[0]:
         span = time - knot_times[0]
-        for axis in range(3):
-            out[axis] = knot_positions[0, axis] + span * knot_velocities[0, axis]
-        return
+        return (
+            knot_positions[0, 0] + span * knot_velocities[0, 0],
+            knot_positions[0, 1] + span * knot_velocities[0, 1],
+            knot_positions[0, 2] + span * knot_velocities[0, 2],
+        )
     last = count - 1
     if time >= knot_times[last]:
         span = time - knot_times[last]
-        for axis in range(3):
-            out[axis] = knot_positions[last, axis] + span * knot_velocities[last, axis]
-        return
+        return (
+            knot_positions[last, 0] + span * knot_velocities[last, 0],
+            knot_positions[last, 1] + span * knot_velocities[last, 1],
+            knot_positions[last, 2] + span * knot_velocities[last, 2],
+        )
     index = np.searchsorted(knot_times, time, side="right") - 1
     width = knot_times[index + 1] - knot_times[index]
     fraction = (time - knot_times[index]) / width if width > 0 else 0.0
-    for axis in range(3):
-        start = knot_positions[index, axis]
-        out[axis] = start + fraction * (knot_positions[index + 1, axis] - start)
+    return (
+        knot_positions[index, 0]
+        + fraction * (knot_positions[index + 1, 0] - knot_positions[index, 0]),
+        knot_positions[index, 1]
+        + fraction * (knot_positions[index + 1, 1] - knot_positions[index, 1]),
+        knot_positions[index, 2]
+        + fraction * (knot_positions[index + 1, 2] - knot_positions[index, 2]),
+    )
 
 
 @njit(cache=True)
@@ -86,7 +95,10 @@ def trajectory_pieces(knot_times, knot_positions, knot_velocities, start, end):
     positions = np.empty((pieces, 3))
     velocities = np.empty((pieces, 3))
     for j in range(pieces):
-        _position_at(knot_times, knot_positions, knot_velocities, begins[j], positions[j])
+        x, y, z = _position_at(knot_times, knot_positions, knot_velocities, begins[j])
+        positions[j, 0] = x
+        positions[j, 1] = y
+        positions[j, 2] = z
         index = np.searchsorted(knot_times, begins[j], side="right") - 1
         if index < 0:
             velocities[j] = knot_velocities[0]
@@ -129,14 +141,11 @@ def relevant_pieces(
         duration = min(lengths[j], last_time - begins[j])
         if duration < 0:
             continue
-        offset = np.empty(3)
-        for axis in range(3):
-            offset[axis] = positions[j, axis] - centre[axis]
         speed_squared = 0.0
         along = 0.0
         for axis in range(3):
             speed_squared += velocities[j, axis] ** 2
-            along += offset[axis] * velocities[j, axis]
+            along += (positions[j, axis] - centre[axis]) * velocities[j, axis]
         # Nearest point of the piece to the centre, and the farther of its two ends.
         nearest_time = 0.0
         if speed_squared > 0:
@@ -145,9 +154,10 @@ def relevant_pieces(
         start_distance = 0.0
         end_distance = 0.0
         for axis in range(3):
-            near += (offset[axis] + nearest_time * velocities[j, axis]) ** 2
-            start_distance += offset[axis] ** 2
-            end_distance += (offset[axis] + duration * velocities[j, axis]) ** 2
+            offset = positions[j, axis] - centre[axis]
+            near += (offset + nearest_time * velocities[j, axis]) ** 2
+            start_distance += offset**2
+            end_distance += (offset + duration * velocities[j, axis]) ** 2
         nearest = max(math.sqrt(near) - radius, 0.0)
         farthest = math.sqrt(max(start_distance, end_distance)) + radius
         earliest_emission = first_time - farthest / speed
@@ -185,24 +195,23 @@ def _arrivals(reception, listener, begins, lengths, positions, velocities, keep,
             half_b += offset * velocities[j, axis]
             c += offset * offset
         b = 2.0 * half_b
-        roots = np.empty(2)
-        root_count = 0
+        first_root = np.nan
+        second_root = np.nan
         if abs(a) < 1e-12 * max(speed_squared, 1e-300):
             if b != 0:
-                roots[0] = -c / b
-                root_count = 1
+                first_root = -c / b
         else:
             discriminant = b * b - 4.0 * a * c
             if discriminant >= 0:
                 root = math.sqrt(discriminant)
                 q = -0.5 * (b + root) if b >= 0 else -0.5 * (b - root)
-                roots[0] = q / a
-                root_count = 1
+                first_root = q / a
                 if q != 0:
-                    roots[1] = c / q
-                    root_count = 2
-        for r in range(root_count):
-            u = roots[r]
+                    second_root = c / q
+        for r in range(2):
+            u = first_root if r == 0 else second_root
+            if np.isnan(u):
+                continue
             if u >= -PIECE_SLACK and u < lengths[j] + PIECE_SLACK and u <= lead + 1e-12:
                 if total < capacity:
                     found[total] = u + begins[j]
@@ -246,11 +255,10 @@ def _describe(
     if strength != 1.0:
         delay = max(anchor + strength * ((reception - time) - anchor), 0.0)
         time = reception - delay
-    where = np.empty(3)
-    _position_at(knot_times, knot_positions, knot_velocities, time, where)
-    dx = where[0] - listener[0]
-    dy = where[1] - listener[1]
-    dz = where[2] - listener[2]
+    x, y, z = _position_at(knot_times, knot_positions, knot_velocities, time)
+    dx = x - listener[0]
+    dy = y - listener[1]
+    dz = z - listener[2]
     length = math.sqrt(dx * dx + dy * dy + dz * dz)
     floor = 0.1 * reference_distance
     gain = amplitude * (reference_distance / max(length, floor)) ** exponent
@@ -477,68 +485,84 @@ def _read_span(
     out,
     buses_per_metre,
     bus_used,
+    running,
 ):
     """Read one branch over ``samples`` output samples, its fields linear from start to end.
 
     The output sample between reception times t and t + dt is (C(e(t + dt)) - C(e(t))) / dt,
     C the running sum of the emission and e the emission time heard, per ear (the later ear reads
     earlier emission). ``inverse_steps`` (F,) holds 1 / dt per output sample in emission samples;
-    ``emission_offset`` turns emission seconds * rate into a sums index.
+    ``emission_offset`` turns emission seconds * rate into a sums index. ``running`` (2, >= S + 1)
+    is work space. Gains and path length are taken in the middle of each output sample.
     """
     per_step = 1.0 / samples
-    time = start_fields[TIME]
-    time_step = (end_fields[TIME] - time) * per_step
-    itd = start_fields[ITD]
-    itd_step = (end_fields[ITD] - itd) * per_step
+    base = start_fields[TIME] * sample_rate + emission_offset
+    base_step = (end_fields[TIME] - start_fields[TIME]) * sample_rate * per_step
+    itd = start_fields[ITD] * sample_rate
+    itd_step = (end_fields[ITD] - start_fields[ITD]) * sample_rate * per_step
+    for step in range(samples + 1):
+        position = base + step * base_step
+        delay = itd + step * itd_step
+        # The ear the sound reaches later reads earlier emission.
+        running[0, step] = _running_sum(sums, position - max(delay, 0.0))
+        running[1, step] = _running_sum(sums, position + min(delay, 0.0))
     gain_step = (end_fields[GAIN] - start_fields[GAIN]) * per_step
     left_step = (end_fields[LEFT] - start_fields[LEFT]) * per_step
     right_step = (end_fields[RIGHT] - start_fields[RIGHT]) * per_step
-    length_step = (end_fields[LENGTH] - start_fields[LENGTH]) * per_step
-    # Gains and length are taken in the middle of each output sample.
     gain = start_fields[GAIN] + 0.5 * gain_step
     left_gain = start_fields[LEFT] + 0.5 * left_step
     right_gain = start_fields[RIGHT] + 0.5 * right_step
-    length = start_fields[LENGTH] + 0.5 * length_step
     buses = out.shape[0]
+    lower = 0
+    bus_step = 0.0
+    bus_position = 0.0
+    uniform = True
     if buses > 1:
-        # The path length is linear over the span: mark every bus it passes.
+        length_step = (end_fields[LENGTH] - start_fields[LENGTH]) * per_step
+        bus_position = (start_fields[LENGTH] + 0.5 * length_step) * buses_per_metre
+        bus_step = length_step * buses_per_metre
         first_bus = min(int(start_fields[LENGTH] * buses_per_metre), buses - 1)
         last_bus = min(int(end_fields[LENGTH] * buses_per_metre), buses - 1)
+        # The path length is linear over the span: mark every bus it passes.
         for bus in range(min(first_bus, last_bus), min(max(first_bus, last_bus) + 2, buses)):
             bus_used[bus] = True
-    left_previous = _running_sum(sums, (time - max(itd, 0.0)) * sample_rate + emission_offset)
-    right_previous = _running_sum(sums, (time - max(-itd, 0.0)) * sample_rate + emission_offset)
-    for step in range(1, samples + 1):
-        k = first_sample + step - 1
-        now = time + step * time_step
-        now_itd = itd + step * itd_step
-        # The ear the sound reaches later reads earlier emission.
-        left_current = _running_sum(sums, (now - max(now_itd, 0.0)) * sample_rate + emission_offset)
-        right_current = _running_sum(
-            sums, (now - max(-now_itd, 0.0)) * sample_rate + emission_offset
-        )
-        scale = inverse_steps[k] * gain
-        left_value = (left_current - left_previous) * scale * left_gain
-        right_value = (right_current - right_previous) * scale * right_gain
-        if buses == 1:
-            out[0, 0, k] += left_value
-            out[0, 1, k] += right_value
-        else:
-            position = length * buses_per_metre
-            lower = min(int(position), buses - 1)
-            upper = min(lower + 1, buses - 1)
-            weight = min(position - lower, 1.0) if upper != lower else 0.0
-            out[lower, 0, k] += (1.0 - weight) * left_value
-            out[lower, 1, k] += (1.0 - weight) * right_value
-            if weight > 0:
+        lower = min(int(bus_position), buses - 1)
+        last_position = bus_position + (samples - 1) * bus_step
+        uniform = lower == min(int(last_position), buses - 1) and lower < buses - 1
+    if buses == 1 or uniform:
+        upper = min(lower + 1, buses - 1)
+        for step in range(samples):
+            k = first_sample + step
+            scale = inverse_steps[k] * (gain + step * gain_step)
+            left_value = (running[0, step + 1] - running[0, step]) * scale
+            right_value = (running[1, step + 1] - running[1, step]) * scale
+            left_value *= left_gain + step * left_step
+            right_value *= right_gain + step * right_step
+            if buses == 1:
+                out[0, 0, k] += left_value
+                out[0, 1, k] += right_value
+            else:
+                weight = bus_position + step * bus_step - lower
+                out[lower, 0, k] += (1.0 - weight) * left_value
+                out[lower, 1, k] += (1.0 - weight) * right_value
                 out[upper, 0, k] += weight * left_value
                 out[upper, 1, k] += weight * right_value
-        left_previous = left_current
-        right_previous = right_current
-        gain += gain_step
-        left_gain += left_step
-        right_gain += right_step
-        length += length_step
+        return
+    for step in range(samples):
+        k = first_sample + step
+        scale = inverse_steps[k] * (gain + step * gain_step)
+        left_value = (running[0, step + 1] - running[0, step]) * scale
+        right_value = (running[1, step + 1] - running[1, step]) * scale
+        left_value *= left_gain + step * left_step
+        right_value *= right_gain + step * right_step
+        position = bus_position + step * bus_step
+        lower = min(max(int(position), 0), buses - 1)
+        upper = min(lower + 1, buses - 1)
+        weight = min(position - lower, 1.0) if upper != lower else 0.0
+        out[lower, 0, k] += (1.0 - weight) * left_value
+        out[lower, 1, k] += (1.0 - weight) * right_value
+        out[upper, 0, k] += weight * left_value
+        out[upper, 1, k] += weight * right_value
 
 
 @njit(cache=True)
@@ -556,6 +580,7 @@ def _read_between(
     out,
     buses_per_metre,
     bus_used,
+    running,
 ):
     """Pair the roots at two reception times and read every branch between them.
 
@@ -577,7 +602,7 @@ def _read_between(
         if j >= 0:
             _read_span(
                 left_roots[r], right_roots[j], first_sample, samples, inverse_steps, sums,
-                emission_offset, sample_rate, out, buses_per_metre, bus_used,
+                emission_offset, sample_rate, out, buses_per_metre, bus_used, running,
             )  # fmt: skip
         else:
             # Dying: meets its unpartnered neighbour halfway (alone, it stays where it is).
@@ -588,7 +613,7 @@ def _read_between(
                     break
             _read_span(
                 left_roots[r], other, first_sample, samples, inverse_steps, sums,
-                emission_offset, sample_rate, out, buses_per_metre, bus_used,
+                emission_offset, sample_rate, out, buses_per_metre, bus_used, running,
             )  # fmt: skip
     for r in range(right_count):
         if partner[left_count + r] >= 0:
@@ -600,7 +625,7 @@ def _read_between(
                 break
         _read_span(
             other, right_roots[r], first_sample, samples, inverse_steps, sums,
-            emission_offset, sample_rate, out, buses_per_metre, bus_used,
+            emission_offset, sample_rate, out, buses_per_metre, bus_used, running,
         )  # fmt: skip
 
 
@@ -655,6 +680,10 @@ def render_grid(
     left = np.empty((MAX_ROOTS, ROOT_FIELDS))
     right = np.empty((MAX_ROOTS, ROOT_FIELDS))
     listener = np.empty(3)
+    widest = 1
+    for g in range(grid_count - 1):
+        widest = max(widest, grid_offsets[g + 1] - grid_offsets[g])
+    running = np.empty((2, widest + 1))
     for g in range(grid_count - 1):
         first = grid_offsets[g]
         samples = grid_offsets[g + 1] - first
@@ -663,7 +692,7 @@ def render_grid(
         if counts[g] == counts[g + 1] or not refine or samples == 1:
             _read_between(
                 roots[g], counts[g], roots[g + 1], counts[g + 1], first, samples, inverse_steps,
-                sums, emission_offset, sample_rate, out, buses_per_metre, bus_used,
+                sums, emission_offset, sample_rate, out, buses_per_metre, bus_used, running,
             )  # fmt: skip
             continue
         if not pieces_ready:
@@ -701,7 +730,7 @@ def render_grid(
                     )  # fmt: skip
             _read_between(
                 left, left_count, right, right_count, first + step - 1, 1, inverse_steps, sums,
-                emission_offset, sample_rate, out, buses_per_metre, bus_used,
+                emission_offset, sample_rate, out, buses_per_metre, bus_used, running,
             )  # fmt: skip
             left[:right_count] = right[:right_count]
             left_count = right_count
@@ -716,29 +745,42 @@ def accumulate(sums, start, values):
         sums[start + k] = total
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=True)
 def multiply_accumulate(history, spectra, newest, out):
     """out (F, C) = sum over partitions p of history[(newest + p) % P] * spectra[p]."""
     partitions = spectra.shape[0]
-    bins = spectra.shape[1]
-    channels = spectra.shape[2]
-    for f in range(bins):
-        for c in range(channels):
-            out[f, c] = 0.0
+    size = spectra.shape[1] * spectra.shape[2]
+    flat_out = out.reshape(size)
+    flat_out[:] = 0.0
     for p in range(partitions):
-        slot = (newest + p) % partitions
-        for f in range(bins):
-            for c in range(channels):
-                out[f, c] += history[slot, f, c] * spectra[p, f, c]
+        past = history[(newest + p) % partitions].reshape(size)
+        response = spectra[p].reshape(size)
+        for i in range(size):
+            flat_out[i] += past[i] * response[i]
+
+
+@njit(cache=True)
+def filter_sum(spectra, filters, out):
+    """out (C, F) = sum over u of spectra[u] (C, F) * filters[u] (F,): buses through filters."""
+    for c in range(spectra.shape[1]):
+        for f in range(spectra.shape[2]):
+            out[c, f] = 0.0
+    for u in range(spectra.shape[0]):
+        for c in range(spectra.shape[1]):
+            for f in range(spectra.shape[2]):
+                out[c, f] += spectra[u, c, f] * filters[u, f]
 
 
 @njit(cache=True, inline="always")
-def _table_value(table, where, looped):
+def _table_value(table, where, looped, per_entry):
+    """Linear interpolation in ``table`` at ``where``; ``per_entry`` is 1 / len(table)."""
     count = table.shape[0]
     if looped:
-        where = where - math.floor(where / count) * count
+        where = where - math.floor(where * per_entry) * count
         if where >= count:
             where = 0.0
+        elif where < 0.0:
+            where += count
     elif where < 0 or where > count - 1:
         return 0.0
     whole = int(where)
@@ -769,11 +811,15 @@ def emit_from_table(
     ``gate``; sums[start + k] = sums[start + k - 1] + that.
     """
     total = sums[start - 1]
+    per_entry = 1.0 / max(table.shape[0], 1)
+    per_wobble_entry = 1.0 / wobble_table.shape[0]
     for k in range(count):
         where = position + speed * k
-        value = _table_value(table, where * scale, looped)
+        value = _table_value(table, where * scale, looped, per_entry)
         if wobble_depth != 0.0:
-            value *= 1.0 + wobble_depth * _table_value(wobble_table, where * wobble_scale, True)
+            value *= 1.0 + wobble_depth * _table_value(
+                wobble_table, where * wobble_scale, True, per_wobble_entry
+            )
         total += value * gate
         sums[start + k] = total
 
@@ -782,18 +828,7 @@ def emit_from_table(
 def read_table(table, positions, scale, looped):
     """Linear interpolation in ``table`` at ``positions * scale``; looped, or zero outside it."""
     out = np.empty(positions.shape[0])
+    per_entry = 1.0 / max(table.shape[0], 1)
     for k in range(positions.shape[0]):
-        out[k] = _table_value(table, positions[k] * scale, looped)
+        out[k] = _table_value(table, positions[k] * scale, looped, per_entry)
     return out
-
-
-@njit(cache=True)
-def filter_sum(spectra, filters, out):
-    """out (C, F) = sum over u of spectra[u] (C, F) * filters[u] (F,): buses through filters."""
-    for c in range(spectra.shape[1]):
-        for f in range(spectra.shape[2]):
-            out[c, f] = 0.0
-    for u in range(spectra.shape[0]):
-        for c in range(spectra.shape[1]):
-            for f in range(spectra.shape[2]):
-                out[c, f] += spectra[u, c, f] * filters[u, f]

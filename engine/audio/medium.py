@@ -161,6 +161,8 @@ def shapes_spectrum(acoustics: Acoustics) -> bool:
 
 def pitch_factor(acoustics: Acoustics, distance: float | np.ndarray) -> float | np.ndarray:
     """Frequency ratio after travelling ``distance`` metres (pitch drift per metre)."""
+    if isinstance(distance, float | int):  # the mixer asks once per source and block
+        return 2.0 ** (acoustics.pitch_drift_semitones_per_metre * distance / 12.0)
     return 2.0 ** (acoustics.pitch_drift_semitones_per_metre * np.asarray(distance) / 12.0)
 
 
