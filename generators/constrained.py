@@ -63,7 +63,9 @@ class GrammarLogitsProcessor(transformers.LogitsProcessor):
         on_step: Callable[[], None] | None = None,
     ) -> None:
         self.matchers = [xgrammar.GrammarMatcher(grammar) for _ in range(batch_size)]
-        self.bitmask = xgrammar.allocate_token_bitmask(batch_size, grammar.tokenizer_info.vocab_size)
+        self.bitmask = xgrammar.allocate_token_bitmask(
+            batch_size, grammar.tokenizer_info.vocab_size
+        )
         self.on_step = on_step
         self.mask_seconds = 0.0
         self.mask_calls = 0

@@ -64,7 +64,7 @@ def _gguf_fingerprint(gguf_path: Path) -> str:
 
 
 def embedded_model_dir(progress: bool = True) -> Path:
-    """A directory with the embedded model as safetensors + tokenizer, converting it on first use."""
+    """A folder with the embedded model as safetensors + tokenizer, converted on first use."""
     return converted_gguf_dir(embedded_gguf_path(), progress=progress)
 
 

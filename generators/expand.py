@@ -127,7 +127,10 @@ def _scale(intent: WorldIntent) -> Scale:
                 name="microscopic",
                 min_size=smallest,
                 max_size=1e-3,
-                extra_laws=(Brownian(kind="brownian", diffusion=1e-12), Drag(kind="drag", linear=50.0)),
+                extra_laws=(
+                    Brownian(kind="brownian", diffusion=1e-12),
+                    Drag(kind="drag", linear=50.0),
+                ),
                 disabled_laws=("uniform_field",),
                 tint="#9fd8cb",
             )

@@ -159,7 +159,7 @@ def _words(text: str) -> list[str]:
 
 
 def echoes(text: str, prompt: str) -> bool:
-    """Whether ``text`` just repeats the prompt: its words (3 or more) run in the prompt verbatim."""
+    """Whether ``text`` repeats the prompt: its words (3 or more) run in the prompt verbatim."""
     text_words = _words(text)
     if len(text_words) < 3:
         return False
@@ -215,13 +215,62 @@ def agents_intent_problems(intent: AgentsIntent) -> dict[str, str]:
 
 # Sky palettes: zenith, horizon, ground, fog, sun, and three colours for things.
 SKIES: dict[str, tuple[str, str, str, str, str, tuple[str, str, str]]] = {
-    "dusk": ("#1b2a4a", "#c9a27e", "#3a3f35", "#b9a48c", "#ffd9a8", ("#d1495b", "#edae49", "#00798c")),
-    "noon": ("#5e7ea8", "#f2d6a2", "#6b8f4e", "#f2d6a2", "#fff1d6", ("#e07a5f", "#3d405b", "#81b29a")),
-    "night": ("#05070f", "#1d2440", "#14161c", "#1d2440", "#c8d4ff", ("#f4d35e", "#ee964b", "#5bc0eb")),
-    "emerald": ("#0b3d2e", "#7fd1a5", "#1f4d2b", "#7fd1a5", "#eaffd0", ("#f6ae2d", "#f26419", "#86bbd8")),
-    "violet": ("#2a1040", "#c77dff", "#3c2a4d", "#9d4edd", "#ffd6ff", ("#ffbe0b", "#3a86ff", "#fb5607")),
-    "ember": ("#3b0d0c", "#f48c06", "#2b1d14", "#9d0208", "#ffba08", ("#ffd60a", "#e5e5e5", "#4cc9f0")),
-    "ice": ("#a9d6e5", "#e8f7ff", "#d8e2dc", "#e8f7ff", "#ffffff", ("#014f86", "#89c2d9", "#c9184a")),
+    "dusk": (
+        "#1b2a4a",
+        "#c9a27e",
+        "#3a3f35",
+        "#b9a48c",
+        "#ffd9a8",
+        ("#d1495b", "#edae49", "#00798c"),
+    ),
+    "noon": (
+        "#5e7ea8",
+        "#f2d6a2",
+        "#6b8f4e",
+        "#f2d6a2",
+        "#fff1d6",
+        ("#e07a5f", "#3d405b", "#81b29a"),
+    ),
+    "night": (
+        "#05070f",
+        "#1d2440",
+        "#14161c",
+        "#1d2440",
+        "#c8d4ff",
+        ("#f4d35e", "#ee964b", "#5bc0eb"),
+    ),
+    "emerald": (
+        "#0b3d2e",
+        "#7fd1a5",
+        "#1f4d2b",
+        "#7fd1a5",
+        "#eaffd0",
+        ("#f6ae2d", "#f26419", "#86bbd8"),
+    ),
+    "violet": (
+        "#2a1040",
+        "#c77dff",
+        "#3c2a4d",
+        "#9d4edd",
+        "#ffd6ff",
+        ("#ffbe0b", "#3a86ff", "#fb5607"),
+    ),
+    "ember": (
+        "#3b0d0c",
+        "#f48c06",
+        "#2b1d14",
+        "#9d0208",
+        "#ffba08",
+        ("#ffd60a", "#e5e5e5", "#4cc9f0"),
+    ),
+    "ice": (
+        "#a9d6e5",
+        "#e8f7ff",
+        "#d8e2dc",
+        "#e8f7ff",
+        "#ffffff",
+        ("#014f86", "#89c2d9", "#c9184a"),
+    ),
 }
 FOG_DENSITY = {"clear": 0.0, "haze": 0.01, "thick": 0.05}
 SIZE_RANGES: dict[str, tuple[float, float]] = {
@@ -266,8 +315,9 @@ def summarise_world(world: WorldSpec) -> WorldIntent:
     fog = min(FOG_DENSITY, key=lambda name: abs(FOG_DENSITY[name] - world.light.fog_density))
     size = min(
         SIZE_RANGES,
-        key=lambda name: abs(SIZE_RANGES[name][0] - world.scale.min_explorer_size)
-        / SIZE_RANGES[name][0],
+        key=lambda name: (
+            abs(SIZE_RANGES[name][0] - world.scale.min_explorer_size) / SIZE_RANGES[name][0]
+        ),
     )
     things = []
     for body in world.bodies[:4]:
@@ -287,7 +337,9 @@ def summarise_world(world: WorldSpec) -> WorldIntent:
         )
     if not things:
         things.append(
-            ThingIntent(name="stone", shape="sphere", count=1, sound="silent", pitch_hz=220, moving=False)
+            ThingIntent(
+                name="stone", shape="sphere", count=1, sound="silent", pitch_hz=220, moving=False
+            )
         )
     name = " ".join(re.findall(r"[A-Za-z]{2,}", world.meta.name)[:4]).title() or "Unnamed World"
     description = re.sub(r"[^A-Za-z0-9 ,;'-]", " ", world.meta.description or world.meta.name)

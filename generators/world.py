@@ -197,9 +197,7 @@ class WorldGenerator:
                     agents[id(outcome)] = job.value
                     kept.append(outcome)
             live = kept
-            jobs = [
-                self._names_job(o, languages[id(o)], len(agents[id(o)].agents)) for o in live
-            ]
+            jobs = [self._names_job(o, languages[id(o)], len(agents[id(o)].agents)) for o in live]
             self._run_stage("names", jobs, live)
             kept = []
             for outcome, job in zip(live, jobs, strict=True):
@@ -283,9 +281,7 @@ class WorldGenerator:
                 problems["*"] = "the rule set is the same as its parent's; change the rules"
             return (None if problems else intent), problems
 
-        return _StageJob(
-            messages, stage_schema(WorldIntent), check, request.seed, max_tokens=420
-        )
+        return _StageJob(messages, stage_schema(WorldIntent), check, request.seed, max_tokens=420)
 
     def _language_job(self, outcome: WorldOutcome) -> _StageJob:
         from generators.language import LanguageFlavour, generate_language

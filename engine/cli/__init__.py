@@ -28,6 +28,10 @@ COMMAND_MODULES = [
     "lang",
     "say",
     "narrate",
+    "generate",
+    "remix",
+    "variants",
+    "tree",
 ]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2

@@ -27,7 +27,7 @@ class LocalBackend:
         model: str | None = None,
         *,
         device: str | None = None,
-        batch_size: int = 4,
+        batch_size: int | None = None,
         progress: bool = True,
         threads: int | None = None,
     ) -> None:
@@ -37,12 +37,14 @@ class LocalBackend:
         from generators.constrained import GrammarCompiler
 
         self.progress = progress
-        self.batch_size = max(1, batch_size)
         self.threads = threads or idle_cpu_count()
         if self.threads:
             torch.set_num_threads(self.threads)
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
+        on_gpu = self.device.startswith("cuda")
+        dtype = torch.bfloat16 if on_gpu else torch.float32
+        # A GPU gains from batching; a small CPU is memory-bound and gains little.
+        self.batch_size = max(1, batch_size or (8 if on_gpu else 1))
         model_dir, self.model_name = _resolve_model(model, progress)
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=False)
@@ -74,7 +76,9 @@ class LocalBackend:
         self.mask_calls = 0
 
     @classmethod
-    def from_parts(cls, model: Any, tokenizer: Any, name: str, progress: bool = False) -> LocalBackend:
+    def from_parts(
+        cls, model: Any, tokenizer: Any, name: str, progress: bool = False
+    ) -> LocalBackend:
         """Wrap an already built model and tokenizer (tests build tiny random ones)."""
         from generators.constrained import GrammarCompiler
 
@@ -90,7 +94,9 @@ class LocalBackend:
         if tokenizer.pad_token_id is None:
             tokenizer.pad_token = tokenizer.eos_token
         backend.stop_token_ids = _stop_token_ids(model, tokenizer)
-        backend.grammars = GrammarCompiler(tokenizer, model.config.vocab_size, backend.stop_token_ids)
+        backend.grammars = GrammarCompiler(
+            tokenizer, model.config.vocab_size, backend.stop_token_ids
+        )
         backend.generated_tokens = 0
         backend.generation_seconds = 0.0
         backend.mask_seconds = 0.0
@@ -132,7 +138,9 @@ class LocalBackend:
             )
             for request in requests
         ]
-        encoded = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+        encoded = self.tokenizer(
+            prompts, return_tensors="pt", padding=True, add_special_tokens=False
+        )
         encoded = {key: value.to(self.device) for key, value in encoded.items()}
         max_tokens = max(request.max_tokens for request in requests)
         bar = tqdm(
@@ -149,7 +157,9 @@ class LocalBackend:
         elif first.grammar is not None:
             grammar = self.grammars.ebnf(first.grammar)
         if grammar is not None:
-            processor = GrammarLogitsProcessor(grammar, len(requests), on_step=lambda: bar.update(1))
+            processor = GrammarLogitsProcessor(
+                grammar, len(requests), on_step=lambda: bar.update(1)
+            )
         torch.manual_seed(first.seed)
         sampling: dict[str, Any] = {"do_sample": first.temperature > 0}
         if first.temperature > 0:

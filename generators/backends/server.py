@@ -147,8 +147,7 @@ class ServerBackend:
                 answer = json.loads(raw)
             except (json.JSONDecodeError, UnicodeDecodeError):
                 raise BackendError(
-                    f"the server answered {where} with something that is not JSON: "
-                    f"{raw[:120]!r}"
+                    f"the server answered {where} with something that is not JSON: {raw[:120]!r}"
                 ) from None
             if not isinstance(answer, dict):
                 raise BackendError(f"the server answered {where} with JSON that is not an object")
