@@ -46,6 +46,7 @@ void main() {
 #elif defined FRAGMENT_SHADER
 #include "depth.glsl"
 #include "atmosphere.glsl"
+#include "display.glsl"
 uniform float u_silhouette;  // 0 for bodies; toward 1 agents read as dark shapes with a bright rim
 in vec3 v_normal;
 in vec3 v_relative;
@@ -64,13 +65,14 @@ void main() {
     float bands = 0.5 + 0.5 * sin(v_local.y * 9.0 - v_phase * 2.4);
     vec3 albedo = v_colour * mix(0.82, 1.0, bands * (1.0 - u_silhouette));
     vec3 colour = lit(albedo, normal);
-    float rim = pow(1.0 - max(dot(normal, to_eye), 0.0), 3.0);
+    float facing_away = 1.0 - max(dot(normal, to_eye), 0.0);
+    float rim = facing_away * facing_away * facing_away;
     colour = mix(colour, albedo * 0.12 + v_colour * rim * 2.2, u_silhouette);
     colour += u_sky_horizon * rim * 0.25 * (1.0 - u_silhouette);
     float pulse = 0.75 + 0.25 * sin(v_phase * 3.0);
     colour += v_colour * v_glow * pulse * 1.8;
     colour = apply_fog(colour, distance_metres, -to_eye);
-    f_colour = vec4(colour, 1.0);
+    f_colour = vec4(display_colour(colour), 1.0);
     gl_FragDepth = log_depth(v_view_depth);
 }
 #endif

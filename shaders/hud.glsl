@@ -1,10 +1,14 @@
-// The HUD and subtitles: one RGBA overlay drawn over the finished frame with alpha blending.
+// The HUD and subtitles: the RGBA overlay texture drawn over the finished frame with
+// premultiplied alpha blending, as quads over only the parts of it that hold something (the
+// renderer finds them when the overlay changes), not over the whole frame.
 #if defined VERTEX_SHADER
+uniform vec2 u_overlay_size;  // overlay image size in pixels
+in vec2 in_pixel;             // quad corner in overlay pixels, top row first
 out vec2 v_uv;
 void main() {
-    vec2 corner = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2));
-    v_uv = vec2(corner.x, 1.0 - corner.y);  // the overlay image is stored top row first
-    gl_Position = vec4(corner * 2.0 - 1.0, 0.0, 1.0);
+    v_uv = in_pixel / u_overlay_size;  // the image is stored top row first, at v = 0
+    vec2 ndc = vec2(in_pixel.x / u_overlay_size.x, 1.0 - in_pixel.y / u_overlay_size.y) * 2.0 - 1.0;
+    gl_Position = vec4(ndc, 0.0, 1.0);
 }
 #elif defined FRAGMENT_SHADER
 uniform sampler2D u_overlay;

@@ -31,6 +31,7 @@ void main() {
 #elif defined FRAGMENT_SHADER
 #include "depth.glsl"
 #include "atmosphere.glsl"
+#include "display.glsl"
 uniform vec3 u_colour;
 in float v_view_depth;
 in float v_distance;
@@ -45,7 +46,7 @@ void main() {
     vec3 colour = u_colour * v_twinkle * 1.4;
     vec3 direction = vec3(0.0, 0.0, -1.0);
     colour = apply_fog(colour, v_distance, direction);
-    f_colour = vec4(colour, alpha);
+    f_colour = vec4(display_colour(colour), alpha);
     gl_FragDepth = log_depth(v_view_depth);
 }
 #endif

@@ -1,18 +1,22 @@
-// The last scene pass: time fields seen as shimmering volumes, the scale band's tint, the look of
-// reversed time, then tone mapping to the display. Reads the HDR scene and its logarithmic depth.
+// Screen-space effects that need the finished frame around a pixel: time fields seen as
+// shimmering volumes (they need the scene's depth) and the colour fringe of reversed time (it
+// needs the neighbouring pixels). Works on display colours (the object passes already applied
+// display.glsl) and runs only over the part of the frame that needs it: the renderer scissors it
+// to the fields' screen bounds, and skips it when no field is in view and time runs forward.
+// Also used, unscissored, to copy the frame when the target cannot be drawn into directly.
 #if defined VERTEX_SHADER
-out vec2 v_ndc;
 void main() {
     vec2 corner = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2));
-    v_ndc = corner * 2.0 - 1.0;
-    gl_Position = vec4(v_ndc, 0.0, 1.0);
+    gl_Position = vec4(corner * 2.0 - 1.0, 0.0, 1.0);
 }
 #elif defined FRAGMENT_SHADER
 #include "depth.glsl"
 #include "noise.glsl"
 #define MAX_FIELDS 8
-uniform sampler2D u_scene;
-uniform sampler2D u_depth;
+uniform sampler2D u_scene;                  // display colours (a copy of the frame)
+uniform sampler2D u_depth;                  // logarithmic depth of the same pixels
+uniform ivec2 u_source_origin;              // the viewport's corner inside u_scene and u_depth
+uniform vec4 u_viewport;                    // x, y, width, height of the frame being drawn
 uniform mat4 m_inverse_view_proj;
 uniform vec3 u_view_forward;
 uniform int u_field_count;
@@ -21,12 +25,7 @@ uniform vec3 u_field_half_size[MAX_FIELDS]; // boxes: half edge lengths; spheres
 uniform int u_field_is_box[MAX_FIELDS];
 uniform float u_field_rate[MAX_FIELDS];     // local clock rate now (signed)
 uniform float u_field_time[MAX_FIELDS];     // local clock reading (s)
-uniform vec3 u_band_tint;
-uniform float u_band_tint_amount;
 uniform float u_reversed;                   // 0..1: how strongly the eye's own time runs backward
-uniform float u_time;                       // real seconds, for effects that must keep moving
-uniform float u_exposure;
-in vec2 v_ndc;
 out vec4 f_colour;
 
 vec2 sphere_span(vec3 origin_to_centre, float radius, vec3 direction) {
@@ -55,17 +54,22 @@ vec3 rate_tint(float rate) {
 }
 
 void main() {
-    vec2 uv = v_ndc * 0.5 + 0.5;
-    vec3 colour = texture(u_scene, uv).rgb;
+    vec2 uv = (gl_FragCoord.xy - u_viewport.xy) / u_viewport.zw;
+    vec2 ndc = uv * 2.0 - 1.0;
+    ivec2 pixel = ivec2(gl_FragCoord.xy) - ivec2(u_viewport.xy) + u_source_origin;
+    vec3 colour = texelFetch(u_scene, pixel, 0).rgb;
     if (u_reversed > 0.0) {  // a colour fringe that splits against the flow of time
-        vec2 shift = (uv - 0.5) * 0.006 * u_reversed;
-        colour.r = mix(colour.r, texture(u_scene, uv + shift).r, u_reversed);
-        colour.b = mix(colour.b, texture(u_scene, uv - shift).b, u_reversed);
+        ivec2 shift = ivec2(round((uv - 0.5) * 0.006 * u_reversed * u_viewport.zw));
+        ivec2 low = u_source_origin;
+        ivec2 high = u_source_origin + ivec2(u_viewport.zw) - 1;
+        colour.r = mix(colour.r, texelFetch(u_scene, clamp(pixel + shift, low, high), 0).r, u_reversed);
+        colour.b = mix(colour.b, texelFetch(u_scene, clamp(pixel - shift, low, high), 0).b, u_reversed);
     }
     if (u_field_count > 0) {  // depth and rays are needed only when time fields exist
-        vec4 far_point = m_inverse_view_proj * vec4(v_ndc, 0.0, 1.0);
+        colour = colour * colour * sqrt(colour);  // back to linear light (gamma 2.5, cheaper)
+        vec4 far_point = m_inverse_view_proj * vec4(ndc, 0.0, 1.0);
         vec3 direction = normalize(far_point.xyz / far_point.w);
-        float depth = texture(u_depth, uv).r;
+        float depth = texelFetch(u_depth, pixel, 0).r;
         float scene_distance = depth >= 1.0
             ? 1e30
             : view_depth_from_log(depth) / max(dot(direction, u_view_forward), 1e-4);
@@ -97,20 +101,8 @@ void main() {
             }
             colour = mix(colour, inside, amount) + tint * edge * 0.25;
         }
+        colour = pow(clamp(colour, 0.0, 1.0), vec3(0.4));
     }
-    colour = mix(colour, colour * u_band_tint * 1.6, u_band_tint_amount);
-
-    colour *= u_exposure;
-    colour = colour * (2.51 * colour + 0.03) / (colour * (2.43 * colour + 0.59) + 0.14);  // filmic
-    colour = clamp(colour, 0.0, 1.0);
-    if (u_reversed > 0.0) {
-        float grey = dot(colour, vec3(0.3, 0.59, 0.11));
-        vec3 toned = mix(vec3(0.12, 0.05, 0.22), vec3(0.75, 1.0, 0.9), grey);  // violet shadows, pale cyan lights
-        float ripple = 0.04 * sin(uv.y * 180.0 + u_time * 9.0);
-        colour = mix(colour, toned + ripple, 0.55 * u_reversed);
-    }
-    float vignette = 1.0 - 0.35 * pow(length(v_ndc * vec2(0.85, 1.0)) / 1.3, 2.5);
-    colour *= vignette;
-    f_colour = vec4(pow(clamp(colour, 0.0, 1.0), vec3(1.0 / 2.2)), 1.0);
+    f_colour = vec4(clamp(colour, 0.0, 1.0), 1.0);
 }
 #endif

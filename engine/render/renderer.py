@@ -1,15 +1,23 @@
 """The scene renderer: draws a ``Snapshot`` into any moderngl framebuffer.
 
-Owns: GPU resources for one world on one context (programs, meshes, instance buffers, the HDR
-scene target) and the fixed order of passes in a frame:
+Owns: GPU resources for one world on one context (programs, meshes, instance buffers, the baked
+ground noise, the depth target) and the fixed order of passes in a frame:
 
-1. ground         seeded procedural plane at y = 0, logarithmic depth
+1. ground         seeded plane at y = 0 (baked noise texture, analytic grid), logarithmic depth
 2. bodies         instanced meshes per shape; light delay, Doppler colour, beaming, temporal Doppler
 3. agents         instanced silhouettes
 4. sky            full-screen at depth 1: only where nothing opaque was drawn
 5. particles      points from the simulation's GPU buffers (blended, no depth write)
-6. post           time-field volumes, scale-band tint, reversed-time look, tone map -> target
-7. overlay        HUD / subtitles / errors (an RGBA image from ``engine.render.hud``), if given
+6. effects        time-field volumes and the reversed-time fringe, only over the part of the frame
+                  that shows them (skipped when nothing needs them)
+7. overlay        HUD / subtitles / errors (an RGBA image from ``engine.render.hud``), blended over
+                  just the parts of the image that hold something; uploaded only when it changes
+
+Every pass shades straight to display colours (``shaders/include/display.glsl``: band tint, tone
+map, reversed-time look, vignette, gamma), so there is no full-screen HDR copy to resolve: on a CPU
+rasteriser (Mesa llvmpipe) each full-screen pass costs as much as the scene. Targets made of
+colour attachments (offscreen, OpenXR swapchains) are drawn into directly with our own depth
+attached; any other framebuffer (a window's) gets the scene through one copy.
 
 Reads a Snapshot and the WorldSpec; never the simulation's internals. Creates GL objects only in
 ``__init__`` and on first use, with the context passed in; ``release()`` frees them all.
@@ -18,6 +26,7 @@ Reads a Snapshot and the WorldSpec; never the simulation's internals. Creates GL
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,6 +41,7 @@ from engine.render.camera import (
     split_double,
 )
 from engine.render.meshes import AGENT_SHAPES, agent_meshes, body_meshes
+from engine.render.noise import CELLS_PER_PERIOD, ground_noise_image
 from engine.render.shaders import load_program
 from engine.rules.common import colour_to_rgb
 from engine.rules.world import WorldSpec
@@ -39,7 +49,8 @@ from engine.sim.snapshot import Snapshot
 
 MINIMUM_GL_VERSION = 330
 MAX_TIME_FIELDS = 8
-GROUND_OCTAVES = 8
+GROUND_OCTAVES = 8  # two texture reads of four octaves each (engine.render.noise)
+MAX_WRAPPED_TARGETS = 8  # direct targets remembered (an OpenXR swapchain has 3 images per eye)
 REFERENCE_SIZE = 1.7
 """Explorer height (m) at which the world's fog density applies unchanged."""
 INSTANCE_FLOATS = 13  # offset 3, scale 1, colour 3, glow 1, doppler 1, phase 1, yaw 1, pad 2
@@ -122,15 +133,28 @@ class Renderer:
         self._empty_vao = ctx.vertex_array(self._programs["sky"], [])
         self._ground_vao = ctx.vertex_array(self._programs["ground"], [])
         self._post_vao = ctx.vertex_array(self._programs["post"], [])
-        self._hud_vao = ctx.vertex_array(self._programs["hud"], [])
         self._body_meshes = [self._mesh_buffer(mesh) for mesh in body_meshes()]
         self._agent_meshes = [self._mesh_buffer(mesh) for mesh in agent_meshes()]
         self._instance_buffers: dict[tuple[str, int], object] = {}
         self._instance_vaos: dict[tuple[str, int], object] = {}
         self._particle_buffers: dict[int, object] = {}
-        self._target_size: tuple[int, int] | None = None
-        self._scene_colour = self._scene_depth = self._scene_fbo = None
+        self._particle_vaos: dict[int, tuple[object, object]] = {}  # index -> (buffer, vao)
+        # The depth (and, for targets we cannot attach it to, colour) that scenes are drawn with.
+        self._depth_size: tuple[int, int] | None = None
+        self._depth = None
+        self._wrapped: dict[tuple[int, ...], tuple[object, tuple]] = {}  # attachments -> fbo
+        self._own_size: tuple[int, int] | None = None
+        self._own_colour = self._own_fbo = None
+        self._frame_copy = None  # the frame under the effects pass, when drawing directly
+        # The overlay: its texture is rewritten only when a different image arrives.
         self._overlay_texture = None
+        self._overlay_source: np.ndarray | None = None
+        self._overlay_buffer = self._overlay_vao = None
+        self._overlay_vertices = 0
+        self._noise_texture = None
+        self._noise_seed: int | None = None
+        self.pass_times: dict[str, list[float]] | None = None
+        """Set to a dict to record each pass's seconds (glFinish-bracketed; slows frames)."""
         self.set_world(world)
 
     def _mesh_buffer(self, mesh: np.ndarray) -> tuple[object, int]:
@@ -178,13 +202,21 @@ class Renderer:
     ) -> None:
         """Draw ``snapshot`` from ``eye`` into ``framebuffer`` (its viewport), overlay on top.
 
-        ``overlay`` is an (H, W, 4) uint8 premultiplied RGBA image, top row first, or None.
+        ``overlay`` is an (H, W, 4) uint8 premultiplied RGBA image, top row first, or None. A
+        read-only array (``hud.OverlayCache`` returns them) passed again is not uploaded again.
         """
         ctx = self.ctx
         x, y, width, height = framebuffer.viewport
-        self._ensure_target(width, height)
+        scene = self._wrapped_target(framebuffer)
+        direct = scene is not None
+        if scene is None:
+            scene = self._own_target(width, height)
+        viewport = (x, y, width, height) if direct else (0, 0, width, height)
         view_projection = eye.projection.astype(np.float64) @ eye.rotation_view.astype(np.float64)
         inverse_view_projection = np.linalg.inv(view_projection).astype(np.float32)
+        band = self.world.scale.band_at(eye.size)
+        tint = linear_rgb(band.tint) if band is not None and band.tint else np.ones(3, np.float32)
+        reversed_time = snapshot.explorer.local_rate < 0.0 or snapshot.time_rate < 0.0
         common = {
             "m_proj": gl_bytes(eye.projection),
             "m_view": gl_bytes(eye.rotation_view),
@@ -192,35 +224,59 @@ class Renderer:
             "u_depth_range": (eye.size * NEAR_PER_SIZE * 0.5, eye.size * FAR_PER_SIZE),
             "u_fog_density": self._fog_density(eye.size),
             "u_seed_offset": self._seed_offset,
+            "u_viewport": tuple(float(v) for v in viewport),
+            "u_band_tint": tuple(float(v) for v in tint),
+            "u_band_tint_amount": 0.35 if band is not None and band.tint else 0.0,
+            "u_reversed": 1.0 if reversed_time else 0.0,
+            "u_time": float(snapshot.real_time % 3600.0),
+            "u_exposure": 1.0,
             **self._atmosphere,
         }
 
-        scene = self._scene_fbo
+        scene.viewport = viewport
         scene.use()
         ctx.disable(ctx.BLEND)
         ctx.disable(ctx.CULL_FACE)
-        scene.clear(0.0, 0.0, 0.0, 1.0, depth=1.0)
+        scene.clear(0.0, 0.0, 0.0, 1.0, depth=1.0, viewport=viewport)
         ctx.enable(ctx.DEPTH_TEST)
         ctx.depth_func = "<"
-        self._draw_ground(common, eye)
-        self._draw_bodies(snapshot, common, eye)
-        self._draw_agents(snapshot, common, eye)
+        with self._timed("ground"):
+            self._draw_ground(common, eye)
+        with self._timed("bodies"):
+            self._draw_bodies(snapshot, common, eye)
+        with self._timed("agents"):
+            self._draw_agents(snapshot, common, eye)
         # The sky after the opaque passes: at depth 1 it fills only what they left empty.
-        ctx.depth_func = "<="
-        ctx.depth_mask = False
-        self._apply(self._programs["sky"], common)
-        self._empty_vao.render(mode=ctx.TRIANGLES, vertices=3)
-        ctx.depth_mask = True
-        ctx.depth_func = "<"
-        self._draw_particles(snapshot, common, eye, height)
+        with self._timed("sky"):
+            ctx.depth_func = "<="
+            ctx.depth_mask = False
+            self._apply(self._programs["sky"], common)
+            self._empty_vao.render(mode=ctx.TRIANGLES, vertices=3)
+            ctx.depth_mask = True
+            ctx.depth_func = "<"
+        with self._timed("particles"):
+            self._draw_particles(snapshot, common, eye, height)
         ctx.disable(ctx.DEPTH_TEST)
 
-        framebuffer.use()
-        ctx.disable(ctx.BLEND)
-        self._draw_post(snapshot, common, eye)
+        with self._timed("effects"):
+            fields = self._time_field_uniforms(snapshot, eye, view_projection)
+            region = self._effects_region(fields, reversed_time, (width, height))
+            if not direct:  # the copy to the target, with the effects where they show
+                framebuffer.use()
+                self._draw_effects(common, fields, eye, self._own_colour, (0, 0), None)
+            elif region is not None:
+                copy = self._copy_of(scene, framebuffer.size)
+                framebuffer.use()
+                self._draw_effects(common, fields, eye, copy, (x, y), region)
+            else:
+                framebuffer.use()
         if overlay is not None:
-            self._draw_overlay(overlay)
+            with self._timed("overlay"):
+                self._draw_overlay(overlay)
         ctx.disable(ctx.BLEND)
+
+    def _timed(self, name: str):  # noqa: ANN202 - a context manager
+        return _PassTimer(self.ctx, self.pass_times, name)
 
     # ------------------------------------------------------------------ passes
     def _fog_density(self, size: float) -> float:
@@ -230,25 +286,40 @@ class Renderer:
         density = self.world.light.fog_density / max(1.0, size / REFERENCE_SIZE)
         return float(max(density, 1.0 / (size * 3000.0)))
 
+    def _noise(self):  # noqa: ANN202 - moderngl.Texture
+        """The world's baked ground noise, made again only when the seed changes."""
+        seed = int(self.world.meta.seed)
+        if self._noise_texture is None or self._noise_seed != seed:
+            if self._noise_texture is not None:
+                self._noise_texture.release()
+            image = ground_noise_image(seed)
+            texture = self.ctx.texture(image.shape[1::-1], 4, np.ascontiguousarray(image).tobytes())
+            texture.build_mipmaps()
+            texture.filter = (self.ctx.LINEAR_MIPMAP_LINEAR, self.ctx.LINEAR)
+            texture.repeat_x = texture.repeat_y = True
+            self._noise_texture, self._noise_seed = texture, seed
+        return self._noise_texture
+
     def _draw_ground(self, common: dict, eye: Eye) -> None:
+        if eye.position[1] <= 0.0:
+            return  # below the ground: it faces away
         program = self._programs["ground"]
         size = eye.size
         level = math.log2(size)
         base = math.floor(level) - 4
         eye_xz = eye.position[[0, 2]]
-        offsets, wavelengths, weights = [], [], []
+        weights = []
         for k in range(GROUND_OCTAVES):
-            wavelength = 2.0 ** (base + k)
-            offset = np.mod(eye_xz / wavelength, 256.0)
             relative_level = (base + k) - level  # in (-5, 3]: weight vanishes at both ends
-            weight = (
+            weights.append(
                 math.sin(math.pi * (relative_level + 4.0) / 7.0) ** 2
                 if -4 < relative_level < 3
                 else 0.0
             )
-            offsets.extend(offset.astype(np.float32))
-            wavelengths.append(wavelength)
-            weights.append(weight)
+        weights_array = np.asarray(weights, np.float32) / max(sum(weights), 1e-6)
+        # Octave k has wavelength 2**(base + k) metres and lives in channel k % 4 of the texture.
+        fine_period = 2.0**base * CELLS_PER_PERIOD
+        coarse_period = 2.0 ** (base + 4) * CELLS_PER_PERIOD
         decade = math.log10(size)
         grid_offsets, spacings, grid_weights = [], [], []
         for k in range(3):
@@ -258,23 +329,28 @@ class Renderer:
             grid_offsets.extend(np.mod(eye_xz / spacing, 1.0).astype(np.float32))
             spacings.append(spacing)
             grid_weights.append(math.sin(math.pi * (relative_level + 1.0) / 3.0) ** 2)
+        self._noise().use(location=0)
         self._apply(
             program,
             {
                 **common,
+                "u_noise": 0,
                 "u_eye_height": float(eye.position[1]),
                 "u_extent": float(size * 2.0e4),
                 "u_ground_colour": self._ground_colour,
-                "u_octave_offset": np.asarray(offsets, np.float32),
-                "u_octave_wavelength": np.asarray(wavelengths, np.float32),
-                "u_octave_weight": np.asarray(weights, np.float32),
+                # Offsets from float64 eye positions, so the pattern stays put far from the origin.
+                "u_fine_offset": tuple(float(v) for v in np.mod(eye_xz / fine_period, 1.0)),
+                "u_fine_period": float(fine_period),
+                "u_fine_weight": tuple(float(v) for v in weights_array[:4]),
+                "u_coarse_offset": tuple(float(v) for v in np.mod(eye_xz / coarse_period, 1.0)),
+                "u_coarse_period": float(coarse_period),
+                "u_coarse_weight": tuple(float(v) for v in weights_array[4:]),
                 "u_grid_offset": np.asarray(grid_offsets, np.float32),
                 "u_grid_spacing": np.asarray(spacings, np.float32),
                 "u_grid_weight": np.asarray(grid_weights, np.float32),
             },
         )
-        if eye.position[1] > 0.0:
-            self._ground_vao.render(mode=self.ctx.TRIANGLE_STRIP, vertices=4)
+        self._ground_vao.render(mode=self.ctx.TRIANGLE_STRIP, vertices=4)
 
     def _body_instances(self, snapshot: Snapshot, eye: Eye) -> tuple[np.ndarray, np.ndarray]:
         """(N, INSTANCE_FLOATS) float32 instance rows and (N,) shape codes."""
@@ -428,14 +504,23 @@ class Renderer:
                         "u_colour": tuple(linear_rgb(field.colour)),
                     },
                 )
-                vao = ctx.vertex_array(program, [(buffer, "4f", "in_particle")])
-                vao.render(mode=ctx.POINTS, vertices=int(field.count))
-                vao.release()
+                cached = self._particle_vaos.get(index)
+                if cached is None or cached[0] is not buffer:
+                    if cached is not None:
+                        cached[1].release()
+                    # Holding the buffer keeps its id from being reused by another one.
+                    cached = (buffer, ctx.vertex_array(program, [(buffer, "4f", "in_particle")]))
+                    self._particle_vaos[index] = cached
+                cached[1].render(mode=ctx.POINTS, vertices=int(field.count))
         finally:
             ctx.depth_mask = True
             ctx.disable(ctx.BLEND | ctx.PROGRAM_POINT_SIZE)
 
-    def _time_field_uniforms(self, snapshot: Snapshot, eye: Eye) -> dict:
+    def _time_field_uniforms(
+        self, snapshot: Snapshot, eye: Eye, view_projection: np.ndarray
+    ) -> tuple[dict, tuple[float, float, float, float] | None]:
+        """The nearest fields in view (uniforms for the effects pass) and the part of the screen
+        they may cover (NDC x0, y0, x1, y1), or None when no field is in view."""
         fields = []
         for view in snapshot.time_fields:
             spec = self._fields_by_name.get(view.name)
@@ -447,7 +532,10 @@ class Renderer:
                 half = np.asarray(region.size, np.float64) / 2.0
             else:
                 half = np.full(3, region.radius, np.float64)
-            fields.append((float(np.linalg.norm(centre)), centre, half, region.shape, view))
+            bounds = screen_bounds(view_projection, centre, half)
+            if bounds is None:
+                continue  # wholly behind the eye or off screen
+            fields.append((float(np.linalg.norm(centre)), centre, half, region.shape, view, bounds))
         fields.sort(key=lambda item: item[0])
         fields = fields[:MAX_TIME_FIELDS]
         centres = np.zeros((MAX_TIME_FIELDS, 3), np.float32)
@@ -455,13 +543,23 @@ class Renderer:
         is_box = [0] * MAX_TIME_FIELDS
         rates = [1.0] * MAX_TIME_FIELDS
         times = [0.0] * MAX_TIME_FIELDS
-        for index, (_, centre, half, shape, view) in enumerate(fields):
+        covered: tuple[float, float, float, float] | None = None
+        for index, (_, centre, half, shape, view, bounds) in enumerate(fields):
             centres[index] = centre
             halves[index] = half
             is_box[index] = 1 if shape == "box" else 0
             rates[index] = float(view.rate)
             times[index] = float(math.fmod(view.local_time, 3600.0))
-        return {
+            if covered is None:
+                covered = bounds
+            else:
+                covered = (
+                    min(covered[0], bounds[0]),
+                    min(covered[1], bounds[1]),
+                    max(covered[2], bounds[2]),
+                    max(covered[3], bounds[3]),
+                )
+        uniforms = {
             "u_field_count": len(fields),
             "u_field_centre": centres,
             "u_field_half_size": halves,
@@ -469,33 +567,80 @@ class Renderer:
             "u_field_rate": np.asarray(rates, np.float32),
             "u_field_time": np.asarray(times, np.float32),
         }
+        return uniforms, covered
 
-    def _draw_post(self, snapshot: Snapshot, common: dict, eye: Eye) -> None:
+    @staticmethod
+    def _effects_region(
+        fields: tuple[dict, tuple[float, float, float, float] | None],
+        reversed_time: bool,
+        size: tuple[int, int],
+    ) -> tuple[int, int, int, int] | None:
+        """Pixels (x, y, width, height in the viewport) the effects pass must redraw, or None."""
+        width, height = size
+        if reversed_time:
+            return (0, 0, width, height)  # the fringe covers the whole frame
+        covered = fields[1]
+        if covered is None:
+            return None
+        # One pixel of margin: the bounds are of the field's box, rasterised by pixel centres.
+        left = max(0, math.floor((covered[0] + 1.0) * 0.5 * width) - 1)
+        bottom = max(0, math.floor((covered[1] + 1.0) * 0.5 * height) - 1)
+        right = min(width, math.ceil((covered[2] + 1.0) * 0.5 * width) + 1)
+        top = min(height, math.ceil((covered[3] + 1.0) * 0.5 * height) + 1)
+        if right <= left or top <= bottom:
+            return None
+        return (left, bottom, right - left, top - bottom)
+
+    def _draw_effects(
+        self,
+        common: dict,
+        fields: tuple[dict, tuple[float, float, float, float] | None],
+        eye: Eye,
+        source,  # noqa: ANN001 - moderngl.Texture holding the frame's display colours
+        source_origin: tuple[int, int],
+        region: tuple[int, int, int, int] | None,
+    ) -> None:
+        """Redraw ``region`` of the bound target (None: all of it) from ``source`` with the time
+        fields and the reversed-time fringe applied."""
         program = self._programs["post"]
-        band = self.world.scale.band_at(eye.size)
-        tint = linear_rgb(band.tint) if band is not None and band.tint else np.ones(3, np.float32)
-        reversed_time = snapshot.explorer.local_rate < 0.0 or snapshot.time_rate < 0.0
         forward = -eye.rotation_view[2, :3].astype(np.float64)
-        self._scene_colour.use(location=0)
-        self._scene_depth.use(location=1)
+        source.use(location=0)
+        self._depth.use(location=1)
         self._apply(
             program,
             {
                 **common,
-                **self._time_field_uniforms(snapshot, eye),
+                **fields[0],
                 "u_scene": 0,
                 "u_depth": 1,
+                "u_source_origin": source_origin,
                 "u_view_forward": tuple(float(v) for v in forward),
-                "u_band_tint": tuple(float(v) for v in tint),
-                "u_band_tint_amount": 0.35 if band is not None and band.tint else 0.0,
-                "u_reversed": 1.0 if reversed_time else 0.0,
-                "u_time": float(snapshot.real_time % 3600.0),
-                "u_exposure": 1.0,
             },
         )
-        self._post_vao.render(mode=self.ctx.TRIANGLES, vertices=3)
+        if region is not None:
+            x, y = int(common["u_viewport"][0]), int(common["u_viewport"][1])
+            self.ctx.scissor = (x + region[0], y + region[1], region[2], region[3])
+        try:
+            self._post_vao.render(mode=self.ctx.TRIANGLES, vertices=3)
+        finally:
+            self.ctx.scissor = None
 
     def _draw_overlay(self, overlay: np.ndarray) -> None:
+        ctx = self.ctx
+        if overlay is not self._overlay_source or overlay.flags.writeable:
+            self._upload_overlay(overlay)
+        if self._overlay_vertices == 0:
+            return
+        self._overlay_texture.use(location=0)
+        height, width = overlay.shape[:2]
+        self._apply(self._programs["hud"], {"u_overlay": 0, "u_overlay_size": (width, height)})
+        ctx.enable(ctx.BLEND)
+        ctx.blend_func = ctx.ONE, ctx.ONE_MINUS_SRC_ALPHA
+        self._overlay_vao.render(mode=ctx.TRIANGLES, vertices=self._overlay_vertices)
+        ctx.disable(ctx.BLEND)
+
+    def _upload_overlay(self, overlay: np.ndarray) -> None:
+        """The overlay into its texture, and quads over just the parts of it that show."""
         ctx = self.ctx
         height, width = overlay.shape[:2]
         texture = self._overlay_texture
@@ -506,36 +651,108 @@ class Renderer:
             texture.filter = (ctx.LINEAR, ctx.LINEAR)
             self._overlay_texture = texture
         texture.write(np.ascontiguousarray(overlay, np.uint8).tobytes())
-        texture.use(location=0)
-        self._apply(self._programs["hud"], {"u_overlay": 0})
-        ctx.enable(ctx.BLEND)
-        ctx.blend_func = ctx.ONE, ctx.ONE_MINUS_SRC_ALPHA
-        self._hud_vao.render(mode=ctx.TRIANGLES, vertices=3)
-        ctx.disable(ctx.BLEND)
+        rectangles = overlay_rectangles(overlay)  # (N, 4) x0, y0, x1, y1 pixels, top row first
+        x0, y0, x1, y1 = (rectangles[:, i : i + 1] for i in range(4))
+        corners = np.concatenate([x0, y0, x1, y0, x1, y1, x0, y0, x1, y1, x0, y1], axis=1)
+        data = np.ascontiguousarray(corners, np.float32).tobytes()  # (N, 6 vertices x 2)
+        if self._overlay_buffer is None or self._overlay_buffer.size < len(data):
+            if self._overlay_buffer is not None:
+                self._overlay_vao.release()
+                self._overlay_buffer.release()
+            self._overlay_buffer = ctx.buffer(reserve=max(len(data), 4096), dynamic=True)
+            self._overlay_vao = ctx.vertex_array(
+                self._programs["hud"], [(self._overlay_buffer, "2f", "in_pixel")]
+            )
+        if data:
+            self._overlay_buffer.write(data)
+        self._overlay_vertices = 6 * len(rectangles)
+        self._overlay_source = overlay  # held, so a new image can never reuse its id
 
     # ------------------------------------------------------------------ resources
-    def _ensure_target(self, width: int, height: int) -> None:
-        if self._target_size == (width, height):
-            return
-        self._release_target()
-        ctx = self.ctx
-        self._scene_colour = ctx.texture((width, height), 4, dtype="f2")
-        self._scene_depth = ctx.depth_texture((width, height))
-        self._scene_depth.compare_func = ""  # sample depth values, not shadow comparisons
-        for texture in (self._scene_colour, self._scene_depth):
-            texture.filter = (ctx.NEAREST, ctx.NEAREST)
-            texture.repeat_x = texture.repeat_y = False
-        self._scene_fbo = ctx.framebuffer([self._scene_colour], self._scene_depth)
-        self._target_size = (width, height)
+    def _wrapped_target(self, framebuffer):  # noqa: ANN001, ANN202 - moderngl.Framebuffer
+        """A framebuffer with ``framebuffer``'s colour attachments and our depth texture, so the
+        scene is drawn straight into the target; None when that cannot be done (a window's
+        default framebuffer, multisampled targets)."""
+        attachments = tuple(getattr(framebuffer, "color_attachments", None) or ())
+        size = tuple(framebuffer.size)
+        if (
+            not attachments
+            or getattr(framebuffer, "samples", 0)
+            or any(tuple(attachment.size) != size for attachment in attachments)
+            or any(getattr(attachment, "samples", 0) for attachment in attachments)
+        ):
+            return None
+        self._ensure_depth(size)
+        key = tuple(id(attachment) for attachment in attachments)
+        cached = self._wrapped.get(key)
+        if cached is None:
+            if len(self._wrapped) >= MAX_WRAPPED_TARGETS:
+                park_framebuffer(self.ctx)
+                oldest = next(iter(self._wrapped))
+                self._wrapped.pop(oldest)[0].release()
+            # Holding the attachments keeps their ids from being reused by other objects.
+            cached = (self.ctx.framebuffer(list(attachments), self._depth), attachments)
+            self._wrapped[key] = cached
+        return cached[0]
 
-    def _release_target(self) -> None:
-        if self._scene_fbo is not None:
+    def _own_target(self, width: int, height: int):  # noqa: ANN202 - moderngl.Framebuffer
+        """Our own colour + depth, copied to targets we cannot attach our depth to."""
+        self._ensure_depth((width, height))
+        if self._own_size != (width, height) or self._own_fbo is None:
+            self._release_own()
+            ctx = self.ctx
+            self._own_colour = ctx.texture((width, height), 4)
+            self._own_colour.filter = (ctx.NEAREST, ctx.NEAREST)
+            self._own_fbo = ctx.framebuffer([self._own_colour], self._depth)
+            self._own_size = (width, height)
+        return self._own_fbo
+
+    def _copy_of(self, framebuffer, size: tuple[int, int]):  # noqa: ANN001, ANN202
+        """A texture holding ``framebuffer``'s colour (the frame under the effects pass)."""
+        copy = self._frame_copy
+        if copy is None or copy.size != tuple(size):
+            if copy is not None:
+                copy.release()
+            copy = self.ctx.texture(tuple(size), 4)
+            copy.filter = (self.ctx.NEAREST, self.ctx.NEAREST)
+            self._frame_copy = copy
+        self.ctx.copy_framebuffer(copy, framebuffer)
+        return copy
+
+    def _ensure_depth(self, size: tuple[int, int]) -> None:
+        size = (int(size[0]), int(size[1]))
+        if self._depth_size == size and self._depth is not None:
+            return
+        self._release_targets()
+        ctx = self.ctx
+        self._depth = ctx.depth_texture(size)
+        self._depth.compare_func = ""  # sample depth values, not shadow comparisons
+        self._depth.filter = (ctx.NEAREST, ctx.NEAREST)
+        self._depth.repeat_x = self._depth.repeat_y = False
+        self._depth_size = size
+
+    def _release_own(self) -> None:
+        if self._own_fbo is not None:
             park_framebuffer(self.ctx)
-        for resource in (self._scene_fbo, self._scene_colour, self._scene_depth):
+        for resource in (self._own_fbo, self._own_colour):
             if resource is not None:
                 resource.release()
-        self._scene_fbo = self._scene_colour = self._scene_depth = None
-        self._target_size = None
+        self._own_fbo = self._own_colour = None
+        self._own_size = None
+
+    def _release_targets(self) -> None:
+        """Everything sized to a target: the depth and every framebuffer that uses it."""
+        if self._wrapped or self._own_fbo is not None:
+            park_framebuffer(self.ctx)
+        for fbo, _ in self._wrapped.values():
+            fbo.release()
+        self._wrapped.clear()
+        self._release_own()
+        for resource in (self._depth, self._frame_copy):
+            if resource is not None:
+                resource.release()
+        self._depth = self._frame_copy = None
+        self._depth_size = None
 
     @staticmethod
     def _apply(program, values: dict) -> None:  # noqa: ANN001 - moderngl.Program
@@ -552,26 +769,101 @@ class Renderer:
 
     def release(self) -> None:
         """Free every GL object this renderer made."""
-        self._release_target()
+        self._release_targets()
         for resource in (
             *self._instance_vaos.values(),
             *self._instance_buffers.values(),
+            *(vao for _, vao in self._particle_vaos.values()),
             *self._particle_buffers.values(),
             *(buffer for buffer, _ in self._body_meshes),
             *(buffer for buffer, _ in self._agent_meshes),
             self._empty_vao,
             self._ground_vao,
             self._post_vao,
-            self._hud_vao,
+            self._overlay_vao,
+            self._overlay_buffer,
             self._overlay_texture,
+            self._noise_texture,
             *self._programs.values(),
         ):
             if resource is not None:
                 resource.release()
         self._instance_vaos.clear()
         self._instance_buffers.clear()
+        self._particle_vaos.clear()
         self._particle_buffers.clear()
-        self._overlay_texture = None
+        self._overlay_texture = self._overlay_vao = self._overlay_buffer = None
+        self._overlay_source = None
+        self._noise_texture = None
+
+
+class _PassTimer:
+    """Adds a pass's wall time, between two glFinish calls, to ``times[name]`` (if times)."""
+
+    def __init__(self, ctx, times: dict[str, list[float]] | None, name: str) -> None:  # noqa: ANN001
+        self.ctx, self.times, self.name = ctx, times, name
+        self.start = 0.0
+
+    def __enter__(self) -> None:
+        if self.times is not None:
+            self.ctx.finish()
+            self.start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.times is not None:
+            self.ctx.finish()
+            self.times.setdefault(self.name, []).append(time.perf_counter() - self.start)
+
+
+def screen_bounds(
+    view_projection: np.ndarray, centre: np.ndarray, half_size: np.ndarray
+) -> tuple[float, float, float, float] | None:
+    """NDC rectangle (x0, y0, x1, y1) covering a box (centre relative to the eye, half edge
+    lengths), clipped to the screen; the whole screen when the box reaches behind the eye plane;
+    None when it is wholly behind the eye or off screen."""
+    signs = np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)], np.float64)
+    corners = np.concatenate([centre + signs * half_size, np.ones((8, 1))], axis=1)
+    clip = corners @ view_projection.T  # (8, 4)
+    in_front = clip[:, 3] > 1e-9 * max(1.0, float(np.abs(clip[:, 3]).max()))
+    if not in_front.any():
+        return None
+    if not in_front.all():
+        return (-1.0, -1.0, 1.0, 1.0)
+    ndc = clip[:, :2] / clip[:, 3:4]
+    low = np.maximum(ndc.min(axis=0), -1.0)
+    high = np.minimum(ndc.max(axis=0), 1.0)
+    if (high <= low).any():
+        return None
+    return (float(low[0]), float(low[1]), float(high[0]), float(high[1]))
+
+
+OVERLAY_TILE = 32
+"""Pixels per side of the tiles the overlay is cut into to find its visible parts."""
+
+
+def overlay_rectangles(overlay: np.ndarray, tile: int = OVERLAY_TILE) -> np.ndarray:
+    """(N, 4) int: x0, y0, x1, y1 (pixels, top row first, end exclusive) of rectangles covering
+    every pixel of ``overlay`` (H, W, 4 premultiplied RGBA) that is not fully transparent: runs
+    of tiles along each row of tiles, so a HUD is blended over its text, not the whole frame."""
+    height, width = overlay.shape[:2]
+    rows, columns = -(-height // tile), -(-width // tile)
+    alpha = np.zeros((rows * tile, columns * tile), bool)
+    alpha[:height, :width] = overlay[..., 3] != 0
+    occupied = alpha.reshape(rows, tile, columns, tile).any(axis=(1, 3))  # (rows, columns)
+    rectangles = []
+    for row in range(rows):
+        line = np.concatenate([[False], occupied[row], [False]])
+        changes = np.flatnonzero(line[1:] != line[:-1])  # run starts and ends, alternating
+        for start, end in zip(changes[::2], changes[1::2], strict=True):
+            rectangles.append(
+                (
+                    start * tile,
+                    row * tile,
+                    min(end * tile, width),
+                    min((row + 1) * tile, height),
+                )
+            )
+    return np.asarray(rectangles, np.int64).reshape(-1, 4)
 
 
 def park_framebuffer(ctx) -> None:  # noqa: ANN001 - moderngl.Context

@@ -10,18 +10,29 @@ uniform float u_ambient;
 vec3 sky_colour(vec3 direction) {
     float height = direction.y;
     float above = clamp(height, 0.0, 1.0);
-    vec3 sky = mix(u_sky_horizon, u_sky_zenith, pow(above, 0.55));
+    vec3 sky = mix(u_sky_horizon, u_sky_zenith, sqrt(above));
     // Below the horizon the sky fades into the haze of the far ground.
     sky = mix(sky, mix(u_fog_colour, u_sky_horizon, 0.5), clamp(-height * 6.0, 0.0, 1.0));
     float toward_sun = max(dot(direction, u_sun_direction), 0.0);
-    sky += u_sun_colour * (pow(toward_sun, 12.0) * 0.25 + pow(toward_sun, 200.0) * 0.8);
+    // Powers by squaring: pow() is two transcendental calls per pixel on a CPU rasteriser.
+    float sun_4 = toward_sun * toward_sun;
+    sun_4 *= sun_4;
+    float sun_8 = sun_4 * sun_4;
+    float sun_64 = sun_8 * sun_8;
+    sun_64 *= sun_64;
+    sun_64 *= sun_64;
+    float sun_128 = sun_64 * sun_64;
+    sky += u_sun_colour * (sun_8 * sun_4 * 0.25 + sun_128 * sun_64 * sun_8 * 0.8);  // ^12, ^200
     sky += u_sun_colour * smoothstep(0.9993, 0.9996, toward_sun) * 4.0;  // the disc
     return sky;
 }
 
 vec3 apply_fog(vec3 colour, float distance_metres, vec3 direction) {
     float toward_sun = max(dot(direction, u_sun_direction), 0.0);
-    vec3 fog = mix(u_fog_colour, u_sun_colour, pow(toward_sun, 8.0) * 0.35);
+    float sun_8 = toward_sun * toward_sun;
+    sun_8 *= sun_8;
+    sun_8 *= sun_8;
+    vec3 fog = mix(u_fog_colour, u_sun_colour, sun_8 * 0.35);
     float clear = exp(-u_fog_density * distance_metres);
     return mix(fog, colour, clear);
 }
