@@ -1,0 +1,136 @@
+"""The mixer's compiled paths against references: solver, pairing, oscillators, reverb, clock."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.signal import fftconvolve, hilbert
+
+from engine.audio import Mixer, Trajectory, emission_times, kernels, render_world_audio
+from engine.audio.reverb import BlockConvolver
+from engine.audio.synthesis import continuous
+from engine.rules import loads_world
+from engine.rules.acoustics import Acoustics, Reverb
+
+pytestmark = pytest.mark.unit
+
+RATE = 48_000
+
+
+def wandering_path(seed: int, knots: int, speed: float) -> Trajectory:
+    """A piecewise-straight path through random points, about ``speed`` m/s on average."""
+    rng = np.random.default_rng(seed)
+    path = Trajectory()
+    position = rng.uniform(-30, 30, size=3)
+    for index in range(knots):
+        path.add(0.25 * index - 1.0, position.copy())
+        position += rng.normal(size=3) * speed * 0.25 / math.sqrt(3)
+    return path
+
+
+@pytest.mark.parametrize(("seed", "speed"), [(1, 5.0), (2, 40.0), (3, 120.0), (4, 900.0)])
+def test_compiled_solver_finds_the_same_emission_times_as_the_reference(seed, speed):
+    path = wandering_path(seed, knots=12, speed=speed)
+    reception = np.linspace(0.0, 1.5, 97)
+    listeners = np.stack([np.zeros(97), np.full(97, 1.6), -2.0 * reception], axis=1)
+    grid, times = emission_times(reception, listeners, path, -2.0, 343.0)
+    counts = np.zeros(97, dtype=np.int64)
+    roots = np.zeros((97, kernels.MAX_ROOTS, kernels.ROOT_FIELDS))
+    report = np.zeros(kernels.REPORT_SIZE)
+    kernels.solve_grid(
+        path.times, path.positions, path.velocities, -2.0, reception, listeners, 343.0, False,
+        1.0, math.nan, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, counts, roots, report,
+    )  # fmt: skip
+    np.testing.assert_array_equal(counts, np.bincount(grid, minlength=97))
+    found = np.concatenate([roots[g, : counts[g], kernels.TIME] for g in range(97)])
+    np.testing.assert_allclose(found, times, atol=1e-9)
+    assert report[4] == len(times)
+    if speed > 343.0:
+        assert counts.max() >= 2  # the supersonic path really gives several branches
+
+
+def test_branches_pair_in_order_and_pairs_are_born_and_die_together():
+    partner = np.empty(4, dtype=np.int64)
+    # A pair born next to a branch that goes on.
+    kernels.match_branches(np.array([1.0]), np.array([0.5, 0.52, 1.01]), partner)
+    assert partner.tolist() == [2, -1, -1, 0]
+    # A pair dying: the two branches that meet have no partners.
+    kernels.match_branches(np.array([0.3, 0.7, 0.71]), np.array([0.31]), partner)
+    assert partner.tolist() == [0, -1, -1, 0]
+    partner = np.empty(6, dtype=np.int64)
+    kernels.match_branches(np.array([0.1, 0.2, 0.3]), np.array([0.15, 0.25, 0.35]), partner)
+    assert partner.tolist() == [0, 1, 2, 0, 1, 2]
+
+
+def test_mach_cone_is_heard_from_its_first_sample_not_one_grid_step_late():
+    speed, velocity, offset = 343.0, 2.0 * 343.0, 30.0
+    mixer = Mixer(Acoustics(speed_of_sound=speed, reverb=Reverb(decay_seconds=0.0)),
+                  sample_rate=RATE, reverb=False, limiter=False)  # fmt: skip
+    mixer.set_listener(0.0, (0.0, 0.0, 0.0))
+    path = Trajectory.linear((-velocity * 0.5, 0.0, -offset), (velocity, 0.0, 0.0))
+    tone = np.sin(2 * np.pi * 300.0 * np.arange(3 * RATE) / RATE)
+    mixer.add_source(tone, RATE, position=path, start_world_time=-0.5)
+    out = mixer.render(RATE)[:, 0]
+    emitted = 0.5 - speed * offset / (velocity * math.sqrt(velocity**2 - speed**2))
+    cone = emitted + math.hypot((emitted - 0.5) * velocity, offset) / speed
+    first_heard = int(np.argmax(np.abs(out) > 0.0))
+    assert abs(first_heard - cone * RATE) <= 2, (first_heard, cone * RATE)
+
+
+def test_table_oscillators_match_their_formulas():
+    positions = np.arange(0, 3 * RATE, 7, dtype=np.float64) + 0.37
+    tone = continuous("tone", 659.25, RATE).read(positions)
+    np.testing.assert_allclose(tone, np.sin(2 * np.pi * 659.25 / RATE * positions), atol=1e-6)
+    phases = np.random.default_rng(5).uniform(0, 2 * np.pi, size=6)
+    drone = continuous("drone", 110.0, RATE, seed=5).read(positions)
+    step = 2 * np.pi * 110.0 / RATE
+    expected = sum(np.sin(step * h * positions + phases[h - 1]) / h for h in range(1, 7))
+    expected = 0.4 * expected * (1.0 + 0.2 * np.sin(2 * np.pi * 0.3 / RATE * positions))
+    np.testing.assert_allclose(drone, expected, atol=2e-5)
+
+
+@pytest.mark.parametrize("block", [64, 256])
+def test_block_convolver_equals_whole_convolution(block):
+    rng = np.random.default_rng(block)
+    response = rng.normal(size=(1000, 2)) * np.exp(-np.arange(1000) / 200.0)[:, None]
+    signal = rng.normal(size=(20 * block, 2))
+    convolver = BlockConvolver(response, block)
+    blocks = [convolver.process(signal[i : i + block]) for i in range(0, len(signal), block)]
+    expected = np.stack([fftconvolve(signal[:, c], response[:, c]) for c in range(2)], axis=1)
+    np.testing.assert_allclose(np.concatenate(blocks), expected[: len(signal)], atol=1e-9)
+
+
+STEADY_TONE = """
+[meta]
+name = "Steady Tone"
+seed = 3
+
+[scale]
+explorer_position = [0.0, 0.0, 0.0]
+
+[physics]
+time_step = 0.004
+
+[acoustics]
+reverb = { decay_seconds = 0.0 }
+
+[[bodies]]
+name = "bell"
+position = [0.0, 0.0, -5.0]
+fixed = true
+sound = { kind = "tone", frequency_hz = 500.0, loudness_db = 80.0 }
+"""
+
+
+def test_a_fixed_step_simulation_does_not_wobble_the_pitch():
+    # 4 ms steps under 120 snapshots a second: the world clock lags, then catches up each 0.1 s.
+    stereo, rate = render_world_audio(loads_world(STEADY_TONE, "steady.toml"), 1.5)
+    signal = stereo[int(0.3 * rate) : int(1.4 * rate), 0].astype(np.float64)
+    phase = np.unwrap(np.angle(hilbert(signal)))
+    window = 240  # 5 ms: shorter than the 8 ms between snapshots
+    frequency = (phase[window:] - phase[:-window]) / window * rate / (2 * np.pi)
+    inner = frequency[2000:-2000]  # away from the analytic signal's edge effects
+    assert np.abs(inner / 500.0 - 1.0).max() < 0.002
+    assert np.sqrt(np.mean(signal**2)) > 0.01  # really sounding
