@@ -150,8 +150,8 @@ def convolve_whole(signal: np.ndarray, response: np.ndarray) -> np.ndarray:
     return out
 
 
-class BlockConvolver:
-    """Uniformly partitioned FFT convolution: stereo blocks in, stereo blocks out, no latency."""
+class _UniformConvolver:
+    """Uniformly partitioned FFT convolution (overlap-save): blocks in, blocks out, no latency."""
 
     def __init__(self, response: np.ndarray, block_size: int) -> None:
         self.block_size = block_size
@@ -160,7 +160,7 @@ class BlockConvolver:
         padded[: response.shape[0]] = response
         pieces = padded.reshape(partitions, block_size, response.shape[1])
         # (P, B + 1, C): spectra of each partition, zero-padded to 2B.
-        self._spectra = np.fft.rfft(pieces, n=2 * block_size, axis=1)
+        self._spectra = scipy.fft.rfft(pieces, n=2 * block_size, axis=1)
         # Spectra of past input blocks in a ring: slot ``_newest`` holds the latest.
         self._history = np.zeros_like(self._spectra)
         self._newest = 0
@@ -177,3 +177,41 @@ class BlockConvolver:
         # Block j ago sits in slot (newest + j) % P and meets partition j of the response.
         multiply_accumulate(self._history, self._spectra, self._newest, self._accumulated)
         return scipy.fft.irfft(self._accumulated, n=2 * self.block_size, axis=0)[self.block_size :]
+
+
+class BlockConvolver:
+    """Partitioned FFT convolution: stereo blocks in, stereo blocks out, no latency.
+
+    Two partition sizes: the response's head (``chunk`` = m blocks long) in block-sized
+    partitions, its tail in chunk-sized ones, computed once per chunk one chunk ahead (the tail
+    starts a chunk late, so its input is complete by then). With m near sqrt(length / block)
+    this costs about 2 sqrt(length * block) products per sample instead of length.
+    """
+
+    def __init__(self, response: np.ndarray, block_size: int) -> None:
+        self.block_size = block_size
+        length = response.shape[0]
+        blocks_per_chunk = 1 << max(0, int(round(math.log2(max(length / block_size, 1.0)) / 2)))
+        self._chunk = blocks_per_chunk * block_size
+        self._head = _UniformConvolver(response[: self._chunk], block_size)
+        self._tail: _UniformConvolver | None = None
+        if blocks_per_chunk > 1 and length > self._chunk:
+            self._tail = _UniformConvolver(response[self._chunk :], self._chunk)
+            self._input = np.zeros((self._chunk, response.shape[1]))
+            self._tail_output = np.zeros((self._chunk, response.shape[1]))
+        self._position = 0  # samples into the current chunk
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        """Convolve one block (block_size, C); returns the same shape."""
+        out = self._head.process(block)
+        if self._tail is None:
+            return out
+        start = self._position
+        out = out + self._tail_output[start : start + self.block_size]
+        self._input[start : start + self.block_size] = block
+        self._position += self.block_size
+        if self._position == self._chunk:
+            # The chunk is complete: the tail's part of the next chunk can be computed now.
+            self._tail_output = self._tail.process(self._input)
+            self._position = 0
+        return out
