@@ -125,6 +125,10 @@ class Simulation:
         self.dropped_sounds = 0
         self.sounds_made = 0
         self._last_touch = np.full(self.bodies.count, -(2**62), dtype=np.int64)
+        # The furthest each body's clock has run. A strike replayed while a clock runs forward
+        # again after a reversal still sounds, but sets off no time trigger: otherwise a bell
+        # inside its own reversal radius would re-strike and re-reverse itself forever.
+        self._proper_time_reached = self.bodies.proper_time.copy()
         scale = world.scale
         self.explorer_size = scale.explorer_size
         feet = np.asarray(scale.explorer_position, dtype=np.float64)
@@ -541,11 +545,20 @@ class Simulation:
             rows = slice(first, first + count)
             before = np.floor(previous_proper_time[rows] / emitter.interval)
             after = np.floor(self.bodies.proper_time[rows] / emitter.interval)
+            reached = self._proper_time_reached[rows]
             for offset in np.flatnonzero(after != before):
                 row = first + int(offset)
+                first_time = bool(self.bodies.proper_time[row] > reached[offset])
                 self._body_sound(
-                    row, emitter.kind, emitter.frequency_hz, emitter.loudness_db, rates[row]
+                    row,
+                    emitter.kind,
+                    emitter.frequency_hz,
+                    emitter.loudness_db,
+                    rates[row],
+                    sets_off_triggers=first_time,
                 )
+            np.maximum(reached, self.bodies.proper_time[rows], out=reached)
+            self._proper_time_reached[rows] = reached
 
     def _sound_collisions(self, events: tuple[np.ndarray, np.ndarray], rates: np.ndarray) -> None:
         rows, speeds = events
@@ -580,7 +593,13 @@ class Simulation:
                 self.local_time.fire(index, _tuple3(position), self.world_time)
 
     def _body_sound(
-        self, row: int, kind: str, frequency_hz: float, loudness_db: float, rate: float
+        self,
+        row: int,
+        kind: str,
+        frequency_hz: float,
+        loudness_db: float,
+        rate: float,
+        sets_off_triggers: bool = True,
     ) -> None:
         position = self.bodies.positions[row]
         self._add_sound(
@@ -594,6 +613,8 @@ class Simulation:
                 float(rate),
             )
         )
+        if not sets_off_triggers:
+            return
         for index in self.local_time.matching_triggers("loud_sound", position, loudness_db):
             self.local_time.fire(index, _tuple3(position), self.world_time)
 
