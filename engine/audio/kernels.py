@@ -500,12 +500,38 @@ def _read_span(
     base_step = (end_fields[TIME] - start_fields[TIME]) * sample_rate * per_step
     itd = start_fields[ITD] * sample_rate
     itd_step = (end_fields[ITD] - start_fields[ITD]) * sample_rate * per_step
-    for step in range(samples + 1):
-        position = base + step * base_step
-        delay = itd + step * itd_step
-        # The ear the sound reaches later reads earlier emission.
-        running[0, step] = _running_sum(sums, position - max(delay, 0.0))
-        running[1, step] = _running_sum(sums, position + min(delay, 0.0))
+    # The ear the sound reaches later reads earlier emission. Positions are linear over the
+    # span, so when both ends lie inside the emission the reads need no clamping.
+    lowest = min(base - max(itd, 0.0), base + min(itd, 0.0))
+    end = base + samples * base_step
+    end_itd = itd + samples * itd_step
+    lowest = min(lowest, end - max(end_itd, 0.0), end + min(end_itd, 0.0))
+    highest = max(base, end)
+    if itd * end_itd >= 0 and lowest > 0.0 and highest < sums.shape[0] - 1:
+        left_delay = max(itd, 0.0)
+        left_delay_step = max(end_itd, 0.0) - left_delay
+        right_delay = max(-itd, 0.0)
+        right_delay_step = max(-end_itd, 0.0) - right_delay
+        left_delay_step *= per_step
+        right_delay_step *= per_step
+        for step in range(samples + 1):
+            position = base + step * base_step
+            left = position - (left_delay + step * left_delay_step)
+            right = position - (right_delay + step * right_delay_step)
+            left_index = int(left)
+            right_index = int(right)
+            running[0, step] = sums[left_index] + (left - left_index) * (
+                sums[left_index + 1] - sums[left_index]
+            )
+            running[1, step] = sums[right_index] + (right - right_index) * (
+                sums[right_index + 1] - sums[right_index]
+            )
+    else:
+        for step in range(samples + 1):
+            position = base + step * base_step
+            delay = itd + step * itd_step
+            running[0, step] = _running_sum(sums, position - max(delay, 0.0))
+            running[1, step] = _running_sum(sums, position + min(delay, 0.0))
     gain_step = (end_fields[GAIN] - start_fields[GAIN]) * per_step
     left_step = (end_fields[LEFT] - start_fields[LEFT]) * per_step
     right_step = (end_fields[RIGHT] - start_fields[RIGHT]) * per_step
@@ -813,6 +839,24 @@ def emit_from_table(
     total = sums[start - 1]
     per_entry = 1.0 / max(table.shape[0], 1)
     per_wobble_entry = 1.0 / wobble_table.shape[0]
+    size = table.shape[0]
+    step = speed * scale
+    if looped and wobble_depth == 0.0 and size > 0 and abs(step) < size:
+        # A looped table at a steady speed: advance the phase instead of wrapping each sample
+        # (the rounding this adds over one call stays far below a millionth of an entry).
+        where = position * scale
+        where -= math.floor(where * per_entry) * size
+        for k in range(count):
+            if where >= size:
+                where -= size
+            elif where < 0.0:
+                where += size
+            whole = min(int(where), size - 1)
+            after = whole + 1 if whole + 1 < size else 0
+            total += (table[whole] + (where - whole) * (table[after] - table[whole])) * gate
+            sums[start + k] = total
+            where += step
+        return
     for k in range(count):
         where = position + speed * k
         value = _table_value(table, where * scale, looped, per_entry)

@@ -368,9 +368,13 @@ class Mixer:
 
     def render(self, frames: int) -> np.ndarray:
         """The next ``frames`` stereo samples (frames, 2) float32, in internal blocks."""
-        while self._pending.shape[0] < frames:
-            self._pending = np.concatenate([self._pending, self._render_block()], axis=0)
-        out, self._pending = self._pending[:frames], self._pending[frames:]
+        blocks = [self._pending]
+        ready = self._pending.shape[0]
+        while ready < frames:
+            blocks.append(self._render_block())
+            ready += blocks[-1].shape[0]
+        joined = np.concatenate(blocks, axis=0) if len(blocks) > 1 else self._pending
+        out, self._pending = joined[:frames], joined[frames:]
         return out.astype(np.float32)
 
     def _render_block(self) -> np.ndarray:
@@ -403,6 +407,15 @@ class Mixer:
             if self._buses.shape[2] != frames:
                 self._buses = np.zeros((len(self._bus_spectra), 2, frames))
             out, spacing = self._buses, self._bus_spacing
+        # What every source's solve shares this block: the medium and the listener's head.
+        self._listening = (
+            self.acoustics.doppler_strength,
+            self.acoustics.reference_distance,
+            self.acoustics.attenuation_exponent,
+            math.cos(self.listener_yaw),  # the listener's right: (cos yaw, 0, -sin yaw)
+            -math.sin(self.listener_yaw),
+            medium.head_radius(self.listener_size) / self.speed_of_sound,
+        )
         for source in list(self.sources):
             self._render_source(
                 source, reception, listeners, grid_offsets, boundaries, out, spacing
@@ -455,22 +468,11 @@ class Mixer:
         use_given = bool(self.acoustics.media)
         if use_given:
             self._given_roots(trajectory, search_start, reception, listeners, counts, roots)
-        yaw = self.listener_yaw
         anchor = math.nan if source.anchor_delay is None else source.anchor_delay
-        head_seconds = medium.head_radius(self.listener_size) / self.speed_of_sound
         knots = (trajectory.times, trajectory.positions, trajectory.velocities)
-        shared = (
-            self.acoustics.doppler_strength,
-            anchor,
-            source.amplitude,
-            self.acoustics.reference_distance,
-            self.acoustics.attenuation_exponent,
-            math.cos(yaw),
-            -math.sin(yaw),
-            head_seconds,
-            counts,
-            roots,
-        )
+        strength, reference, exponent, right_x, right_z, head_seconds = self._listening
+        shared = (strength, anchor, source.amplitude, reference, exponent, right_x, right_z,
+                  head_seconds, counts, roots)  # fmt: skip
         kernels.solve_grid(
             *knots, search_start, reception, listeners, self.speed_of_sound, use_given, *shared,
             report,
