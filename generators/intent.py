@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -36,7 +36,26 @@ WORLD_NAME_PATTERN = r"^[A-Z][a-z]{2,14}( [A-Za-z][a-z]{1,14}){0,3}$"
 DESCRIPTION_PATTERN = r"^[A-Z][a-z0-9 ,;'-]{15,120}[.]$"  # xgrammar refuses counts above ~128
 THING_NAME_PATTERN = r"^[a-z]{3,12}( [a-z]{2,12}){0,2}$"
 CONCEPT_PATTERN = r"^[a-z]{3,12}$"
-LINE_PATTERN = r"^[A-Z][a-z ,']{6,70}[.!?]$"
+
+
+def _third_person(verb: str) -> str:
+    if verb.endswith(("o", "s", "sh", "ch", "x")):
+        return verb + "es"
+    if verb.endswith("y") and verb[-2:-1] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def _line_pattern() -> str:
+    # Every line holds a verb the translator knows, so the world's language can say it.
+    from generators.language import CORE_MEANINGS
+
+    verbs = sorted(gloss for gloss, part in CORE_MEANINGS if part == "verb")
+    forms = "|".join(form for verb in verbs for form in (verb, _third_person(verb)))
+    return rf"^[A-Z][a-z ,']{{0,30}} ({forms})( [a-z ,']{{1,30}})?[.!?]$"
+
+
+LINE_PATTERN = _line_pattern()
 
 
 class _Intent(BaseModel):
@@ -86,7 +105,9 @@ class LanguageIntent(_Intent):
     vowels: int = Field(ge=3, le=9)
     tone: bool
     clusters: bool
-    concepts: list[str] = Field(min_length=2, max_length=5)
+    concepts: list[Annotated[str, Field(pattern=CONCEPT_PATTERN)]] = Field(
+        min_length=2, max_length=5
+    )
 
 
 class AgentIntent(_Intent):

@@ -26,6 +26,10 @@ DEFAULT_API_KEY_ENV = "HETEROCOSM_API_KEY"
 TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 
 
+class _Refused(BackendError):
+    """The server refused the request itself (HTTP 400/422): retrying it unchanged is useless."""
+
+
 class ServerBackend:
     """Chat completions against ``base_url`` (``.../v1``), several requests at once."""
 
@@ -52,6 +56,9 @@ class ServerBackend:
         self.timeout = timeout
         self.retries = max(0, retries)
         self.backoff = backoff
+        self.schema_style = "json_schema"
+        """How structured output is asked for: OpenAI's "json_schema" (vLLM, SGLang, llama.cpp's
+        llama-server) or "json_object" with a schema (llama-cpp-python); switched on refusal."""
         self.model_name = model or self._first_model()
 
     def describe(self) -> dict[str, Any]:
@@ -70,38 +77,56 @@ class ServerBackend:
             "seed": request.seed,
         }
         if request.schema is not None:
-            body["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": "answer", "schema": request.schema, "strict": True},
-            }
+            body["response_format"] = self._response_format(request.schema)
         elif request.grammar is not None:
             # llama.cpp's server reads "grammar" (GBNF); vLLM reads "guided_grammar".
             body["grammar"] = request.grammar
             body["guided_grammar"] = request.grammar
         started = time.perf_counter()
         try:
-            answer = self._post("/chat/completions", body)
-            choice = answer["choices"][0]
-            text = choice["message"]["content"]
-            if not isinstance(text, str):
-                raise TypeError("message content is not text")
+            answer = self._post_with_fallback(body, request.schema)
         except BackendError as error:
             return GenerationResult(error=str(error), seconds=time.perf_counter() - started)
-        except (KeyError, IndexError, TypeError) as error:
+        seconds = time.perf_counter() - started
+        choices = answer.get("choices")
+        choice = choices[0] if isinstance(choices, list) and choices else None
+        message = choice.get("message") if isinstance(choice, dict) else None
+        text = message.get("content") if isinstance(message, dict) else None
+        if not isinstance(text, str):
             return GenerationResult(
-                error=f"the server at {self.base_url} answered without a chat completion "
-                f"({type(error).__name__}: {error})",
-                seconds=time.perf_counter() - started,
+                error=f"the server at {self.base_url} answered without a chat completion's text",
+                seconds=seconds,
             )
-        usage = answer.get("usage") or {}
+        usage = answer.get("usage") if isinstance(answer.get("usage"), dict) else {}
+        tokens = usage.get("completion_tokens") if isinstance(usage, dict) else 0
         result = GenerationResult(
-            text=text,
-            tokens=int(usage.get("completion_tokens") or 0),
-            seconds=time.perf_counter() - started,
+            text=text, tokens=tokens if isinstance(tokens, int) else 0, seconds=seconds
         )
-        if choice.get("finish_reason") == "length":
+        if isinstance(choice, dict) and choice.get("finish_reason") == "length":
             result.error = f"ran out of tokens ({request.max_tokens}) before the answer ended"
         return result
+
+    def _post_with_fallback(
+        self, body: dict[str, Any], schema: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        try:
+            return self._post("/chat/completions", body)
+        except _Refused:
+            asked_style = body.get("response_format", {}).get("type")
+            if schema is None or asked_style != "json_schema":
+                raise
+        # llama-cpp-python only knows {"type": "json_object", "schema": ...}: switch once, for good.
+        self.schema_style = "json_object"
+        body["response_format"] = self._response_format(schema)
+        return self._post("/chat/completions", body)
+
+    def _response_format(self, schema: dict[str, Any]) -> dict[str, Any]:
+        if self.schema_style == "json_object":
+            return {"type": "json_object", "schema": schema}
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": "answer", "schema": schema, "strict": True},
+        }
 
     def _first_model(self) -> str:
         answer = self._get("/models")
@@ -134,8 +159,11 @@ class ServerBackend:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                     raw = response.read()
             except urllib.error.HTTPError as error:
-                detail = error.read(500).decode("utf-8", "replace").strip()
-                problem = f"HTTP {error.code} from {where}: {detail}"
+                detail = error.read(2000).decode("utf-8", "replace").strip()
+                problem = f"HTTP {error.code} from {where}: {detail[:300]}"
+                # llama-cpp-python answers 500 to a request it cannot parse; say so, do not retry.
+                if error.code in (400, 422) or "response_format" in detail:
+                    raise _Refused(problem) from None
                 if error.code in TRANSIENT_STATUS:
                     continue
                 raise BackendError(problem) from None
