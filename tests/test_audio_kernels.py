@@ -134,3 +134,18 @@ def test_a_fixed_step_simulation_does_not_wobble_the_pitch():
     inner = frequency[2000:-2000]  # away from the analytic signal's edge effects
     assert np.abs(inner / 500.0 - 1.0).max() < 0.002
     assert np.sqrt(np.mean(signal**2)) > 0.01  # really sounding
+
+
+@pytest.mark.parametrize("speed", [1.0, 0.73, -1.0, 2.5])
+def test_emission_from_a_looped_table_matches_reading_it(speed):
+    signal = continuous("tone", 523.25, RATE)
+    table = signal.table
+    assert table is not None
+    count = 3 * RATE
+    sums = np.zeros(count + 1)
+    kernels.emit_from_table(
+        sums, 1, count, table.table, table.scale, table.looped, table.table, 0.0, 0.0,
+        1234.5, speed, 0.5,
+    )  # fmt: skip
+    expected = 0.5 * signal.read(1234.5 + speed * np.arange(count, dtype=np.float64))
+    np.testing.assert_allclose(np.diff(sums), expected, atol=1e-9)

@@ -76,18 +76,14 @@ def trajectory_pieces(knot_times, knot_positions, knot_velocities, start, end):
     Returns begins (J,), lengths (J,) (the last is inf), positions (J, 3), velocities (J, 3).
     """
     count = knot_times.shape[0]
-    inner = 0
-    for k in range(count):
-        if knot_times[k] > start and knot_times[k] < end:
-            inner += 1
-    pieces = inner + 1
+    # Knots strictly inside (start, end), found by bisection: a body's path gains a knot per
+    # snapshot for as long as it sounds.
+    first = np.searchsorted(knot_times, start, side="right")
+    stop = max(np.searchsorted(knot_times, end, side="left"), first)
+    pieces = stop - first + 1
     begins = np.empty(pieces)
     begins[0] = start
-    j = 1
-    for k in range(count):
-        if knot_times[k] > start and knot_times[k] < end:
-            begins[j] = knot_times[k]
-            j += 1
+    begins[1:] = knot_times[first:stop]
     lengths = np.empty(pieces)
     for j in range(pieces - 1):
         lengths[j] = begins[j + 1] - begins[j]
