@@ -37,7 +37,7 @@ void main() {
         colour *= min(in_doppler * in_doppler * in_doppler, MAX_BRIGHTENING);
     }
     v_colour = colour;
-    v_glow = in_glow;
+    v_glow = in_glow * (0.75 + 0.25 * sin(in_phase * 3.0));  // pulsing on the seen clock
     v_phase = in_phase;
     vec4 view_position = m_view * vec4(v_relative, 1.0);
     v_view_depth = -view_position.z;
@@ -69,8 +69,7 @@ void main() {
     float rim = facing_away * facing_away * facing_away;
     colour = mix(colour, albedo * 0.12 + v_colour * rim * 2.2, u_silhouette);
     colour += u_sky_horizon * rim * 0.25 * (1.0 - u_silhouette);
-    float pulse = 0.75 + 0.25 * sin(v_phase * 3.0);
-    colour += v_colour * v_glow * pulse * 1.8;
+    colour += v_colour * v_glow * 1.8;
     colour = apply_fog(colour, distance_metres, -to_eye);
     f_colour = vec4(display_colour(colour), 1.0);
     gl_FragDepth = log_depth(v_view_depth);

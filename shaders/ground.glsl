@@ -1,51 +1,90 @@
-// The ground (y = 0): a plane drawn around the eye, textured by seeded noise at octaves tied to
-// the explorer's size, and a faint metric grid at the powers of ten nearest that size.
-// The noise is baked once per world into a tiling RGBA texture (engine/render/noise.py: four
-// independent octaves, one per channel), so each pixel takes two mipmapped texture reads where
-// it used to hash 36 lattice cells; the mipmaps fade octaves out before they alias.
+// The ground (y = 0) around the eye: seeded noise at octaves tied to the explorer's size, and a
+// faint metric grid at the powers of ten nearest that size.
+// Drawn over the screen grid (``in_ndc``, a vertex every few pixels): each vertex is the point of
+// the ground its pixel sees (rays above the horizon end at the plane's far edge), and everything
+// smooth there (noise, light, fog, display transform) is worked out per vertex and interpolated.
+// Per pixel remain the fine octaves (one mipmapped read of a baked texture, engine/render/noise.py,
+// four octaves in its four channels), the thin grid lines and the logarithmic depth: on a CPU
+// rasteriser hashing the noise per pixel cost more than the rest of the frame. The coarse
+// octaves, per vertex, fade out where the vertices get too sparse for them.
 #if defined VERTEX_SHADER
-#include "depth.glsl"
-uniform mat4 m_proj;
-uniform mat4 m_view;
-uniform float u_eye_height;  // eye above the ground (m)
-uniform float u_extent;      // half-width of the drawn plane (m)
-out vec3 v_relative;         // fragment position relative to the eye (m)
-out float v_view_depth;
-void main() {
-    vec2 corner = vec2(float(gl_VertexID & 1), float((gl_VertexID >> 1) & 1)) * 2.0 - 1.0;
-    v_relative = vec3(corner.x * u_extent, -u_eye_height, corner.y * u_extent);
-    vec4 view_position = m_view * vec4(v_relative, 1.0);
-    v_view_depth = -view_position.z;
-    gl_Position = m_proj * view_position;
-}
-#elif defined FRAGMENT_SHADER
 #include "depth.glsl"
 #include "atmosphere.glsl"
 #include "display.glsl"
-uniform sampler2D u_noise;               // RGBA: octaves k..k+3, each in 0..1 around 0.5
+#include "noise.glsl"
+#define OCTAVES 8
+#define FINE_OCTAVES 4
+uniform mat4 m_proj;
+uniform mat4 m_view;
+uniform mat4 m_inverse_view_proj;        // clip -> world direction (rotation-only view)
+uniform float u_eye_height;              // eye above the ground (m)
+uniform float u_extent;                  // the plane ends this far from the eye (m)
+uniform float u_vertex_angle;            // radians between neighbouring grid vertices
 uniform vec3 u_ground_colour;
-uniform vec2 u_fine_offset;              // (eye.xz / fine texture period) mod 1
-uniform float u_fine_period;             // metres per texture repeat, octaves 0..3
-uniform vec4 u_fine_weight;
-uniform vec2 u_coarse_offset;            // the same for octaves 4..7
-uniform float u_coarse_period;
-uniform vec4 u_coarse_weight;
+uniform vec2 u_octave_offset[OCTAVES];   // (eye.xz / wavelength_k) mod NOISE_PERIOD
+uniform float u_octave_wavelength[OCTAVES];
+uniform float u_octave_weight[OCTAVES];  // normalised: they add up to 1
+in vec2 in_ndc;
+out vec3 v_relative;                     // ground point relative to the eye (m)
+out float v_view_depth;
+out vec3 v_colour;                       // display colour of the ground here
+out vec3 v_line_colour;                  // display colour of a grid line here
+out float v_clear;                       // how much of the ground's own colour the fog lets through
+void main() {
+    vec4 far_point = m_inverse_view_proj * vec4(in_ndc, 0.0, 1.0);
+    vec3 direction = normalize(far_point.xyz / far_point.w);
+    float across = max(length(direction.xz), 1e-6);
+    float along = direction.y < 0.0 ? u_eye_height / -direction.y : 1e30;
+    along = min(along, u_extent / across);  // beyond the edge, or above the horizon: the edge
+    vec3 relative = vec3(direction.x * along, -u_eye_height, direction.z * along);
+    vec2 local = relative.xz;
+    float distance_metres = length(relative);
+    // Ground metres between neighbouring vertices here (stretched where the view grazes it).
+    float footprint = u_vertex_angle * distance_metres * distance_metres
+        / max(u_eye_height, distance_metres * 1e-3);
+
+    float detail = 0.0;
+    for (int k = FINE_OCTAVES + 1; k < OCTAVES; ++k) {  // octaves 1..4 are the per-pixel ones
+        // Fade each octave out before it aliases (under ~2 vertices per cell), and skip it then.
+        float visible = 1.0 - smoothstep(0.25, 0.5, footprint / u_octave_wavelength[k]);
+        if (u_octave_weight[k] * visible <= 0.0) continue;
+        vec2 p = u_octave_offset[k] + local / u_octave_wavelength[k];
+        detail += u_octave_weight[k] * visible * (value_noise(p) - 0.5);
+    }
+    vec2 broad = u_octave_offset[OCTAVES - 1] * 0.37 + local / (u_octave_wavelength[OCTAVES - 1] * 2.7);
+    float patch = value_noise(broad + 17.0);
+    vec3 albedo = u_ground_colour * (1.0 + 1.6 * detail) * mix(0.8, 1.15, patch);
+    albedo = mix(albedo, albedo.gbr * 0.9 + albedo * 0.1, 0.12 * smoothstep(0.55, 0.85, patch));
+    vec3 colour = lit(albedo, vec3(0.0, 1.0, 0.0));
+    vec3 line_colour = colour * 0.55 + u_sky_horizon * 0.12;
+    vec3 seen = relative / distance_metres;
+    vec4 view_position = m_view * vec4(relative, 1.0);
+    gl_Position = m_proj * view_position;
+    vec2 uv = gl_Position.xy / gl_Position.w * 0.5 + 0.5;
+    v_colour = display_colour_at(apply_fog(colour, distance_metres, seen), uv);
+    v_line_colour = display_colour_at(apply_fog(line_colour, distance_metres, seen), uv);
+    v_clear = exp(-u_fog_density * distance_metres);
+    v_relative = relative;
+    v_view_depth = -view_position.z;
+}
+#elif defined FRAGMENT_SHADER
+#include "depth.glsl"
+uniform sampler2D u_noise;               // RGBA: octaves 1..4 (engine/render/noise.py)
+uniform vec2 u_fine_offset;              // (eye.xz / u_fine_period) mod 1
+uniform float u_fine_period;             // metres per texture repeat
+uniform vec4 u_fine_weight;              // the weights of octaves 1..4
 uniform vec2 u_grid_offset[3];           // (eye.xz / spacing_k) mod 1
 uniform float u_grid_spacing[3];         // metres (powers of ten)
 uniform float u_grid_weight[3];
 in vec3 v_relative;
 in float v_view_depth;
+in vec3 v_colour;
+in vec3 v_line_colour;
+in float v_clear;
 out vec4 f_colour;
 
 void main() {
     vec2 local = v_relative.xz;
-    vec4 fine = texture(u_noise, u_fine_offset + local / u_fine_period) - 0.5;
-    vec4 coarse = texture(u_noise, u_coarse_offset + local / u_coarse_period) - 0.5;
-    float detail = dot(fine, u_fine_weight) + dot(coarse, u_coarse_weight);
-    float patch = coarse.w + 0.5;  // the broadest octave also sets the colour of large patches
-    vec3 albedo = u_ground_colour * (1.0 + 1.6 * detail) * mix(0.8, 1.15, patch);
-    albedo = mix(albedo, albedo.gbr * 0.9 + albedo * 0.1, 0.12 * smoothstep(0.55, 0.85, patch));
-
     float lines = 0.0;
     vec2 footprint = fwidth(local);  // metres per pixel; each grid's is this over its spacing
     for (int k = 0; k < 3; ++k) {
@@ -56,11 +95,11 @@ void main() {
         float fade = 1.0 - smoothstep(0.05, 0.3, max(width.x, width.y));
         lines = max(lines, line * fade * u_grid_weight[k]);
     }
-    vec3 colour = lit(albedo, vec3(0.0, 1.0, 0.0));
-    colour = mix(colour, colour * 0.55 + u_sky_horizon * 0.12, lines * 0.6);
-    float distance_metres = length(v_relative);
-    colour = apply_fog(colour, distance_metres, v_relative / distance_metres);
-    f_colour = vec4(display_colour(colour), 1.0);
+    float fine = dot(texture(u_noise, u_fine_offset + local / u_fine_period) - 0.5, u_fine_weight);
+    // Albedo x (1 + 1.6 fine) in linear light is about x (1 + 0.8 fine) in display values,
+    // as far as the fog lets the ground's own colour through.
+    vec3 colour = mix(v_colour, v_line_colour, lines * 0.6) * (1.0 + 0.8 * fine * v_clear);
+    f_colour = vec4(colour, 1.0);
     gl_FragDepth = log_depth(v_view_depth);
 }
 #endif

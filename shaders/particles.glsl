@@ -27,13 +27,14 @@ void main() {
     float seed = fract(sin(float(gl_VertexID) * 12.9898) * 43758.5453);
     v_twinkle = 0.7 + 0.3 * sin(u_time * u_phase_rate * (1.0 + seed) + seed * 40.0);
     gl_Position = m_proj * view_position;
+    // A point has one depth: write the logarithmic depth here, not per fragment, so the
+    // rasteriser can still reject hidden fragments before shading them.
+    gl_Position.z = (2.0 * log_depth(v_view_depth) - 1.0) * gl_Position.w;
 }
 #elif defined FRAGMENT_SHADER
-#include "depth.glsl"
 #include "atmosphere.glsl"
 #include "display.glsl"
 uniform vec3 u_colour;
-in float v_view_depth;
 in float v_distance;
 in float v_twinkle;
 in float v_coverage;
@@ -47,6 +48,5 @@ void main() {
     vec3 direction = vec3(0.0, 0.0, -1.0);
     colour = apply_fog(colour, v_distance, direction);
     f_colour = vec4(display_colour(colour), alpha);
-    gl_FragDepth = log_depth(v_view_depth);
 }
 #endif

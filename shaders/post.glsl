@@ -66,7 +66,7 @@ void main() {
         colour.b = mix(colour.b, texelFetch(u_scene, clamp(pixel - shift, low, high), 0).b, u_reversed);
     }
     if (u_field_count > 0) {  // depth and rays are needed only when time fields exist
-        colour = colour * colour * sqrt(colour);  // back to linear light (gamma 2.5, cheaper)
+        colour = colour * colour * sqrt(colour);  // back to (about) linear light: gamma 2.5
         vec4 far_point = m_inverse_view_proj * vec4(ndc, 0.0, 1.0);
         vec3 direction = normalize(far_point.xyz / far_point.w);
         float depth = texelFetch(u_depth, pixel, 0).r;
@@ -89,7 +89,8 @@ void main() {
             vec3 middle = direction * (0.5 * (enter + leave)) - centre;
             vec2 p = middle.xz / size * 6.0 + middle.y / size * 3.0 + vec2(u_field_time[i] * 0.7);
             float shimmer = value_noise(p) * 0.6 + value_noise(p * 2.3 + 11.0) * 0.4;
-            float edge = pow(1.0 - through, 6.0) * step(0.0, span.x) * 0.6;  // the bright skin
+            float skin = (1.0 - through) * (1.0 - through) * (1.0 - through);
+            float edge = skin * skin * step(0.0, span.x) * 0.6;  // the bright skin: (1 - through)^6
             vec3 tint = rate_tint(u_field_rate[i]);
             float amount = clamp(through * (0.35 + 0.4 * shimmer) + edge, 0.0, 0.85);
             vec3 inside = colour * tint * 1.25;

@@ -194,8 +194,26 @@ def flyer() -> np.ndarray:
     )
 
 
+def wound_outward(mesh: np.ndarray) -> np.ndarray:
+    """The same triangles, each listed counter-clockwise seen from the side its normals face, so
+    a closed mesh can be drawn with back faces culled (half the fragments on a CPU rasteriser)."""
+    triangles = mesh.reshape(-1, 3, 6).copy()
+    positions = triangles[:, :, :3]
+    facing = np.cross(positions[:, 1] - positions[:, 0], positions[:, 2] - positions[:, 0])
+    clockwise = (facing * triangles[:, :, 3:].sum(axis=1)).sum(axis=1) < 0.0
+    triangles[clockwise, 1], triangles[clockwise, 2] = (
+        triangles[clockwise, 2].copy(),
+        triangles[clockwise, 1].copy(),
+    )
+    return triangles.reshape(-1, 6)
+
+
+BODY_BOUNDING_RADIUS = math.sqrt(3.0)
+"""Farthest point of any unit body mesh from its centre (the cube's corners)."""
+
+
 def body_meshes() -> list[np.ndarray]:
-    """Body meshes indexed by ``SHAPE_CODES``."""
+    """Body meshes indexed by ``SHAPE_CODES``: closed, wound counter-clockwise outward."""
     makers = {
         "sphere": sphere,
         "cube": cube,
@@ -204,7 +222,8 @@ def body_meshes() -> list[np.ndarray]:
         "torus": torus,
         "crystal": crystal,
     }
-    return [makers[name]() for name, _ in sorted(SHAPE_CODES.items(), key=lambda item: item[1])]
+    ordered = sorted(SHAPE_CODES.items(), key=lambda item: item[1])
+    return [wound_outward(makers[name]()) for name, _ in ordered]
 
 
 def agent_meshes() -> list[np.ndarray]:

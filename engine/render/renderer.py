@@ -1,12 +1,13 @@
 """The scene renderer: draws a ``Snapshot`` into any moderngl framebuffer.
 
 Owns: GPU resources for one world on one context (programs, meshes, instance buffers, the baked
-ground noise, the depth target) and the fixed order of passes in a frame:
+screen grid, the depth target) and the fixed order of passes in a frame:
 
-1. ground         seeded plane at y = 0 (baked noise texture, analytic grid), logarithmic depth
+1. ground         seeded plane at y = 0: noise, light and fog per vertex of the screen grid,
+                  grid lines and logarithmic depth per pixel
 2. bodies         instanced meshes per shape; light delay, Doppler colour, beaming, temporal Doppler
 3. agents         instanced silhouettes
-4. sky            full-screen at depth 1: only where nothing opaque was drawn
+4. sky            the screen grid at depth 1: only where nothing opaque was drawn
 5. particles      points from the simulation's GPU buffers (blended, no depth write)
 6. effects        time-field volumes and the reversed-time fringe, only over the part of the frame
                   that shows them (skipped when nothing needs them)
@@ -15,7 +16,9 @@ ground noise, the depth target) and the fixed order of passes in a frame:
 
 Every pass shades straight to display colours (``shaders/include/display.glsl``: band tint, tone
 map, reversed-time look, vignette, gamma), so there is no full-screen HDR copy to resolve: on a CPU
-rasteriser (Mesa llvmpipe) each full-screen pass costs as much as the scene. Targets made of
+rasteriser (Mesa llvmpipe) each full-screen pass costs as much as the scene. For the same reason
+the ground and the sky, which cover every pixel, do their smooth work per vertex of a grid with a
+vertex every GRID_PIXELS pixels (``ScreenGrid``) and little per pixel. Targets made of
 colour attachments (offscreen, OpenXR swapchains) are drawn into directly with our own depth
 attached; any other framebuffer (a window's) gets the scene through one copy.
 
@@ -40,7 +43,7 @@ from engine.render.camera import (
     gl_bytes,
     split_double,
 )
-from engine.render.meshes import AGENT_SHAPES, agent_meshes, body_meshes
+from engine.render.meshes import AGENT_SHAPES, BODY_BOUNDING_RADIUS, agent_meshes, body_meshes
 from engine.render.noise import CELLS_PER_PERIOD, ground_noise_image
 from engine.render.shaders import load_program
 from engine.rules.common import colour_to_rgb
@@ -49,7 +52,9 @@ from engine.sim.snapshot import Snapshot
 
 MINIMUM_GL_VERSION = 330
 MAX_TIME_FIELDS = 8
-GROUND_OCTAVES = 8  # two texture reads of four octaves each (engine.render.noise)
+GROUND_OCTAVES = 8
+GRID_PIXELS = 6
+"""Pixels between neighbouring vertices of the screen grid the ground and the sky are drawn on."""
 MAX_WRAPPED_TARGETS = 8  # direct targets remembered (an OpenXR swapchain has 3 images per eye)
 REFERENCE_SIZE = 1.7
 """Explorer height (m) at which the world's fog density applies unchanged."""
@@ -130,8 +135,9 @@ class Renderer:
             name: load_program(ctx, name)
             for name in ("sky", "ground", "bodies", "particles", "post", "hud")
         }
-        self._empty_vao = ctx.vertex_array(self._programs["sky"], [])
-        self._ground_vao = ctx.vertex_array(self._programs["ground"], [])
+        self._grid: ScreenGrid | None = None
+        self._noise_texture = None
+        self._noise_seed: int | None = None
         self._post_vao = ctx.vertex_array(self._programs["post"], [])
         self._body_meshes = [self._mesh_buffer(mesh) for mesh in body_meshes()]
         self._agent_meshes = [self._mesh_buffer(mesh) for mesh in agent_meshes()]
@@ -151,8 +157,6 @@ class Renderer:
         self._overlay_source: np.ndarray | None = None
         self._overlay_buffer = self._overlay_vao = None
         self._overlay_vertices = 0
-        self._noise_texture = None
-        self._noise_seed: int | None = None
         self.pass_times: dict[str, list[float]] | None = None
         """Set to a dict to record each pass's seconds (glFinish-bracketed; slows frames)."""
         self.set_world(world)
@@ -241,7 +245,8 @@ class Renderer:
         ctx.enable(ctx.DEPTH_TEST)
         ctx.depth_func = "<"
         with self._timed("ground"):
-            self._draw_ground(common, eye)
+            grid = self._screen_grid(width, height)
+            self._draw_ground(common, eye, grid)
         with self._timed("bodies"):
             self._draw_bodies(snapshot, common, eye)
         with self._timed("agents"):
@@ -251,7 +256,7 @@ class Renderer:
             ctx.depth_func = "<="
             ctx.depth_mask = False
             self._apply(self._programs["sky"], common)
-            self._empty_vao.render(mode=ctx.TRIANGLES, vertices=3)
+            grid.sky.render(mode=ctx.TRIANGLES)
             ctx.depth_mask = True
             ctx.depth_func = "<"
         with self._timed("particles"):
@@ -300,7 +305,7 @@ class Renderer:
             self._noise_texture, self._noise_seed = texture, seed
         return self._noise_texture
 
-    def _draw_ground(self, common: dict, eye: Eye) -> None:
+    def _draw_ground(self, common: dict, eye: Eye, grid) -> None:  # noqa: ANN001
         if eye.position[1] <= 0.0:
             return  # below the ground: it faces away
         program = self._programs["ground"]
@@ -308,18 +313,22 @@ class Renderer:
         level = math.log2(size)
         base = math.floor(level) - 4
         eye_xz = eye.position[[0, 2]]
-        weights = []
+        offsets, wavelengths, weights = [], [], []
         for k in range(GROUND_OCTAVES):
+            wavelength = 2.0 ** (base + k)
+            offset = np.mod(eye_xz / wavelength, 256.0)
             relative_level = (base + k) - level  # in (-5, 3]: weight vanishes at both ends
-            weights.append(
+            weight = (
                 math.sin(math.pi * (relative_level + 4.0) / 7.0) ** 2
                 if -4 < relative_level < 3
                 else 0.0
             )
-        weights_array = np.asarray(weights, np.float32) / max(sum(weights), 1e-6)
-        # Octave k has wavelength 2**(base + k) metres and lives in channel k % 4 of the texture.
-        fine_period = 2.0**base * CELLS_PER_PERIOD
-        coarse_period = 2.0 ** (base + 4) * CELLS_PER_PERIOD
+            offsets.extend(offset.astype(np.float32))
+            wavelengths.append(wavelength)
+            weights.append(weight)
+        normalised = np.asarray(weights, np.float32) / max(sum(weights), 1e-6)
+        # Octaves 1..4 are read per pixel from the baked texture (octave 1 in its channel 0).
+        fine_period = 2.0 ** (base + 1) * CELLS_PER_PERIOD
         decade = math.log10(size)
         grid_offsets, spacings, grid_weights = [], [], []
         for k in range(3):
@@ -329,28 +338,29 @@ class Renderer:
             grid_offsets.extend(np.mod(eye_xz / spacing, 1.0).astype(np.float32))
             spacings.append(spacing)
             grid_weights.append(math.sin(math.pi * (relative_level + 1.0) / 3.0) ** 2)
-        self._noise().use(location=0)
+        radians_per_pixel = 2.0 / (common["u_viewport"][3] * float(eye.projection[1, 1]))
         self._apply(
             program,
             {
                 **common,
-                "u_noise": 0,
                 "u_eye_height": float(eye.position[1]),
                 "u_extent": float(size * 2.0e4),
+                "u_vertex_angle": GRID_PIXELS * radians_per_pixel,
                 "u_ground_colour": self._ground_colour,
-                # Offsets from float64 eye positions, so the pattern stays put far from the origin.
+                "u_octave_offset": np.asarray(offsets, np.float32),
+                "u_octave_wavelength": np.asarray(wavelengths, np.float32),
+                "u_octave_weight": normalised,
+                "u_noise": 0,
                 "u_fine_offset": tuple(float(v) for v in np.mod(eye_xz / fine_period, 1.0)),
                 "u_fine_period": float(fine_period),
-                "u_fine_weight": tuple(float(v) for v in weights_array[:4]),
-                "u_coarse_offset": tuple(float(v) for v in np.mod(eye_xz / coarse_period, 1.0)),
-                "u_coarse_period": float(coarse_period),
-                "u_coarse_weight": tuple(float(v) for v in weights_array[4:]),
+                "u_fine_weight": tuple(float(v) for v in normalised[1:5]),
                 "u_grid_offset": np.asarray(grid_offsets, np.float32),
                 "u_grid_spacing": np.asarray(spacings, np.float32),
                 "u_grid_weight": np.asarray(grid_weights, np.float32),
             },
         )
-        self._ground_vao.render(mode=self.ctx.TRIANGLE_STRIP, vertices=4)
+        self._noise().use(location=0)
+        grid.ground.render(mode=self.ctx.TRIANGLES)
 
     def _body_instances(self, snapshot: Snapshot, eye: Eye) -> tuple[np.ndarray, np.ndarray]:
         """(N, INSTANCE_FLOATS) float32 instance rows and (N,) shape codes."""
@@ -426,7 +436,18 @@ class Renderer:
                 "u_silhouette": 0.0,
             },
         )
-        self._draw_instances("bodies", self._body_meshes, rows, codes)
+        # Body meshes are closed and wound outward: skip back faces, unless the eye is inside
+        # a body (then its inside is what there is to see).
+        distances = np.linalg.norm(rows[:, 0:3].astype(np.float64), axis=1)
+        reach = rows[:, 3].astype(np.float64) * BODY_BOUNDING_RADIUS + eye.size * NEAR_PER_SIZE
+        cull = not bool((distances <= reach).any())
+        if cull:
+            self.ctx.enable(self.ctx.CULL_FACE)
+            self.ctx.cull_face = "back"
+        try:
+            self._draw_instances("bodies", self._body_meshes, rows, codes)
+        finally:
+            self.ctx.disable(self.ctx.CULL_FACE)
 
     def _draw_agents(self, snapshot: Snapshot, common: dict, eye: Eye) -> None:
         agents = list(snapshot.extras.get("agents", ()) or ())
@@ -669,6 +690,15 @@ class Renderer:
         self._overlay_source = overlay  # held, so a new image can never reuse its id
 
     # ------------------------------------------------------------------ resources
+    def _screen_grid(self, width: int, height: int) -> ScreenGrid:
+        if self._grid is None or self._grid.size != (width, height):
+            if self._grid is not None:
+                self._grid.release()
+            self._grid = ScreenGrid(
+                self.ctx, (width, height), self._programs["ground"], self._programs["sky"]
+            )
+        return self._grid
+
     def _wrapped_target(self, framebuffer):  # noqa: ANN001, ANN202 - moderngl.Framebuffer
         """A framebuffer with ``framebuffer``'s colour attachments and our depth texture, so the
         scene is drawn straight into the target; None when that cannot be done (a window's
@@ -777,13 +807,10 @@ class Renderer:
             *self._particle_buffers.values(),
             *(buffer for buffer, _ in self._body_meshes),
             *(buffer for buffer, _ in self._agent_meshes),
-            self._empty_vao,
-            self._ground_vao,
             self._post_vao,
             self._overlay_vao,
             self._overlay_buffer,
             self._overlay_texture,
-            self._noise_texture,
             *self._programs.values(),
         ):
             if resource is not None:
@@ -794,7 +821,42 @@ class Renderer:
         self._particle_buffers.clear()
         self._overlay_texture = self._overlay_vao = self._overlay_buffer = None
         self._overlay_source = None
-        self._noise_texture = None
+        if self._grid is not None:
+            self._grid.release()
+            self._grid = None
+        if self._noise_texture is not None:
+            self._noise_texture.release()
+            self._noise_texture = None
+
+
+def screen_grid_points(width: int, height: int, step: int = GRID_PIXELS) -> tuple:
+    """(V, 2) float32 NDC points every ``step`` pixels over a frame (edges included) and the
+    (T, 3) uint32 vertex indices of the triangles between them."""
+    xs = np.minimum(np.arange(0, width + step, step), width) / width * 2.0 - 1.0
+    ys = np.minimum(np.arange(0, height + step, step), height) / height * 2.0 - 1.0
+    xs, ys = np.unique(xs), np.unique(ys)
+    points = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2).astype(np.float32)
+    columns = len(xs)
+    corner = (np.arange(len(ys) - 1)[:, None] * columns + np.arange(columns - 1)[None, :]).ravel()
+    quads = np.stack([corner, corner + 1, corner + columns + 1, corner + columns], axis=1)
+    triangles = np.concatenate([quads[:, [0, 1, 2]], quads[:, [0, 2, 3]]])
+    return points, triangles.astype(np.uint32)
+
+
+class ScreenGrid:
+    """The screen grid's buffers and one vertex array for each program drawn over it."""
+
+    def __init__(self, ctx, size: tuple[int, int], ground, sky) -> None:  # noqa: ANN001
+        points, triangles = screen_grid_points(*size)
+        self.size = size
+        self.points = ctx.buffer(points.tobytes())
+        self.indices = ctx.buffer(triangles.tobytes())
+        self.ground = ctx.vertex_array(ground, [(self.points, "2f", "in_ndc")], self.indices, 4)
+        self.sky = ctx.vertex_array(sky, [(self.points, "2f", "in_ndc")], self.indices, 4)
+
+    def release(self) -> None:
+        for resource in (self.ground, self.sky, self.points, self.indices):
+            resource.release()
 
 
 class _PassTimer:

@@ -23,8 +23,7 @@ vec3 sky_colour(vec3 direction) {
     sun_64 *= sun_64;
     float sun_128 = sun_64 * sun_64;
     sky += u_sun_colour * (sun_8 * sun_4 * 0.25 + sun_128 * sun_64 * sun_8 * 0.8);  // ^12, ^200
-    sky += u_sun_colour * smoothstep(0.9993, 0.9996, toward_sun) * 4.0;  // the disc
-    return sky;
+    return sky;  // the sun's disc (u_sun_colour * 4 where toward_sun > 0.9996) is the sky pass's
 }
 
 vec3 apply_fog(vec3 colour, float distance_metres, vec3 direction) {
