@@ -196,3 +196,30 @@ def test_fmt_killed_at_any_moment_leaves_old_or_new_never_partial(tmp_path: Path
         process.wait()
         after = target.read_bytes()
         assert after in (original, formatted.encode()), f"partial file after kill {step}"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["generate", "a valley where sound crawls", "--out", "{target}"],
+        ["new", "Valley", "--out", "{target}"],
+    ],
+    ids=["generate", "new"],
+)
+def test_making_a_world_never_replaces_a_file_unless_asked(
+    tmp_path: Path, command: list[str]
+) -> None:
+    target = tmp_path / "valley.toml"
+    target.write_bytes(ORIGINAL)
+    argv = [part.replace("{target}", str(target)) for part in command]
+    result = subprocess.run(
+        [sys.executable, "-m", "engine", *argv],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and "already exists" in result.stderr
+    assert target.read_bytes() == ORIGINAL
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["valley.toml"]
