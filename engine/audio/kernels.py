@@ -711,7 +711,15 @@ def render_grid(
         samples = grid_offsets[g + 1] - first
         if samples <= 0 or (counts[g] == 0 and counts[g + 1] == 0):
             continue
-        if counts[g] == counts[g + 1] or not refine or samples == 1:
+        if counts[g] == counts[g + 1]:
+            # The common case: the same branches at both ends, paired in order.
+            for r in range(counts[g]):
+                _read_span(
+                    roots[g, r], roots[g + 1, r], first, samples, inverse_steps, sums,
+                    emission_offset, sample_rate, out, buses_per_metre, bus_used, running,
+                )  # fmt: skip
+            continue
+        if not refine or samples == 1:
             _read_between(
                 roots[g], counts[g], roots[g + 1], counts[g + 1], first, samples, inverse_steps,
                 sums, emission_offset, sample_rate, out, buses_per_metre, bus_used, running,
