@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
+import os
 import subprocess
 import sys
 import time
@@ -26,12 +28,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 
 REPO = Path(__file__).resolve().parent.parent
 TESTS = REPO / "tests"
 FUZZ_MODULES = sorted(path.stem for path in TESTS.glob("test_fuzz_*.py"))
 CRASH_EXAMPLES_KEPT = 3
+CHUNK_CASES = 500
 
 
 def collect_targets() -> dict[str, tuple[Any, Callable[[Any], str]]]:
@@ -42,18 +45,17 @@ def collect_targets() -> dict[str, tuple[Any, Callable[[Any], str]]]:
     return targets
 
 
+def rss_mib() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def run_target(strategy: Any, check: Callable[[Any], str], cases: int) -> dict[str, Any]:
+    """Run ``cases`` cases in chunks, each a fresh hypothesis run with its own seed: one long run
+    keeps every choice it made (its data tree), which grew to gigabytes over 10,000 big cases."""
     outcomes: Counter[str] = Counter()
     crashes: list[str] = []
 
-    @settings(
-        max_examples=cases,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
     def one_case(value: Any) -> None:
         try:
             outcomes[check(value)] += 1
@@ -64,7 +66,18 @@ def run_target(strategy: Any, check: Callable[[Any], str], cases: int) -> dict[s
                 crashes.append(f"input {value!r:.400}\n      " + "\n      ".join(last))
 
     started = time.perf_counter()
-    one_case()
+    for chunk in range(math.ceil(cases / CHUNK_CASES)):
+        size = min(CHUNK_CASES, cases - chunk * CHUNK_CASES)
+        before = sum(outcomes.values())
+        settings(
+            max_examples=size,
+            database=None,
+            deadline=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )(seed(chunk)(given(strategy)(one_case)))()
+        if sum(outcomes.values()) == before:
+            break  # the strategy has nothing new to give
     return {
         "outcomes": outcomes,
         "crashes": crashes,
@@ -130,7 +143,7 @@ def main() -> int:
         if not args.filter or any(part in name for part in args.filter)
     }
     print(f"fuzzing {len(targets)} targets, {args.cases} cases each (hypothesis)")
-    print(f"{'target':28} {'cases':>7} {'s':>6} {'cases/s':>8}  outcomes")
+    print(f"{'target':28} {'cases':>7} {'s':>6} {'cases/s':>8} {'RSS MiB':>8}  outcomes")
     crashed = False
     for name, (strategy, check) in targets.items():
         result = run_target(strategy, check, args.cases)
@@ -138,7 +151,10 @@ def main() -> int:
         total = sum(outcomes.values())
         rate = total / result["seconds"] if result["seconds"] else 0.0
         shown = ", ".join(f"{label} {count}" for label, count in outcomes.most_common())
-        print(f"{name:28} {total:7d} {result['seconds']:6.0f} {rate:8.1f}  {shown}", flush=True)
+        print(
+            f"{name:28} {total:7d} {result['seconds']:6.0f} {rate:8.1f} {rss_mib():8.0f}  {shown}",
+            flush=True,
+        )
         for crash in result["crashes"]:
             crashed = True
             print(f"    {crash}")
