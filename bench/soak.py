@@ -2,21 +2,23 @@
 real time. Reports peak RSS and its growth, audio underruns in the live path, and NaN states.
 
 Owns: the soak loop below; it drives the engine only through public entry points (``WorldSource``
-and ``OffscreenView`` from the headless app, ``AgentSystem``, ``AgentVoices``, ``Mixer``), exactly
-as the window does, with a manual clock. Touches no files and no devices.
+and ``OffscreenView`` from the headless app, ``AgentSystem``, ``AgentVoices``, ``Mixer``) with a
+manual clock, as the window does. Touches no files and no devices.
 
-The loop, per frame of ``1 / --fps`` real seconds: advance the world (at ``--speed`` world seconds
-per real second, so an hour of world time takes ``3600 / speed`` seconds of "real" time), step and
-publish the agents, feed the mixer the snapshot and the voices, render the frame's audio in the
-chunks the live sink pulls (``engine.audio.output.LIVE_BUFFER_SECONDS`` each), draw the frame.
+Per frame of ``1 / --fps`` real seconds: advance the world (at ``--speed`` world seconds per real
+second, so an hour of world time takes ``3600 / speed`` "real" seconds), step the agents, feed
+the mixer the snapshot and the voices, mix the frame's audio in the chunks the live sink pulls
+(``engine.audio.output.LIVE_BUFFER_SECONDS`` each), draw the frame. After the hour, a live
+segment (``--live-seconds``) runs at speed 1, as someone exploring would.
 
 - **Underruns**: the live sink queues at most one chunk ahead of the device, so a chunk that takes
-  longer to mix than it lasts is heard as a gap. Counted per chunk (the mixer's own budget).
-- **Memory**: RSS after a warm-up (the first 5 % of world time) and at the end; growth is their
-  difference, and the slope over the second half (MB per world hour) says whether it is flat.
-- **NaN**: any non-finite body or agent position/velocity, audio sample or pixel, counted.
+  longer to mix than it lasts is heard as a gap. Counted per chunk against the mixer's budget
+  (the baseline: the chunk's own duration), separately for warm-up, the hour and the live segment.
+- **Memory**: RSS after warm-up (the first 5 % of world time) and at the end; growth is their
+  difference; the slope over the second half (MiB per world hour) says whether it is flat.
+- **NaN**: any non-finite body or agent position/velocity, world time or audio sample, counted.
 
-    .venv/bin/python bench/soak.py                            # one hour, worlds/speakers.toml
+    .venv/bin/python bench/soak.py                              # one hour, worlds/speakers.toml
     .venv/bin/python bench/soak.py --world-seconds 600 --speed 30
 """
 
@@ -29,6 +31,7 @@ import os
 import resource
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -36,19 +39,100 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 
 
-def rss_mb() -> float:
-    """Resident memory now, in MiB (from /proc: Linux)."""
+def rss_mib() -> float:
+    """Resident memory now, in MiB (Linux /proc)."""
     with open("/proc/self/statm") as handle:
-        pages = int(handle.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def peak_rss_mb() -> float:
+def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def non_finite(*arrays: np.ndarray) -> bool:
     return any(not np.isfinite(array).all() for array in arrays if array.size)
+
+
+class Soak:
+    """The running world and every counter the report needs."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        from engine.agents.system import AgentSystem
+        from engine.agents.voices import AgentVoices
+        from engine.app.headless import OffscreenView, create_offscreen_context
+        from engine.app.source import WorldSource
+        from engine.audio import Mixer
+        from engine.audio.output import LIVE_BUFFER_SECONDS
+        from engine.rules import load_world
+
+        self.world = load_world(args.world)
+        self.sample_rate = args.sample_rate
+        self.frame_seconds = 1.0 / args.fps
+        width, height = (int(part) for part in args.size.split("x"))
+        self.ctx = create_offscreen_context()
+        self.view = OffscreenView(self.ctx, self.world, width, height)
+        self.source = WorldSource(self.world, seed=args.seed, ctx=self.ctx)
+        self.simulation = self.source.simulation
+        self.agents = AgentSystem(
+            self.world, args.seed, local_rates=self.simulation.local_time.rates
+        )
+        self.chunk_seconds = LIVE_BUFFER_SECONDS
+        self.chunk = int(round(LIVE_BUFFER_SECONDS * args.sample_rate))
+        self.mixer = Mixer.for_world(
+            self.world, sample_rate=args.sample_rate, block_size=self.chunk, seed=args.seed
+        )
+        self.voices = AgentVoices(self.agents, self.mixer, args.sample_rate)
+        self.audio_owed = 0.0
+        self.underruns: Counter[str] = Counter()
+        self.chunks: Counter[str] = Counter()
+        self.worst_chunk: Counter[str] = Counter()  # worst mix time / chunk duration, per phase
+        self.seconds: Counter[str] = Counter()  # wall seconds: sim, mix, draw
+        self.frames = self.nan_states = self.utterances = self.sounds = 0
+
+    def frame(self, phase: str) -> None:
+        began = time.perf_counter()
+        self.source.advance(self.frame_seconds)
+        snapshot = self.source.snapshot()
+        said = self.agents.step(snapshot)
+        # Not agents.publish(snapshot): the renderer does not read AgentSystem's view yet (it
+        # expects engine.render.views.AgentView rows; reported). WorldSource's stand-ins are drawn.
+        self.utterances += len(said)
+        self.sounds += len(snapshot.sounds)
+        self.mixer.consume(snapshot)
+        self.voices.hear(said)
+        self.voices.follow(float(snapshot.world_time))
+        self.seconds["sim"] += time.perf_counter() - began
+
+        self.audio_owed += self.frame_seconds * self.sample_rate
+        while self.audio_owed >= self.chunk:
+            began = time.perf_counter()
+            block = self.mixer.render(self.chunk)
+            ratio = (time.perf_counter() - began) / self.chunk_seconds
+            self.seconds["mix"] += ratio * self.chunk_seconds
+            self.audio_owed -= self.chunk
+            self.chunks[phase] += 1
+            self.underruns[phase] += ratio > 1.0
+            self.worst_chunk[phase] = max(self.worst_chunk[phase], ratio)
+            self.nan_states += non_finite(block)
+
+        began = time.perf_counter()
+        self.view.draw(snapshot)
+        self.seconds["draw"] += time.perf_counter() - began
+        agent_view = self.agents.view()
+        self.nan_states += non_finite(
+            snapshot.bodies.positions,
+            snapshot.bodies.velocities,
+            snapshot.bodies.apparent_positions,
+            agent_view.positions,
+            agent_view.velocities,
+            np.asarray(snapshot.world_time),
+        )
+        self.frames += 1
+
+    def release(self) -> None:
+        self.view.release()
+        self.source.release()
+        self.ctx.release()
 
 
 def main() -> int:
@@ -57,145 +141,78 @@ def main() -> int:
     parser.add_argument("--world-seconds", type=float, default=3600.0)
     parser.add_argument("--speed", type=float, default=60.0, help="world seconds per real second")
     parser.add_argument("--fps", type=float, default=60.0, help="frames per real second")
+    parser.add_argument("--live-seconds", type=float, default=30.0, help="speed-1 tail (real s)")
     parser.add_argument("--size", default="64x48", help="offscreen frame size")
     parser.add_argument("--sample-rate", type=int, default=48_000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    from engine.agents.system import AgentSystem
-    from engine.agents.voices import AgentVoices
-    from engine.app.headless import OffscreenView, create_offscreen_context
-    from engine.app.source import WorldSource
-    from engine.audio import Mixer
-    from engine.audio.output import LIVE_BUFFER_SECONDS
-    from engine.rules import load_world
     from engine.sim.simulation import MAX_STEPS_PER_CALL
 
-    world = load_world(args.world)
-    width, height = (int(part) for part in args.size.split("x"))
-    ctx = create_offscreen_context()
-    view = OffscreenView(ctx, world, width, height)
-    source = WorldSource(world, seed=args.seed, ctx=ctx)
-    simulation = source.simulation
-    simulation.set_speed(args.speed)
-    agents = AgentSystem(world, args.seed, local_rates=simulation.local_time.rates)
-    chunk = int(round(LIVE_BUFFER_SECONDS * args.sample_rate))
-    mixer = Mixer.for_world(world, sample_rate=args.sample_rate, block_size=chunk, seed=args.seed)
-    voices = AgentVoices(agents, mixer, args.sample_rate)
-
-    frame_seconds = 1.0 / args.fps
-    real_seconds = args.world_seconds / args.speed
-    frames = int(math.ceil(real_seconds * args.fps))
-    if args.speed / args.fps > MAX_STEPS_PER_CALL * world.physics.time_step:
+    soak = Soak(args)
+    if args.speed / args.fps > MAX_STEPS_PER_CALL * soak.world.physics.time_step:
         parser.error("--speed / --fps asks more world time per frame than one advance() runs")
-    audio_owed = 0.0
-    chunks = underruns = warm_up_underruns = nan_states = utterances = sounds = 0
-    worst_chunk_ratio = 0.0
-    mix_seconds = sim_seconds = draw_seconds = 0.0
-    warm_rss: float | None = None
-    samples: list[tuple[float, float]] = []  # (world time, RSS MiB)
+    target = args.world_seconds
     print(
-        f"soak: {world.meta.name}, {args.world_seconds:g} world s at {args.speed:g}x "
-        f"({frames} frames of {width}x{height}, {real_seconds:g} s of live audio at "
-        f"{args.sample_rate} Hz in {chunk}-frame chunks)",
+        f"soak: {soak.world.meta.name}, {target:g} world s at {args.speed:g}x and {args.fps:g} "
+        f"fps ({args.size} frames), then {args.live_seconds:g} s live; audio {args.sample_rate} Hz "
+        f"in {soak.chunk}-frame chunks",
         flush=True,
     )
+    soak.simulation.set_speed(args.speed)
     started = time.perf_counter()
-    for frame in range(frames):
-        began = time.perf_counter()
-        source.advance(frame_seconds)
-        snapshot = source.snapshot()
-        said = agents.step(snapshot)
-        # Not agents.publish(snapshot): the renderer does not read AgentSystem's view yet (it
-        # expects engine.render.views.AgentView rows; reported). WorldSource's stand-ins are drawn.
-        utterances += len(said)
-        sounds += len(snapshot.sounds)
-        mixer.consume(snapshot)
-        voices.hear(said)
-        voices.follow(float(snapshot.world_time))
-        sim_seconds += time.perf_counter() - began
-
-        audio_owed += frame_seconds * args.sample_rate
-        while audio_owed >= chunk:
-            began = time.perf_counter()
-            block = mixer.render(chunk)
-            took = time.perf_counter() - began
-            mix_seconds += took
-            chunks += 1
-            audio_owed -= chunk
-            ratio = took / LIVE_BUFFER_SECONDS
-            worst_chunk_ratio = max(worst_chunk_ratio, ratio)
-            if warm_rss is None:
-                warm_up_underruns += ratio > 1.0  # first voices, caches, FFT plans
-            else:
-                underruns += ratio > 1.0
-            nan_states += non_finite(block)
-
-        began = time.perf_counter()
-        pixels = view.draw(snapshot)
-        draw_seconds += time.perf_counter() - began
-        bodies = snapshot.bodies
-        agent_view = agents.view()
-        nan_states += non_finite(
-            bodies.positions,
-            bodies.velocities,
-            bodies.apparent_positions,
-            agent_view.positions,
-            agent_view.velocities,
-            np.asarray(snapshot.world_time),
-        )
-        nan_states += pixels.size == 0
-
-        world_time = float(snapshot.world_time)
-        if warm_rss is None and world_time >= 0.05 * args.world_seconds:
-            gc.collect()
-            warm_rss = rss_mb()
-            samples.append((world_time, warm_rss))
-        elif frame % max(1, frames // 20) == 0 and warm_rss is not None:
-            samples.append((world_time, rss_mb()))
-            elapsed = time.perf_counter() - started
+    samples: list[tuple[float, float]] = []  # (world time, RSS MiB) after warm-up
+    report_every = target / 20
+    while soak.simulation.world_time < 0.05 * target:
+        soak.frame("warm-up")
+    gc.collect()
+    samples.append((soak.simulation.world_time, rss_mib()))
+    next_report = soak.simulation.world_time + report_every
+    while soak.simulation.world_time < target:
+        soak.frame("hour")
+        if soak.simulation.world_time >= next_report:
+            next_report += report_every
+            samples.append((soak.simulation.world_time, rss_mib()))
             print(
-                f"  world {world_time:7.0f} s  rss {samples[-1][1]:7.1f} MiB  "
-                f"underruns {underruns}  nan {nan_states}  wall {elapsed:5.0f} s",
+                f"  world {samples[-1][0]:6.0f} s  rss {samples[-1][1]:6.1f} MiB  underruns "
+                f"{soak.underruns['hour']}  nan {soak.nan_states}  "
+                f"wall {time.perf_counter() - started:4.0f} s",
                 flush=True,
             )
-    wall = time.perf_counter() - started
+    hour_wall = time.perf_counter() - started
     gc.collect()
-    end_rss = rss_mb()
-    samples.append((float(simulation.world_time), end_rss))
-    half = [s for s in samples if s[0] >= samples[-1][0] / 2]
-    slope = (
-        np.polyfit([s[0] for s in half], [s[1] for s in half], 1)[0] * 3600
-        if len(half) > 2
-        else 0.0
-    )
-    view.release()
-    source.release()
-    ctx.release()
+    samples.append((soak.simulation.world_time, rss_mib()))
+    soak.simulation.set_speed(1.0)
+    for _ in range(int(math.ceil(args.live_seconds * args.fps))):
+        soak.frame("live")
+    world_seconds = soak.simulation.world_time
+    soak.release()
 
-    world_seconds = float(simulation.world_time)
+    warm, end = samples[0][1], samples[-1][1]
+    half = [s for s in samples if s[0] >= samples[-1][0] / 2]
+    slope = np.polyfit([s[0] for s in half], [s[1] for s in half], 1)[0] * 3600
     print(
-        f"world time simulated   {world_seconds:.0f} s in {wall:.0f} s wall "
-        f"({world_seconds / wall:.1f}x real time)"
+        f"world time simulated     {world_seconds:.0f} s; the hour took {hour_wall:.0f} s wall "
+        f"({(samples[-1][0]) / hour_wall:.1f}x real time)"
     )
-    print(f"frames drawn           {frames} ({draw_seconds / frames * 1000:.1f} ms each)")
-    print(f"sim + agents per frame {sim_seconds / frames * 1000:.1f} ms")
-    mixed_speed = chunks * LIVE_BUFFER_SECONDS / mix_seconds if mix_seconds else 0.0
+    print(f"frames                   {soak.frames}")
+    for part in ("sim", "mix", "draw"):
+        print(f"  {part + ' per frame':22} {soak.seconds[part] / soak.frames * 1000:.1f} ms")
+    for phase in ("warm-up", "hour", "live"):
+        chunks = soak.chunks[phase]
+        print(
+            f"audio underruns, {phase:7} {soak.underruns[phase]} of {chunks} chunks "
+            f"(worst chunk took {soak.worst_chunk[phase]:.2f}x its duration)"
+        )
+    print(f"NaN / non-finite states  {soak.nan_states}")
+    print(f"utterances, sounds       {soak.utterances}, {soak.sounds}")
+    print(f"peak RSS                 {peak_rss_mib():.1f} MiB")
     print(
-        f"live audio             {chunks} chunks, mixed at {mixed_speed:.1f}x real time; "
-        f"worst chunk took {worst_chunk_ratio:.2f} of its duration"
+        f"RSS after warm-up        {warm:.1f} MiB; after the hour {end:.1f} MiB "
+        f"(growth {end - warm:+.1f} MiB, ratio {end / warm:.3f})"
     )
-    print(f"audio underruns        {underruns} after warm-up ({warm_up_underruns} during it)")
-    print(f"NaN / non-finite states {nan_states}")
-    print(f"utterances, sounds     {utterances}, {sounds}")
-    print(f"peak RSS               {peak_rss_mb():.1f} MiB")
-    print(
-        f"RSS after warm-up      {warm_rss:.1f} MiB, at end {end_rss:.1f} MiB "
-        f"(growth {end_rss - (warm_rss or end_rss):+.1f} MiB, "
-        f"ratio {end_rss / (warm_rss or end_rss):.3f})"
-    )
-    print(f"RSS slope, second half {slope:+.2f} MiB per world hour")
-    return 0 if nan_states == 0 else 1
+    print(f"RSS slope, second half   {slope:+.2f} MiB per world hour")
+    return 0 if soak.nan_states == 0 else 1
 
 
 if __name__ == "__main__":
