@@ -39,7 +39,7 @@ SAFE_TARGET_WORDS = ("temporary", "scratch", "buffer", "handle")
 # file -> why appending there is safe (the reader skips a torn last line; earlier lines stay).
 APPEND_ONLY_LOGS = {
     "generators/batch.py": "results.jsonl: one JSON line per world; the resume reader skips "
-    "lines that do not parse, so an interrupted append costs at most that world's entry",
+    "lines that do not parse, so a torn line only makes its worlds be generated again",
 }
 
 

@@ -41,6 +41,22 @@ def test_a_missing_model_is_a_clear_error(tmp_path: Path, model: str) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_generate_without_its_model_is_a_clear_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "engine", "generate", "a quiet valley", "--out", "valley.toml"]
+        + ["--model", "nobody/no-such-model"],
+        cwd=tmp_path,
+        env=os.environ | {"HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert "error: could not load model 'nobody/no-such-model'" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_scripted_narration_needs_no_model(tmp_path: Path) -> None:
     result = narrate(cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -213,3 +213,10 @@ def test_fmt_reads_no_more_than_the_limit_of_a_huge_file(sparse_file: Path) -> N
     assert result.returncode == 1
     assert "Traceback" not in result.stderr, result.stderr[-800:]
     assert f"{LIMITS.file_bytes}" in result.stderr
+
+
+def test_security_md_lists_every_limit_with_its_value() -> None:
+    text = (REPO / "SECURITY.md").read_text(encoding="utf-8")
+    for field in dataclasses.fields(Limits):
+        value = getattr(LIMITS, field.name)
+        assert f"| `{field.name}` | {value:,} |" in text, f"SECURITY.md: {field.name} = {value:,}"
