@@ -468,6 +468,23 @@ def _running_sum(sums, position):
     return sums[index] + (position - index) * (sums[index + 1] - sums[index])
 
 
+@njit(cache=True, fastmath=True)
+def _gather(sums, start, step, count, out):
+    """out[k] = sums linearly interpolated at start + k * step (all inside the sums)."""
+    for k in range(count):
+        position = start + k * step
+        index = int(position)
+        out[k] = sums[index] + (position - index) * (sums[index + 1] - sums[index])
+
+
+@njit(cache=True, fastmath=True)
+def _scatter(running, inverse_steps, gain, gain_step, ear_gain, ear_step, share, share_step, out):
+    """out[k] += (running[k + 1] - running[k]) / dt[k] * gain(k) * ear gain(k) * share(k)."""
+    for k in range(out.shape[0]):
+        factor = (gain + k * gain_step) * (ear_gain + k * ear_step) * (share + k * share_step)
+        out[k] += (running[k + 1] - running[k]) * inverse_steps[k] * factor
+
+
 @njit(cache=True)
 def _read_span(
     start_fields,
@@ -510,18 +527,8 @@ def _read_span(
         right_delay_step = max(-end_itd, 0.0) - right_delay
         left_delay_step *= per_step
         right_delay_step *= per_step
-        for step in range(samples + 1):
-            position = base + step * base_step
-            left = position - (left_delay + step * left_delay_step)
-            right = position - (right_delay + step * right_delay_step)
-            left_index = int(left)
-            right_index = int(right)
-            running[0, step] = sums[left_index] + (left - left_index) * (
-                sums[left_index + 1] - sums[left_index]
-            )
-            running[1, step] = sums[right_index] + (right - right_index) * (
-                sums[right_index + 1] - sums[right_index]
-            )
+        _gather(sums, base - left_delay, base_step - left_delay_step, samples + 1, running[0])
+        _gather(sums, base - right_delay, base_step - right_delay_step, samples + 1, running[1])
     else:
         for step in range(samples + 1):
             position = base + step * base_step
@@ -553,22 +560,22 @@ def _read_span(
         uniform = lower == min(int(last_position), buses - 1) and lower < buses - 1
     if buses == 1 or uniform:
         upper = min(lower + 1, buses - 1)
-        for step in range(samples):
-            k = first_sample + step
-            scale = inverse_steps[k] * (gain + step * gain_step)
-            left_value = (running[0, step + 1] - running[0, step]) * scale
-            right_value = (running[1, step + 1] - running[1, step]) * scale
-            left_value *= left_gain + step * left_step
-            right_value *= right_gain + step * right_step
-            if buses == 1:
-                out[0, 0, k] += left_value
-                out[0, 1, k] += right_value
-            else:
-                weight = bus_position + step * bus_step - lower
-                out[lower, 0, k] += (1.0 - weight) * left_value
-                out[lower, 1, k] += (1.0 - weight) * right_value
-                out[upper, 0, k] += weight * left_value
-                out[upper, 1, k] += weight * right_value
+        weight = bus_position - lower if buses > 1 else 0.0
+        weight_step = bus_step if buses > 1 else 0.0
+        for ear in range(2):
+            ear_gain = left_gain if ear == 0 else right_gain
+            ear_step = left_step if ear == 0 else right_step
+            _scatter(
+                running[ear], inverse_steps[first_sample : first_sample + samples], gain,
+                gain_step, ear_gain, ear_step, 1.0 - weight, -weight_step,
+                out[lower, ear, first_sample : first_sample + samples],
+            )  # fmt: skip
+            if upper != lower:
+                _scatter(
+                    running[ear], inverse_steps[first_sample : first_sample + samples], gain,
+                    gain_step, ear_gain, ear_step, weight, weight_step,
+                    out[upper, ear, first_sample : first_sample + samples],
+                )  # fmt: skip
         return
     for step in range(samples):
         k = first_sample + step
