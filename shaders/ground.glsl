@@ -2,7 +2,8 @@
 // faint metric grid at the powers of ten nearest that size.
 // Drawn over the screen grid (``in_ndc``, a vertex every few pixels): each vertex is the point of
 // the ground its pixel sees (rays above the horizon end at the plane's far edge), and everything
-// smooth there (noise, light, fog, display transform) is worked out per vertex and interpolated.
+// smooth there (coarse noise, light, the fog's colour) is worked out per vertex and interpolated.
+// How much fog (steep near the horizon) and the display transform are per pixel.
 // Per pixel remain the fine octaves (one mipmapped read of a baked texture, engine/render/noise.py,
 // four octaves in its four channels), the thin grid lines and the logarithmic depth: on a CPU
 // rasteriser hashing the noise per pixel cost more than the rest of the frame. The coarse
@@ -10,7 +11,6 @@
 #if defined VERTEX_SHADER
 #include "depth.glsl"
 #include "atmosphere.glsl"
-#include "display.glsl"
 #include "noise.glsl"
 #define OCTAVES 8
 #define FINE_OCTAVES 4
@@ -27,9 +27,9 @@ uniform float u_octave_weight[OCTAVES];  // normalised: they add up to 1
 in vec2 in_ndc;
 out vec3 v_relative;                     // ground point relative to the eye (m)
 out float v_view_depth;
-out vec3 v_colour;                       // display colour of the ground here
-out vec3 v_line_colour;                  // display colour of a grid line here
-out float v_clear;                       // how much of the ground's own colour the fog lets through
+out vec3 v_colour;                       // lit colour of the ground here (linear)
+out vec3 v_line_colour;                  // lit colour of a grid line here
+out vec3 v_fog_colour;                   // colour of the fog seen here
 void main() {
     vec4 far_point = m_inverse_view_proj * vec4(in_ndc, 0.0, 1.0);
     vec3 direction = normalize(far_point.xyz / far_point.w);
@@ -60,19 +60,20 @@ void main() {
     vec3 seen = relative / distance_metres;
     vec4 view_position = m_view * vec4(relative, 1.0);
     gl_Position = m_proj * view_position;
-    vec2 uv = gl_Position.xy / gl_Position.w * 0.5 + 0.5;
-    v_colour = display_colour_at(apply_fog(colour, distance_metres, seen), uv);
-    v_line_colour = display_colour_at(apply_fog(line_colour, distance_metres, seen), uv);
-    v_clear = exp(-u_fog_density * distance_metres);
+    v_colour = colour;
+    v_line_colour = line_colour;
+    v_fog_colour = fog_colour(seen);
     v_relative = relative;
     v_view_depth = -view_position.z;
 }
 #elif defined FRAGMENT_SHADER
 #include "depth.glsl"
+#include "display.glsl"
 uniform sampler2D u_noise;               // RGBA: octaves 1..4 (engine/render/noise.py)
 uniform vec2 u_fine_offset;              // (eye.xz / u_fine_period) mod 1
 uniform float u_fine_period;             // metres per texture repeat
 uniform vec4 u_fine_weight;              // the weights of octaves 1..4
+uniform float u_fog_density;             // 1/m
 uniform vec2 u_grid_offset[3];           // (eye.xz / spacing_k) mod 1
 uniform float u_grid_spacing[3];         // metres (powers of ten)
 uniform float u_grid_weight[3];
@@ -80,7 +81,7 @@ in vec3 v_relative;
 in float v_view_depth;
 in vec3 v_colour;
 in vec3 v_line_colour;
-in float v_clear;
+in vec3 v_fog_colour;
 out vec4 f_colour;
 
 void main() {
@@ -96,10 +97,9 @@ void main() {
         lines = max(lines, line * fade * u_grid_weight[k]);
     }
     float fine = dot(texture(u_noise, u_fine_offset + local / u_fine_period) - 0.5, u_fine_weight);
-    // Albedo x (1 + 1.6 fine) in linear light is about x (1 + 0.8 fine) in display values,
-    // as far as the fog lets the ground's own colour through.
-    vec3 colour = mix(v_colour, v_line_colour, lines * 0.6) * (1.0 + 0.8 * fine * v_clear);
-    f_colour = vec4(colour, 1.0);
+    vec3 colour = mix(v_colour, v_line_colour, lines * 0.6) * (1.0 + 1.6 * fine);
+    float clear = exp(-u_fog_density * length(v_relative));
+    f_colour = vec4(display_colour(mix(v_fog_colour, colour, clear)), 1.0);
     gl_FragDepth = log_depth(v_view_depth);
 }
 #endif

@@ -53,9 +53,10 @@ from engine.sim.snapshot import Snapshot
 MINIMUM_GL_VERSION = 330
 MAX_TIME_FIELDS = 8
 GROUND_OCTAVES = 8
-GRID_PIXELS = 6
+GRID_PIXELS = 32
 """Pixels between neighbouring vertices of the screen grid the ground and the sky are drawn on."""
 MAX_WRAPPED_TARGETS = 8  # direct targets remembered (an OpenXR swapchain has 3 images per eye)
+EXPOSURE = 1.0
 REFERENCE_SIZE = 1.7
 """Explorer height (m) at which the world's fog density applies unchanged."""
 INSTANCE_FLOATS = 13  # offset 3, scale 1, colour 3, glow 1, doppler 1, phase 1, yaw 1, pad 2
@@ -219,7 +220,10 @@ class Renderer:
         view_projection = eye.projection.astype(np.float64) @ eye.rotation_view.astype(np.float64)
         inverse_view_projection = np.linalg.inv(view_projection).astype(np.float32)
         band = self.world.scale.band_at(eye.size)
-        tint = linear_rgb(band.tint) if band is not None and band.tint else np.ones(3, np.float32)
+        colour_scale = np.full(3, EXPOSURE, np.float64)
+        if band is not None and band.tint:  # 35% of the way to 1.6 x the band's tint
+            colour_scale *= 0.65 + 0.35 * 1.6 * linear_rgb(band.tint)
+        x_origin, y_origin = viewport[0], viewport[1]
         reversed_time = snapshot.explorer.local_rate < 0.0 or snapshot.time_rate < 0.0
         common = {
             "m_proj": gl_bytes(eye.projection),
@@ -229,11 +233,11 @@ class Renderer:
             "u_fog_density": self._fog_density(eye.size),
             "u_seed_offset": self._seed_offset,
             "u_viewport": tuple(float(v) for v in viewport),
-            "u_band_tint": tuple(float(v) for v in tint),
-            "u_band_tint_amount": 0.35 if band is not None and band.tint else 0.0,
+            "u_viewport_uv": (-x_origin / width, -y_origin / height, 1.0 / width, 1.0 / height),
+            "u_colour_scale": tuple(float(v) for v in colour_scale),
             "u_reversed": 1.0 if reversed_time else 0.0,
+            "u_reversed_look": 0.55 if reversed_time else 0.0,
             "u_time": float(snapshot.real_time % 3600.0),
-            "u_exposure": 1.0,
             **self._atmosphere,
         }
 

@@ -1,36 +1,36 @@
 // The display transform, applied by every pass that writes the frame: scale band tint, exposure,
 // filmic tone map with the display gamma folded in, the look of reversed time, vignette. Doing it
 // in the object passes, instead of in a full-screen pass over an HDR copy, saves a read and a
-// write of every pixel: on a CPU rasteriser (llvmpipe) that pass cost more than the scene. The
-// curve is Hejl and Burgess-Dawson's filmic fit, which includes the gamma: no pow() per pixel.
-uniform vec3 u_band_tint;
-uniform float u_band_tint_amount;
-uniform float u_reversed;      // 0..1: how strongly the eye's own time runs backward
+// write of every pixel: on a CPU rasteriser (llvmpipe) that pass cost more than the scene.
+// Every operation here runs for every pixel of every frame, and llvmpipe runs both sides of a
+// branch, even one on a uniform: so no branches, no pow(), no sin(), no division by uniforms.
+uniform vec3 u_colour_scale;   // exposure x scale band tint (1 where no band tints)
+uniform float u_reversed_look; // 0..0.55: how much of the reversed-time look is mixed in
 uniform float u_time;          // real seconds, for effects that must keep moving
-uniform float u_exposure;
-uniform vec4 u_viewport;       // x, y, width, height in pixels of the frame being drawn
+uniform vec4 u_viewport_uv;    // pixel -> 0..1 over the viewport: uv = pixel * zw + xy
 
 // ``uv``: where on the frame (0..1, bottom left origin) the colour will be shown.
 vec3 display_colour_at(vec3 colour, vec2 uv) {
-    colour = mix(colour, colour * u_band_tint * 1.6, u_band_tint_amount);
-    vec3 x = max(colour * u_exposure, 0.0);  // (the fit subtracts 0.004 first: too dark here)
-    colour = x * (6.2 * x + 0.5) / (x * (6.2 * x + 1.7) + 0.06);  // linear HDR -> display
-    if (u_reversed > 0.0) {
-        float grey = dot(colour, vec3(0.3, 0.59, 0.11));
-        // Violet shadows, pale cyan lights (display values of the linear 0.12 0.05 0.22 and
-        // 0.75 1.0 0.9), and a ripple running up the frame.
-        vec3 toned = mix(vec3(0.38, 0.26, 0.50), vec3(0.88, 1.0, 0.95), grey);
-        float ripple = 0.03 * sin(uv.y * 180.0 + u_time * 9.0);
-        colour = mix(colour, toned + ripple, 0.55 * u_reversed);
-    }
-    // Vignette: a linear-light 1 - 0.35 r^2.5, to first order in display values.
-    float radius = length((uv * 2.0 - 1.0) * vec2(0.85, 1.0)) / 1.3;
-    colour *= 1.0 - 0.16 * radius * radius * sqrt(radius);
+    // Hejl and Burgess-Dawson's filmic fit (linear HDR -> display, gamma included), without
+    // its 0.004 black offset, which crushed the darkest worlds.
+    vec3 x = max(colour * u_colour_scale, 0.0);
+    colour = x * (6.2 * x + 0.5) / (x * (6.2 * x + 1.7) + 0.06);
+    // Reversed time: violet shadows, pale cyan lights (display values of the linear
+    // 0.12 0.05 0.22 and 0.75 1.0 0.9), and a ripple running up the frame.
+    float grey = dot(colour, vec3(0.3, 0.59, 0.11));
+    vec3 toned = mix(vec3(0.38, 0.26, 0.50), vec3(0.88, 1.0, 0.95), grey);
+    float ripple = 0.12 * abs(fract(uv.y * 28.65 + u_time * 1.43) - 0.5) - 0.03;
+    colour = mix(colour, toned + ripple, u_reversed_look);
+    // Vignette: a linear-light 1 - 0.35 r^2.5 is about 1 - 0.16 r^2.5 in display values, and
+    // r^2.5 about r^2 (1 + r^2) / 2 over the frame.
+    vec2 from_centre = (uv * 2.0 - 1.0) * vec2(0.85 / 1.3, 1.0 / 1.3);
+    float radius_squared = dot(from_centre, from_centre);
+    colour *= 1.0 - 0.08 * radius_squared * (1.0 + radius_squared);
     return clamp(colour, 0.0, 1.0);
 }
 
 #if defined FRAGMENT_SHADER
 vec3 display_colour(vec3 colour) {
-    return display_colour_at(colour, (gl_FragCoord.xy - u_viewport.xy) / u_viewport.zw);
+    return display_colour_at(colour, gl_FragCoord.xy * u_viewport_uv.zw + u_viewport_uv.xy);
 }
 #endif
