@@ -94,13 +94,22 @@ class OffscreenView:
 
 
 def world_audio(world: WorldSpec, seconds: float, seed: int | None) -> np.ndarray | None:
-    """(N, 2) float32 stereo at AUDIO_SAMPLE_RATE from the acoustics engine, heard from the
-    explorer's start (where the camera is); None when ``engine.audio`` is not installed."""
+    """(N, 2) float32 stereo at AUDIO_SAMPLE_RATE heard from the explorer's start (where the
+    camera is): the world's sounds, and its agents' voices when it has agents (the same lines the
+    subtitles show); None when ``engine.audio`` is not installed."""
     try:
         from engine.audio import render_world_audio
     except ImportError:
         return None
-    samples, _ = render_world_audio(world, seconds, seed=seed, sample_rate=AUDIO_SAMPLE_RATE)
+    if world.agents:
+        from engine.agents.offline import narrate_world
+
+        narration = narrate_world(
+            world, seconds, seed=seed, audio=True, sample_rate=AUDIO_SAMPLE_RATE
+        )
+        samples = narration.audio
+    else:
+        samples, _ = render_world_audio(world, seconds, seed=seed, sample_rate=AUDIO_SAMPLE_RATE)
     return np.asarray(samples, np.float32).reshape(-1, 2)
 
 

@@ -3,22 +3,22 @@
 Owns: ``WorldSource``, the one object the window and the headless renderer drive: it builds
 ``engine.sim.Simulation`` under a manual real clock (so frames are deterministic for a seed),
 steps the world's particle fields (on the GPU with the simulation's compute stepper when a GL 4.3
-context is passed, else with its CPU reference, capped per field), and fills
-``snapshot.extras`` with agents and particle fields for the renderer. Must not touch: the
-simulation's internals beyond its public API, world files on disk; GL only through the context
-it is given.
+context is passed, else with its CPU reference, capped per field), runs the world's agents
+(``engine.agents.AgentSystem``), and fills ``snapshot.extras`` with the renderer's records of
+agents, subtitles and particle fields. Must not touch: the simulation's internals beyond its
+public API, world files on disk; GL only through the context it is given.
 
-Until the agent runtime fills ``extras["agents"]``, agents stand where the world file puts them
-and stroll small circles so their silhouettes are seen.
+Time advances in fixed steps of ``1 / STEPS_PER_SECOND`` real seconds, the same grid
+``engine.agents.offline.narrate_world`` uses, so a video's subtitles and the voices in its
+soundtrack come from the same lines said at the same moments.
 """
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from engine.render.views import AgentView, ParticleFieldView
+from engine.agents.offline import SNAPSHOTS_PER_SECOND
+from engine.render.views import AgentView, ParticleFieldView, Subtitle
 from engine.rules.world import WorldSpec
 from engine.sim import ManualClock, Simulation
 from engine.sim.particles import ParticleFieldCPU, pack_laws
@@ -28,6 +28,8 @@ CPU_PARTICLES_PER_FIELD = 50_000
 """Particles stepped per field on the CPU; larger fields are drawn from a sample of this size."""
 COMPUTE_GL_VERSION = 430
 """Compute shaders need OpenGL 4.3."""
+STEPS_PER_SECOND = SNAPSHOTS_PER_SECOND
+"""Simulation and agent steps per real second (shared with offline narration)."""
 MAX_PARTICLE_STEP = 1.0 / 30.0
 """Longest particle step (world seconds); longer frames take several."""
 
@@ -40,6 +42,13 @@ class WorldSource:
         self.clock = ManualClock()
         self.simulation = Simulation.from_world(world, seed=seed, clock=self.clock)
         seed = self.simulation.seed
+        self._pending_real = 0.0
+        self.agents = None
+        if world.agents:
+            from engine.agents import AgentSystem
+
+            self.agents = AgentSystem(world, seed, local_rates=self.simulation.local_time.rates)
+            self.agents.step(self.simulation.snapshot())
         self.gpu_particles = None
         if ctx is not None and world.particles and ctx.version_code >= COMPUTE_GL_VERSION:
             from engine.sim.particles_gpu import ParticleFieldsGPU
@@ -64,9 +73,20 @@ class WorldSource:
 
     def advance(self, real_dt: float) -> None:
         """Move everything by ``real_dt`` real seconds (the world clock decides world seconds)."""
-        self.clock.advance(real_dt)
-        world_dt = self.simulation.advance(real_dt)
+        self._pending_real += real_dt
+        step = 1.0 / STEPS_PER_SECOND
+        world_dt = 0.0
+        # A small tolerance so frame times that are exact multiples of the step do not drift.
+        while self._pending_real >= step - 1e-9:
+            self._pending_real -= step
+            self.clock.advance(step)
+            world_dt += self.simulation.advance(step)
+            self._step_agents()
         self._step_particles(world_dt)
+
+    def _step_agents(self) -> None:
+        if self.agents is not None:
+            self.agents.step(self.simulation.snapshot())
 
     def scrub(self, world_seconds: float) -> None:
         """Jump the world clock by ``world_seconds`` (signed)."""
@@ -87,7 +107,19 @@ class WorldSource:
 
     def snapshot(self) -> Snapshot:
         snapshot = self.simulation.snapshot()
-        snapshot.extras.setdefault("agents", self._agents(snapshot.world_time))
+        if self.agents is not None:
+            self.agents.publish(snapshot)
+            snapshot.extras["agents"] = _agent_records(self.agents.view(), self.world)
+            snapshot.extras["subtitles"] = tuple(
+                Subtitle(
+                    speaker=line.agent,
+                    native=line.ipa,
+                    romanisation=line.text,
+                    gloss=line.gloss,
+                    translation=line.translation,
+                )
+                for line in snapshot.extras.get("subtitles", ())
+            )
         snapshot.extras.setdefault("particles", self._particle_views())
         return snapshot
 
@@ -122,24 +154,21 @@ class WorldSource:
             self.gpu_particles.release()
             self.gpu_particles = None
 
-    def _agents(self, world_time: float) -> list[AgentView]:
-        agents = []
-        for agent in self.world.agents:
-            radius = min(agent.movement.radius, 3.0 * agent.size) * 0.5
-            speed = min(agent.movement.speed, agent.size)
-            angle = world_time * speed / max(radius, 1e-12)
-            start = np.asarray(agent.position, np.float64)
-            place = start + radius * np.array([math.cos(angle) - 1.0, 0.0, math.sin(angle)])
-            agents.append(
-                AgentView(
-                    name=agent.name,
-                    shape=agent.shape,
-                    position=(float(place[0]), float(place[1]), float(place[2])),
-                    velocity=(-math.sin(angle) * speed, 0.0, math.cos(angle) * speed),
-                    heading=math.pi - angle,
-                    colour=agent.colour,
-                    size=agent.size,
-                    proper_time=world_time,
-                )
-            )
-        return agents
+
+def _agent_records(view, world: WorldSpec) -> list[AgentView]:  # noqa: ANN001 - agents' AgentView
+    """The agent runtime's arrays as the renderer's per-agent records."""
+    return [
+        AgentView(
+            name=name,
+            shape=agent.shape,
+            position=tuple(float(v) for v in view.positions[row]),
+            velocity=tuple(float(v) for v in view.velocities[row]),
+            heading=float(view.headings[row]),
+            colour=agent.colour,
+            size=float(view.sizes[row]),
+            local_rate=float(view.local_rate[row]),
+            proper_time=float(view.age[row]),
+            speaking=bool(view.speaking[row]),
+        )
+        for row, (name, agent) in enumerate(zip(view.names, world.agents, strict=True))
+    ]
