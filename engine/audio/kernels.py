@@ -827,6 +827,19 @@ def _table_value(table, where, looped, per_entry):
     return table[whole] + (where - whole) * (table[after] - table[whole])
 
 
+@njit(cache=True, fastmath=True)
+def _read_looped(table, start, step, per_entry, out):
+    """out[k] = looped table linearly interpolated at start + k * step (entries)."""
+    size = table.shape[0]
+    for k in range(out.shape[0]):
+        where = start + k * step
+        where -= math.floor(where * per_entry) * size
+        whole = min(max(int(where), 0), size - 1)
+        after = whole + 1
+        after = 0 if after >= size else after
+        out[k] = table[whole] + (where - whole) * (table[after] - table[whole])
+
+
 @njit(cache=True)
 def emit_from_table(
     sums,
@@ -852,21 +865,13 @@ def emit_from_table(
     per_wobble_entry = 1.0 / wobble_table.shape[0]
     size = table.shape[0]
     step = speed * scale
-    if looped and wobble_depth == 0.0 and size > 0 and abs(step) < size:
-        # A looped table at a steady speed: advance the phase instead of wrapping each sample
-        # (the rounding this adds over one call stays far below a millionth of an entry).
-        where = position * scale
-        where -= math.floor(where * per_entry) * size
+    if looped and wobble_depth == 0.0 and size > 0:
+        # A looped table without wobble: read every sample at once, then sum in order.
+        values = np.empty(count)
+        _read_looped(table, position * scale, step, per_entry, values)
         for k in range(count):
-            if where >= size:
-                where -= size
-            elif where < 0.0:
-                where += size
-            whole = min(int(where), size - 1)
-            after = whole + 1 if whole + 1 < size else 0
-            total += (table[whole] + (where - whole) * (table[after] - table[whole])) * gate
+            total += values[k] * gate
             sums[start + k] = total
-            where += step
         return
     for k in range(count):
         where = position + speed * k

@@ -8,6 +8,11 @@ pitch drift and local clock rates (applied where the sound is made), interaural 
 differences, the explorer's hearing range, reverb and a peak limiter. Reads Snapshots and rule
 values only; never the simulation's internals, never a sound device or a file.
 
+The per-sample loops (retarded time on the control grid and, where a Mach cone passes, at every
+sample; pairing branches; reading the running sums into the output and buses) are compiled in
+``engine.audio.kernels``. The output clock follows the snapshots' world time smoothly (see
+``Mixer._smoothed_knot``): a fixed-step simulation's quantised clock is not heard.
+
 Emission is read through its running sum: the output sample between reception times t and t + dt
 is (C(e(t + dt)) - C(e(t))) / dt, where C sums the emission and e(t) is the emission time heard
 at t. At rest this is the emission itself, delayed; a moving source gets its Doppler shift and its

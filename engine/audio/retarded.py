@@ -279,34 +279,3 @@ def _effective_speed(
     with np.errstate(divide="ignore", invalid="ignore"):
         speeds = np.where(seconds > 0, length / seconds, fallback)
     return np.where(np.isfinite(speeds) & (speeds > 0), speeds, fallback)
-
-
-def pair_branches(
-    grid_index: np.ndarray, times: np.ndarray, grid_count: int, tolerance: float
-) -> list[tuple[int, float, float]]:
-    """Join the emission times at neighbouring grid points into spans (interval, left, right).
-
-    Interval g runs from grid point g to g + 1. Equal counts pair in order; otherwise each root
-    on the left joins the nearest unused root on the right within ``tolerance`` seconds. Branches
-    born or ending inside an interval are silent there.
-    """
-    per_grid: list[list[float]] = [[] for _ in range(grid_count)]
-    for index, time in zip(grid_index.tolist(), times.tolist(), strict=True):
-        per_grid[index].append(time)
-    spans: list[tuple[int, float, float]] = []
-    for interval in range(grid_count - 1):
-        left, right = per_grid[interval], per_grid[interval + 1]
-        if not left or not right:
-            continue
-        if len(left) == len(right):
-            spans.extend((interval, a, b) for a, b in zip(left, right, strict=True))
-            continue
-        unused = list(right)
-        for a in left:
-            nearest = min(unused, key=lambda b, a=a: abs(b - a))
-            if abs(nearest - a) <= tolerance:
-                spans.append((interval, a, nearest))
-                unused.remove(nearest)
-                if not unused:
-                    break
-    return spans
