@@ -1,6 +1,6 @@
 // Screen-space effects that need the finished frame around a pixel: time fields seen as
-// shimmering volumes (they need the scene's depth) and the colour fringe of reversed time (it
-// needs the neighbouring pixels). Works on display colours (the object passes already applied
+// shimmering volumes (they need the scene's depth) and the look of reversed time (a colour fringe
+// that needs the neighbouring pixels, toning and a ripple). Works on display colours (the object passes already applied
 // display.glsl) and runs only over the part of the frame that needs it: the renderer scissors it
 // to the fields' screen bounds, and skips it when no field is in view and time runs forward.
 // Also used, unscissored, to copy the frame when the target cannot be drawn into directly.
@@ -26,6 +26,7 @@ uniform int u_field_is_box[MAX_FIELDS];
 uniform float u_field_rate[MAX_FIELDS];     // local clock rate now (signed)
 uniform float u_field_time[MAX_FIELDS];     // local clock reading (s)
 uniform float u_reversed;                   // 0..1: how strongly the eye's own time runs backward
+uniform float u_time;                       // real seconds, for effects that must keep moving
 out vec4 f_colour;
 
 vec2 sphere_span(vec3 origin_to_centre, float radius, vec3 direction) {
@@ -102,7 +103,15 @@ void main() {
             }
             colour = mix(colour, inside, amount) + tint * edge * 0.25;
         }
-        colour = pow(clamp(colour, 0.0, 1.0), vec3(0.4));
+        colour = pow(clamp(colour, 0.0, 1.0), vec3(0.4));  // only where fields are: pow() is fine
+    }
+    if (u_reversed > 0.0) {
+        // Violet shadows, pale cyan lights (display values of the linear 0.12 0.05 0.22 and
+        // 0.75 1.0 0.9), and a ripple running up the frame.
+        float grey = dot(colour, vec3(0.3, 0.59, 0.11));
+        vec3 toned = mix(vec3(0.38, 0.26, 0.50), vec3(0.88, 1.0, 0.95), grey);
+        float ripple = 0.03 * sin(uv.y * 180.0 + u_time * 9.0);
+        colour = mix(colour, toned + ripple, 0.55 * u_reversed);
     }
     f_colour = vec4(clamp(colour, 0.0, 1.0), 1.0);
 }

@@ -236,7 +236,6 @@ class Renderer:
             "u_viewport_uv": (-x_origin / width, -y_origin / height, 1.0 / width, 1.0 / height),
             "u_colour_scale": tuple(float(v) for v in colour_scale),
             "u_reversed": 1.0 if reversed_time else 0.0,
-            "u_reversed_look": 0.55 if reversed_time else 0.0,
             "u_time": float(snapshot.real_time % 3600.0),
             **self._atmosphere,
         }
@@ -268,15 +267,23 @@ class Renderer:
         ctx.disable(ctx.DEPTH_TEST)
 
         with self._timed("effects"):
-            fields = self._time_field_uniforms(snapshot, eye, view_projection)
-            region = self._effects_region(fields, reversed_time, (width, height))
+            fields = self._fields_in_view(snapshot, eye, view_projection)
             if not direct:  # the copy to the target, with the effects where they show
                 framebuffer.use()
                 self._draw_effects(common, fields, eye, self._own_colour, (0, 0), None)
-            elif region is not None:
+            elif reversed_time:  # the fringe covers the whole frame
                 copy = self._copy_of(scene, framebuffer.size)
                 framebuffer.use()
-                self._draw_effects(common, fields, eye, copy, (x, y), region)
+                self._draw_effects(common, fields, eye, copy, (x, y), (0, 0, width, height))
+            elif fields:
+                copy = self._copy_of(scene, framebuffer.size)
+                framebuffer.use()
+                # Fields whose screen rectangles overlap are drawn together (each sees the
+                # others' effect); apart, each pixel pays only for the fields that may cover it.
+                for group, bounds in overlapping_groups(fields):
+                    region = pixel_region(bounds, (width, height))
+                    if region is not None:
+                        self._draw_effects(common, group, eye, copy, (x, y), region)
             else:
                 framebuffer.use()
         if overlay is not None:
@@ -541,11 +548,10 @@ class Renderer:
             ctx.depth_mask = True
             ctx.disable(ctx.BLEND | ctx.PROGRAM_POINT_SIZE)
 
-    def _time_field_uniforms(
+    def _fields_in_view(
         self, snapshot: Snapshot, eye: Eye, view_projection: np.ndarray
-    ) -> tuple[dict, tuple[float, float, float, float] | None]:
-        """The nearest fields in view (uniforms for the effects pass) and the part of the screen
-        they may cover (NDC x0, y0, x1, y1), or None when no field is in view."""
+    ) -> list[FieldInView]:
+        """The (at most MAX_TIME_FIELDS) nearest time fields on screen, nearest first."""
         fields = []
         for view in snapshot.time_fields:
             spec = self._fields_by_name.get(view.name)
@@ -560,66 +566,46 @@ class Renderer:
             bounds = screen_bounds(view_projection, centre, half)
             if bounds is None:
                 continue  # wholly behind the eye or off screen
-            fields.append((float(np.linalg.norm(centre)), centre, half, region.shape, view, bounds))
-        fields.sort(key=lambda item: item[0])
-        fields = fields[:MAX_TIME_FIELDS]
+            fields.append(
+                FieldInView(
+                    distance=float(np.linalg.norm(centre)),
+                    centre=centre,
+                    half_size=half,
+                    is_box=region.shape == "box",
+                    rate=float(view.rate),
+                    local_time=float(math.fmod(view.local_time, 3600.0)),
+                    bounds=bounds,
+                )
+            )
+        fields.sort(key=lambda field: field.distance)
+        return fields[:MAX_TIME_FIELDS]
+
+    @staticmethod
+    def _field_uniforms(fields: Sequence[FieldInView]) -> dict:
         centres = np.zeros((MAX_TIME_FIELDS, 3), np.float32)
         halves = np.ones((MAX_TIME_FIELDS, 3), np.float32)
-        is_box = [0] * MAX_TIME_FIELDS
-        rates = [1.0] * MAX_TIME_FIELDS
-        times = [0.0] * MAX_TIME_FIELDS
-        covered: tuple[float, float, float, float] | None = None
-        for index, (_, centre, half, shape, view, bounds) in enumerate(fields):
-            centres[index] = centre
-            halves[index] = half
-            is_box[index] = 1 if shape == "box" else 0
-            rates[index] = float(view.rate)
-            times[index] = float(math.fmod(view.local_time, 3600.0))
-            if covered is None:
-                covered = bounds
-            else:
-                covered = (
-                    min(covered[0], bounds[0]),
-                    min(covered[1], bounds[1]),
-                    max(covered[2], bounds[2]),
-                    max(covered[3], bounds[3]),
-                )
-        uniforms = {
+        is_box = np.zeros(MAX_TIME_FIELDS, np.int32)
+        rates = np.ones(MAX_TIME_FIELDS, np.float32)
+        times = np.zeros(MAX_TIME_FIELDS, np.float32)
+        for index, field in enumerate(fields):
+            centres[index] = field.centre
+            halves[index] = field.half_size
+            is_box[index] = 1 if field.is_box else 0
+            rates[index] = field.rate
+            times[index] = field.local_time
+        return {
             "u_field_count": len(fields),
             "u_field_centre": centres,
             "u_field_half_size": halves,
-            "u_field_is_box": np.asarray(is_box, np.int32),
-            "u_field_rate": np.asarray(rates, np.float32),
-            "u_field_time": np.asarray(times, np.float32),
+            "u_field_is_box": is_box,
+            "u_field_rate": rates,
+            "u_field_time": times,
         }
-        return uniforms, covered
-
-    @staticmethod
-    def _effects_region(
-        fields: tuple[dict, tuple[float, float, float, float] | None],
-        reversed_time: bool,
-        size: tuple[int, int],
-    ) -> tuple[int, int, int, int] | None:
-        """Pixels (x, y, width, height in the viewport) the effects pass must redraw, or None."""
-        width, height = size
-        if reversed_time:
-            return (0, 0, width, height)  # the fringe covers the whole frame
-        covered = fields[1]
-        if covered is None:
-            return None
-        # One pixel of margin: the bounds are of the field's box, rasterised by pixel centres.
-        left = max(0, math.floor((covered[0] + 1.0) * 0.5 * width) - 1)
-        bottom = max(0, math.floor((covered[1] + 1.0) * 0.5 * height) - 1)
-        right = min(width, math.ceil((covered[2] + 1.0) * 0.5 * width) + 1)
-        top = min(height, math.ceil((covered[3] + 1.0) * 0.5 * height) + 1)
-        if right <= left or top <= bottom:
-            return None
-        return (left, bottom, right - left, top - bottom)
 
     def _draw_effects(
         self,
         common: dict,
-        fields: tuple[dict, tuple[float, float, float, float] | None],
+        fields: Sequence[FieldInView],
         eye: Eye,
         source,  # noqa: ANN001 - moderngl.Texture holding the frame's display colours
         source_origin: tuple[int, int],
@@ -635,7 +621,7 @@ class Renderer:
             program,
             {
                 **common,
-                **fields[0],
+                **self._field_uniforms(fields),
                 "u_scene": 0,
                 "u_depth": 1,
                 "u_source_origin": source_origin,
@@ -879,6 +865,58 @@ class _PassTimer:
         if self.times is not None:
             self.ctx.finish()
             self.times.setdefault(self.name, []).append(time.perf_counter() - self.start)
+
+
+@dataclass(frozen=True)
+class FieldInView:
+    """A time field on screen, as the effects pass needs it."""
+
+    distance: float  # eye to centre (m)
+    centre: np.ndarray  # (3,) relative to the eye (m)
+    half_size: np.ndarray  # (3,) boxes: half edge lengths; spheres: (r, r, r)
+    is_box: bool
+    rate: float
+    local_time: float  # the field's clock, wrapped to an hour
+    bounds: tuple[float, float, float, float]  # NDC x0, y0, x1, y1 it may cover
+
+
+def overlapping_groups(
+    fields: Sequence[FieldInView],
+) -> list[tuple[list[FieldInView], tuple[float, float, float, float]]]:
+    """The fields in groups whose screen rectangles overlap (nearest first in each), each
+    group with the rectangle covering it; rectangles of different groups do not overlap."""
+    groups = [([field], field.bounds) for field in fields]
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(groups)):
+            for j in range(i + 1, len(groups)):
+                a, b = groups[i][1], groups[j][1]
+                if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                    members = sorted(groups[i][0] + groups[j][0], key=lambda f: f.distance)
+                    union = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+                    groups[i] = (members, union)
+                    del groups[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return groups
+
+
+def pixel_region(
+    bounds: tuple[float, float, float, float], size: tuple[int, int]
+) -> tuple[int, int, int, int] | None:
+    """Pixels (x, y, width, height in a viewport of ``size``) covering NDC ``bounds``, with a
+    pixel of margin (the bounds are of a box, rasterised at pixel centres); None if empty."""
+    width, height = size
+    left = max(0, math.floor((bounds[0] + 1.0) * 0.5 * width) - 1)
+    bottom = max(0, math.floor((bounds[1] + 1.0) * 0.5 * height) - 1)
+    right = min(width, math.ceil((bounds[2] + 1.0) * 0.5 * width) + 1)
+    top = min(height, math.ceil((bounds[3] + 1.0) * 0.5 * height) + 1)
+    if right <= left or top <= bottom:
+        return None
+    return (left, bottom, right - left, top - bottom)
 
 
 def screen_bounds(

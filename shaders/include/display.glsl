@@ -1,12 +1,11 @@
 // The display transform, applied by every pass that writes the frame: scale band tint, exposure,
-// filmic tone map with the display gamma folded in, the look of reversed time, vignette. Doing it
+// filmic tone map with the display gamma folded in, vignette (the look of reversed time is the
+// effects pass's, shaders/post.glsl, which covers the whole frame then anyway). Doing it
 // in the object passes, instead of in a full-screen pass over an HDR copy, saves a read and a
 // write of every pixel: on a CPU rasteriser (llvmpipe) that pass cost more than the scene.
 // Every operation here runs for every pixel of every frame, and llvmpipe runs both sides of a
 // branch, even one on a uniform: so no branches, no pow(), no sin(), no division by uniforms.
 uniform vec3 u_colour_scale;   // exposure x scale band tint (1 where no band tints)
-uniform float u_reversed_look; // 0..0.55: how much of the reversed-time look is mixed in
-uniform float u_time;          // real seconds, for effects that must keep moving
 uniform vec4 u_viewport_uv;    // pixel -> 0..1 over the viewport: uv = pixel * zw + xy
 
 // ``uv``: where on the frame (0..1, bottom left origin) the colour will be shown.
@@ -15,12 +14,6 @@ vec3 display_colour_at(vec3 colour, vec2 uv) {
     // its 0.004 black offset, which crushed the darkest worlds.
     vec3 x = max(colour * u_colour_scale, 0.0);
     colour = x * (6.2 * x + 0.5) / (x * (6.2 * x + 1.7) + 0.06);
-    // Reversed time: violet shadows, pale cyan lights (display values of the linear
-    // 0.12 0.05 0.22 and 0.75 1.0 0.9), and a ripple running up the frame.
-    float grey = dot(colour, vec3(0.3, 0.59, 0.11));
-    vec3 toned = mix(vec3(0.38, 0.26, 0.50), vec3(0.88, 1.0, 0.95), grey);
-    float ripple = 0.12 * abs(fract(uv.y * 28.65 + u_time * 1.43) - 0.5) - 0.03;
-    colour = mix(colour, toned + ripple, u_reversed_look);
     // Vignette: a linear-light 1 - 0.35 r^2.5 is about 1 - 0.16 r^2.5 in display values, and
     // r^2.5 about r^2 (1 + r^2) / 2 over the frame.
     vec2 from_centre = (uv * 2.0 - 1.0) * vec2(0.85 / 1.3, 1.0 / 1.3);
