@@ -148,8 +148,12 @@ def render_world(
     hud: bool = True,
     progress: bool = True,
     ffmpeg: str | None = None,
+    audio_copy: str | Path | None = None,
 ) -> RenderResult:
-    """Render ``seconds`` of ``world`` to ``out`` (a video file, or a folder for PNG frames)."""
+    """Render ``seconds`` of ``world`` to ``out`` (a video file, or a folder for PNG frames).
+
+    ``audio_copy`` also writes the soundtrack there as a WAV file (the demo keeps one beside
+    its video)."""
     frames = max(1, int(math.ceil(seconds * fps)))
     if frames > MAX_FRAMES:
         raise RenderError(f"{frames} frames asked for; at most {MAX_FRAMES} per render")
@@ -166,6 +170,8 @@ def render_world(
     audio = world_audio(world, frames / fps, seed)
     if audio is None:
         notes.append("no audio: the acoustics engine (engine.audio) is not installed")
+    elif audio_copy is not None:
+        write_wav(Path(audio_copy), audio)
 
     ctx = create_offscreen_context()
     view = OffscreenView(ctx, world, width, height)
