@@ -16,6 +16,7 @@ from engine import __version__
 
 # Order shown in --help: explore and make, then author, then inspect.
 COMMAND_MODULES = [
+    "demo",
     "explore",
     "render",
     "listen",

@@ -60,12 +60,17 @@ def run(args: argparse.Namespace) -> int:
         width, height = (int(part) for part in args.size.lower().split("x"))
     except ValueError:
         return fail(f"--size must be WIDTHxHEIGHT such as 1280x720, got {args.size!r}")
+    return open_window(args.file, world, args.seed, (width, height))
+
+
+def open_window(file: str, world, seed: int | None, size: tuple[int, int]) -> int:  # noqa: ANN001
+    """Explore ``world`` (read from ``file``, which is watched for edits) in a window."""
     from engine.app.window import ExploreApp
     from engine.render.renderer import RenderError
     from engine.render.shaders import ShaderError
 
     try:
-        app = ExploreApp(args.file, world, seed=args.seed, size=(width, height))
+        app = ExploreApp(file, world, seed=seed, size=size)
     except (RenderError, ShaderError) as error:
         return fail(str(error))
     except Exception as error:  # pyglet: no X server behind DISPLAY, no GLX, ...
