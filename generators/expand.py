@@ -48,8 +48,9 @@ def expand_world(
     bodies = _bodies(intent, rng, sky[5], speed_cap)
     world_agents: list[Agent] = []
     languages: tuple[LanguageSpec, ...] = ()
-    if language is not None and agents is not None and agent_names:
+    if language is not None:
         languages = (language,)
+    if language is not None and agents is not None and agent_names:
         world_agents = _agents(agents, agent_names, language.name, bodies, rng, sky[5], speed_cap)
     return WorldSpec(
         meta=Meta(
@@ -273,8 +274,12 @@ def _agents(
                 position=position,
                 movement=movement,
                 narration=(
-                    NarrationRule(trigger="explorer_near", lines=(agent.greeting,), radius=6.0),
-                    NarrationRule(trigger="loud_sound", lines=(agent.on_loud_sound,), radius=15.0),
+                    NarrationRule(
+                        trigger="explorer_near", lines=(agent.greeting.text,), radius=6.0
+                    ),
+                    NarrationRule(
+                        trigger="loud_sound", lines=(agent.on_loud_sound.text,), radius=15.0
+                    ),
                 ),
             )
         )

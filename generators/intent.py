@@ -15,7 +15,7 @@ import copy
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from engine.rules import WorldSpec
 from engine.rules.physics import Drag, Gravity, UniformField
@@ -46,16 +46,20 @@ def _third_person(verb: str) -> str:
     return verb + "s"
 
 
-def _line_pattern() -> str:
-    # Every line holds a verb the translator knows, so the world's language can say it.
+def _verb_forms() -> list[str]:
+    # Every line is built around a verb the translator knows, so the world's language can say it.
     from generators.language import CORE_MEANINGS
 
     verbs = sorted(gloss for gloss, part in CORE_MEANINGS if part == "verb")
-    forms = "|".join(form for verb in verbs for form in (verb, _third_person(verb)))
-    return rf"^[A-Z][a-z ,']{{0,30}} ({forms})( [a-z ,']{{1,30}})?[.!?]$"
+    return [form for verb in verbs for form in (verb, _third_person(verb))]
 
 
-LINE_PATTERN = _line_pattern()
+VERB_FORMS = _verb_forms()
+# xgrammar's regex accepted strings outside a long alternation pattern (measured with 0.2.8), so a
+# line is three parts and the verb is an enum, which the grammar enforces exactly.
+# Nested optional groups were also mis-enforced, so these stay flat; ``text`` tidies spaces.
+SUBJECT_PATTERN = r"^[A-Z][a-z ]{0,24}$"
+REST_PATTERN = r"^[a-z ,]{0,40}$"
 
 
 class _Intent(BaseModel):
@@ -110,13 +114,33 @@ class LanguageIntent(_Intent):
     )
 
 
+class LineIntent(_Intent):
+    """A simple English clause: subject, verb, rest ("The gong" "sings" "late")."""
+
+    subject: str = Field(pattern=SUBJECT_PATTERN)
+    verb: str
+    rest: str = Field(pattern=REST_PATTERN)
+
+    @field_validator("verb")
+    @classmethod
+    def _known_verb(cls, value: str) -> str:
+        if value not in VERB_FORMS:
+            raise ValueError(f"verb must be one of {VERB_FORMS}, got {value!r}")
+        return value
+
+    @property
+    def text(self) -> str:
+        words = f"{self.subject} {self.verb} {self.rest}".replace(",", " ").split()
+        return " ".join(words) + "."
+
+
 class AgentIntent(_Intent):
     """One creature: how it moves, what it stays near, and two lines it says."""
 
     behaviour: Behaviour
     near: str
-    greeting: str = Field(pattern=LINE_PATTERN)
-    on_loud_sound: str = Field(pattern=LINE_PATTERN)
+    greeting: LineIntent
+    on_loud_sound: LineIntent
 
 
 class AgentsIntent(_Intent):
@@ -226,7 +250,7 @@ def language_intent_problems(intent: LanguageIntent) -> dict[str, str]:
 
 def agents_intent_problems(intent: AgentsIntent) -> dict[str, str]:
     """Degenerate content in an agents answer (the language checks translation separately)."""
-    lines = [line for agent in intent.agents for line in (agent.greeting, agent.on_loud_sound)]
+    lines = [line.text for agent in intent.agents for line in (agent.greeting, agent.on_loud_sound)]
     if len({line.lower() for line in lines}) != len(lines):
         return {"agents": "agents repeat the same line; give each line its own words"}
     if any(stutters(line) for line in lines):

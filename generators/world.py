@@ -20,12 +20,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.rules import LIMITS, WorldError, WorldSpec, load_world
+from engine.rules import LIMITS, WorldError, WorldSpec, dump_world, load_world, loads_world
 from engine.rules.language import LanguageSpec
 from engine.rules.meta import Lineage
 from generators.backends.base import Backend, GenerationRequest
 from generators.expand import expand_world
 from generators.intent import (
+    VERB_FORMS,
     AgentsIntent,
     LanguageIntent,
     WorldIntent,
@@ -59,8 +60,8 @@ concepts: 2 to 5 different single lowercase English nouns for things that matter
 
 SYSTEM_AGENTS = """You write the creatures who live in a world. Answer with one JSON object only. \
 Each agent has a behaviour, the thing it stays near, a greeting it says when the explorer comes \
-near and a line it says after a loud sound. Lines are short simple English sentences with a \
-verb such as see, hear, sing, walk, come, fall, rise, speak, remember or fear."""
+near and a line it says after a loud sound. A line is a short English clause in three parts: \
+subject ("The gong", "I", "We"), verb, and the rest ("the slow sound")."""
 
 # Prompts that would have produced the example worlds used as few-shot examples.
 EXAMPLE_PROMPTS = {
@@ -197,7 +198,13 @@ class WorldGenerator:
                     agents[id(outcome)] = job.value
                     kept.append(outcome)
             live = kept
-            jobs = [self._names_job(o, languages[id(o)], len(agents[id(o)].agents)) for o in live]
+        if "language" in self.stages:
+            jobs = [
+                self._names_job(
+                    o, languages[id(o)], len(agents[id(o)].agents) if id(o) in agents else 0
+                )
+                for o in live
+            ]
             self._run_stage("names", jobs, live)
             kept = []
             for outcome, job in zip(live, jobs, strict=True):
@@ -206,26 +213,41 @@ class WorldGenerator:
                     kept.append(outcome)
             live = kept
         for outcome in live:
-            assert outcome.intent is not None
-            key = id(outcome)
-            language = languages.get(key)
-            if language is not None and key in names:
-                language = language.model_copy(update={"name": names[key][0]})
-            try:
-                outcome.world = expand_world(
-                    outcome.intent,
-                    outcome.request.seed,
-                    language=language if key in agents else None,
-                    agent_names=names.get(key, [])[1:],
-                    agents=agents.get(key),
-                    lineage=self._lineage(outcome),
-                )
-            except (ValidationError, ValueError) as error:
-                outcome.error = f"the generated world is invalid: {error}"
+            self._assemble(outcome, languages, agents, names)
         elapsed = time.perf_counter() - started
         for outcome in outcomes:
             outcome.seconds = elapsed
         return outcomes
+
+    def _assemble(
+        self,
+        outcome: WorldOutcome,
+        languages: dict[int, LanguageSpec],
+        agents: dict[int, AgentsIntent],
+        names: dict[int, list[str]],
+    ) -> None:
+        """Expand the chosen intents into a world and check it the way ``heterocosm check`` does:
+        written out and read back."""
+        assert outcome.intent is not None
+        key = id(outcome)
+        language = languages.get(key)
+        try:
+            if language is not None:
+                # Validate the renamed language in full (model_copy would skip validation).
+                data = language.model_dump(mode="json")
+                data["name"] = names[key][0]
+                language = LanguageSpec.model_validate(data)
+            world = expand_world(
+                outcome.intent,
+                outcome.request.seed,
+                language=language,
+                agent_names=names.get(key, [])[1:],
+                agents=agents.get(key),
+                lineage=self._lineage(outcome),
+            )
+            outcome.world = loads_world(dump_world(world), f"generated {world.meta.name}")
+        except (ValidationError, ValueError, WorldError) as error:
+            outcome.error = f"the generated world is invalid: {error}"
 
     def _take(self, outcome: WorldOutcome, job: _StageJob, stage: str) -> bool:
         outcome.attempts += job.attempts
@@ -336,14 +358,14 @@ class WorldGenerator:
             if any(agent.near not in things for agent in chosen.agents):
                 problems["agents"] = f"near must name one of the things: {things}"
             for agent in chosen.agents:
-                for line in (agent.greeting, agent.on_loud_sound):
+                for line in (agent.greeting.text, agent.on_loud_sound.text):
                     try:
                         translate(language, line)
                     except ValueError as error:
                         problems["agents"] = f"line {line!r} cannot be said: {error}"
             return (None if problems else chosen), problems
 
-        schema = stage_schema(AgentsIntent, near=things)
+        schema = stage_schema(AgentsIntent, near=things, verb=VERB_FORMS)
         return _StageJob(messages, schema, check, outcome.request.seed + 2, max_tokens=200)
 
     def _names_job(self, outcome: WorldOutcome, language: LanguageSpec, agents: int) -> _StageJob:
@@ -366,19 +388,25 @@ class WorldGenerator:
         glossary = ", ".join(
             f"{romanise_word(language, entry.form)} ({entry.gloss})" for entry in nouns[::-1][:24]
         )
+        wanted = ["the language's own name"] + [
+            f"the name of creature {index + 1}" for index in range(agents)
+        ]
+        ask = (
+            f"write {count} different names separated by commas: " + ", then ".join(wanted)
+            if count > 1
+            else "write the language's own name"
+        )
         messages = [
             {
                 "role": "user",
                 "content": f"{_world_brief(intent)}\nWords of its language: {glossary}.\n"
-                f"Using these words, write {count} different names separated by commas: the "
-                "language's own name, then "
-                + ", then ".join(f"the name of creature {index + 1}" for index in range(agents)),
+                f"Using these words, {ask}.",
             }
         ]
 
         def check(text: Any) -> tuple[Any, dict[str, str]]:
             words = [word.strip() for word in str(text).split(",")]
-            if len(words) != count or any(not re.fullmatch(r"[^\s,]{2,60}", w) for w in words):
+            if len(words) != count or any(not re.fullmatch(r"[^\s,]{2,40}", w) for w in words):
                 return None, {"*": f"write exactly {count} names of 2 or more letters"}
             if len({word.lower() for word in words}) != count:
                 return None, {"*": f"the names repeat ({words}); write {count} different names"}

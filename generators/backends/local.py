@@ -80,12 +80,15 @@ class LocalBackend:
         cls, model: Any, tokenizer: Any, name: str, progress: bool = False
     ) -> LocalBackend:
         """Wrap an already built model and tokenizer (tests build tiny random ones)."""
+        import torch
+
         from generators.constrained import GrammarCompiler
 
         backend = cls.__new__(cls)
         backend.progress = progress
         backend.batch_size = 4
-        backend.threads = 0
+        backend.threads = idle_cpu_count()
+        torch.set_num_threads(backend.threads)
         backend.device = str(next(model.parameters()).device)
         backend.model_name = name
         backend.model = model.eval()
@@ -125,7 +128,7 @@ class LocalBackend:
         import torch
         from tqdm.auto import tqdm
 
-        from generators.constrained import GrammarLogitsProcessor
+        from generators.constrained import GrammarLogitsProcessor, GumbelSampler
 
         first = requests[0]
         constraints = [(request.schema, request.grammar) for request in requests]
@@ -160,19 +163,18 @@ class LocalBackend:
             processor = GrammarLogitsProcessor(
                 grammar, len(requests), on_step=lambda: bar.update(1)
             )
-        torch.manual_seed(first.seed)
-        sampling: dict[str, Any] = {"do_sample": first.temperature > 0}
+        processors = [processor] if processor is not None else []
         if first.temperature > 0:
-            sampling.update(temperature=first.temperature, top_p=0.95, top_k=0)
+            processors.append(GumbelSampler(first.temperature, first.seed))
         started = time.perf_counter()
         with torch.inference_mode():
             output = self.model.generate(
                 **encoded,
                 max_new_tokens=max_tokens,
-                logits_processor=[processor] if processor is not None else None,
+                logits_processor=processors,
+                do_sample=False,
                 eos_token_id=self.stop_token_ids,
                 pad_token_id=self.tokenizer.pad_token_id,
-                **sampling,
             )
         seconds = time.perf_counter() - started
         bar.close()
