@@ -1,7 +1,9 @@
 // Particle fields: points read straight from the simulation's GPU buffer (vec4 per particle,
 // xyz metres from the field's float64 origin), made eye-relative with the eye's position from
 // that origin split into two float32 (high + low) for precision. A point's colour (twinkle, fog,
-// display transform) is the same over all its pixels: worked out once, per vertex.
+// vignette) is the same over all its pixels: worked out once, per vertex. Points add light to a
+// frame already in display values: blended as (1 - frame) x light + frame, which, like adding
+// light before the tone curve, brightens dark pixels most and saturates smoothly to white.
 #if defined VERTEX_SHADER
 #include "depth.glsl"
 #include "atmosphere.glsl"
@@ -16,7 +18,8 @@ uniform float u_phase_rate;    // twinkle speed as seen (temporal Doppler of the
 uniform float u_time;          // world seconds
 uniform vec3 u_colour;
 in vec4 in_particle;
-out vec3 v_colour;             // display colour
+out vec3 v_colour;             // linear light, exposure and band tint applied
+out float v_vignette;
 out float v_coverage;
 void main() {
     vec3 relative = (in_particle.xyz - u_eye_high) - u_eye_low;
@@ -29,18 +32,23 @@ void main() {
     float twinkle = 0.7 + 0.3 * sin(u_time * u_phase_rate * (1.0 + seed) + seed * 40.0);
     gl_Position = m_proj * view_position;
     vec3 colour = apply_fog(u_colour * twinkle * 1.4, length(relative), vec3(0.0, 0.0, -1.0));
-    v_colour = display_colour_at(colour, gl_Position.xy / gl_Position.w * 0.5 + 0.5);
+    v_colour = colour * u_colour_scale;
+    v_vignette = vignette(gl_Position.xy / gl_Position.w * 0.5 + 0.5);
     // A point has one depth: write the logarithmic depth here, not per fragment, so the
     // rasteriser can still reject hidden fragments before shading them.
     gl_Position.z = (2.0 * log_depth(view_depth) - 1.0) * gl_Position.w;
 }
 #elif defined FRAGMENT_SHADER
+// The tone curve's slope near black (display units per unit of linear light), roughly: how much
+// a little added light shows on a dark frame.
+const float LIGHT_TO_DISPLAY = 4.5;
 in vec3 v_colour;
+in float v_vignette;
 in float v_coverage;
 out vec4 f_colour;
 void main() {
     vec2 from_centre = gl_PointCoord * 2.0 - 1.0;
     float inside = max(1.0 - dot(from_centre, from_centre), 0.0);  // 0 outside the disc
-    f_colour = vec4(v_colour, inside * v_coverage);
+    f_colour = vec4(v_colour * (inside * v_coverage * v_vignette * LIGHT_TO_DISPLAY), 1.0);
 }
 #endif

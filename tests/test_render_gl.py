@@ -422,3 +422,81 @@ def test_explore_without_display_says_how_to_render(tmp_path) -> None:
 
 
 _ = io  # keep the import list honest for readers: PNG bytes are compared as files above
+
+
+GREY_FIELD_WORLD = """
+[meta]
+name = "Grey"
+[light]
+fog_density = 0.0
+[[time.fields]]
+name = "left"
+region = { shape = "sphere", centre = [-6.0, 1.6, 0.0], radius = 1.5 }
+rate = 0.25
+"""
+
+
+def test_time_field_changes_only_its_part_of_the_frame(ctx) -> None:  # noqa: ANN001
+    """The effects pass is scissored to the field's screen rectangle: elsewhere the frame is
+    exactly the frame without the field."""
+    world = loads_world(GREY_FIELD_WORLD, "grey.toml")
+    renderer = Renderer(ctx, world)
+    target = tiny_target(ctx, 64, 32)
+    frames = []
+    for fields in ((), (TimeFieldView("left", 0.25, 1.0),)):
+        renderer.render(empty_snapshot(fields=fields), target)
+        frames.append(frame_rgb(target).astype(int))
+    renderer.release()
+    without, with_field = frames
+    changed = np.abs(with_field - without).max(axis=2) > 0
+    assert changed[:, :20].sum() > 10  # the field, 10 m ahead and 6 m left, is seen
+    assert not changed[:, 32:].any()  # the right half is not touched at all
+
+
+def test_draw_keeps_to_the_viewport(ctx) -> None:  # noqa: ANN001
+    """Drawing into the right half of a target (as for one eye of a side-by-side frame) leaves
+    the left half as it was, and the right half matches a frame of that size on its own."""
+    world = load_world(REPO / "worlds" / "tidal_time.toml")
+    source = WorldSource(world)
+    source.advance(0.5)
+    snapshot = source.snapshot()
+    renderer = Renderer(ctx, world)
+    wide = tiny_target(ctx, 64, 24)
+    wide.clear(7 / 255, 7 / 255, 7 / 255, 1.0)
+    wide.viewport = (32, 0, 32, 24)
+    overlay = np.zeros((24, 32, 4), np.uint8)
+    overlay[2:6, 2:12] = (200, 100, 50, 255)
+    renderer.render(snapshot, wide, overlay=overlay)
+    wide.viewport = (0, 0, 64, 24)
+    pixels = frame_rgb(wide).astype(int)
+    assert (pixels[:, :32] == 7).all()
+    alone = tiny_target(ctx, 32, 24)
+    renderer.render(snapshot, alone, overlay=overlay)
+    expected = frame_rgb(alone).astype(int)
+    renderer.release()
+    assert np.abs(pixels[:, 32:] - expected).max() <= 1
+    assert (pixels[2:6, 34:44] == (200, 100, 50)).all()  # the overlay, in the viewport
+
+
+def test_overlay_shows_changes(ctx) -> None:  # noqa: ANN001
+    """A read-only overlay passed again is not uploaded again; a new one, or a writable one
+    changed in place, shows its new content."""
+    world = loads_world(BLACK_WORLD.split("[[time.fields]]")[0], "black.toml")
+    renderer = Renderer(ctx, world)
+    target = tiny_target(ctx, 8, 8)
+    overlay = np.zeros((8, 8, 4), np.uint8)
+    overlay[0, 0] = (255, 0, 0, 255)
+    renderer.render(empty_snapshot(), target, overlay=overlay)
+    assert tuple(frame_rgb(target)[0, 0]) == (255, 0, 0)
+    overlay[0, 0] = (0, 255, 0, 255)  # writable: changed in place
+    overlay[7, 7] = (0, 0, 255, 255)
+    renderer.render(empty_snapshot(), target, overlay=overlay)
+    assert tuple(frame_rgb(target)[0, 0]) == (0, 255, 0)
+    assert tuple(frame_rgb(target)[7, 7]) == (0, 0, 255)
+    frozen = overlay.copy()
+    frozen[0, 0] = (9, 9, 9, 255)
+    frozen.setflags(write=False)
+    for _ in range(2):
+        renderer.render(empty_snapshot(), target, overlay=frozen)
+        assert tuple(frame_rgb(target)[0, 0]) == (9, 9, 9)
+    renderer.release()

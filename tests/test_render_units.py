@@ -144,3 +144,114 @@ def test_watcher_reloads_valid_and_reports_invalid(tmp_path, repo_root) -> None:
     result = watcher.poll()
     assert result is not None and result.world is None
     assert "rate" in result.error and "world.toml" in result.error
+
+
+def test_overlay_rectangles_cover_exactly_the_occupied_tiles() -> None:
+    from engine.render.renderer import overlay_rectangles
+
+    overlay = np.zeros((70, 100, 4), np.uint8)
+    overlay[5, 40, 3] = 1  # one faint pixel in tile (row 0, column 1)
+    overlay[40:45, 0:70, 3] = 200  # a bar across tiles (row 1, columns 0..2)
+    overlay[69, 99, 3] = 255  # the bottom right corner, in a partial tile
+    rectangles = overlay_rectangles(overlay, tile=32)
+    assert sorted(map(tuple, rectangles.tolist())) == [
+        (0, 32, 96, 64),
+        (32, 0, 64, 32),
+        (96, 64, 100, 70),
+    ]
+    covered = np.zeros((70, 100), bool)
+    for x0, y0, x1, y1 in rectangles:
+        covered[y0:y1, x0:x1] = True
+    assert covered[overlay[..., 3] > 0].all()
+    assert overlay_rectangles(np.zeros((10, 10, 4), np.uint8)).shape == (0, 4)
+
+
+def test_screen_bounds_of_boxes_in_front_behind_and_around() -> None:
+    from engine.render.renderer import screen_bounds
+
+    camera = Camera(position=(0.0, 0.0, 0.0), yaw=0.0, pitch=0.0)
+    view = np.eye(4)
+    view[:3, :3] = camera.view_matrix()[:3, :3]
+    view_projection = camera.projection_matrix(16 / 9).astype(np.float64) @ view
+    ahead = screen_bounds(view_projection, np.array([0.0, 0.0, -10.0]), np.full(3, 1.0))
+    assert ahead is not None
+    assert -0.3 < ahead[0] < 0.0 < ahead[2] < 0.3 and ahead[1] < 0.0 < ahead[3]
+    left = screen_bounds(view_projection, np.array([-5.0, 0.0, -10.0]), np.full(3, 1.0))
+    assert left is not None and left[2] < ahead[0]
+    assert screen_bounds(view_projection, np.array([0.0, 0.0, 10.0]), np.full(3, 1.0)) is None
+    around = screen_bounds(view_projection, np.zeros(3), np.full(3, 1.0))
+    assert around == (-1.0, -1.0, 1.0, 1.0)
+    off_screen = screen_bounds(view_projection, np.array([100.0, 0.0, -10.0]), np.full(3, 1.0))
+    assert off_screen is None
+
+
+def test_overlapping_fields_are_grouped_and_regions_have_margins() -> None:
+    from engine.render.renderer import FieldInView, overlapping_groups, pixel_region
+
+    def field(distance: float, bounds: tuple[float, float, float, float]) -> FieldInView:
+        return FieldInView(distance, np.zeros(3), np.ones(3), False, 1.0, 0.0, bounds)
+
+    near, far, apart = (
+        field(1.0, (-0.5, -0.5, 0.0, 0.0)),
+        field(2.0, (-0.1, -0.1, 0.3, 0.2)),
+        field(3.0, (0.6, 0.6, 0.9, 0.9)),
+    )
+    groups = overlapping_groups([far, apart, near])
+    assert len(groups) == 2
+    together = next(group for group in groups if len(group[0]) == 2)
+    assert [member.distance for member in together[0]] == [1.0, 2.0]  # nearest first
+    assert together[1] == (-0.5, -0.5, 0.3, 0.2)
+    assert pixel_region((-1.0, -1.0, 1.0, 1.0), (64, 32)) == (0, 0, 64, 32)
+    assert pixel_region((0.0, 0.0, 0.5, 0.5), (64, 32)) == (31, 15, 18, 10)
+    assert pixel_region((0.9, 0.9, 1.0, 1.0), (64, 32)) == (59, 29, 5, 3)  # clipped to the frame
+
+
+def test_screen_grid_spans_the_frame() -> None:
+    from engine.render.renderer import screen_grid_points
+
+    points, triangles = screen_grid_points(100, 50, step=32)
+    xs, ys = np.unique(points[:, 0]), np.unique(points[:, 1])
+    np.testing.assert_allclose(xs, [-1.0, -0.36, 0.28, 0.92, 1.0], atol=1e-6)
+    np.testing.assert_allclose(ys, [-1.0, 0.28, 1.0], atol=1e-6)
+    assert triangles.shape == (2 * 4 * 2, 3)
+    assert triangles.max() == len(points) - 1
+    # Every triangle has positive area: no degenerate pieces at the edges.
+    corners = points[triangles]
+    first, second = corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0]
+    area = first[:, 0] * second[:, 1] - first[:, 1] * second[:, 0]
+    assert (np.abs(area) > 0).all()
+    assert area.sum() == pytest.approx(2 * 4.0)  # twice the NDC square's area
+
+
+def test_ground_noise_tiles_and_follows_the_seed() -> None:
+    from engine.render.noise import ground_noise_image
+
+    image = ground_noise_image(3, size=64)
+    assert image.shape == (64, 64, 4) and image.dtype == np.uint8
+    assert not image.flags.writeable
+    assert np.array_equal(image, ground_noise_image(3, size=64))
+    assert not np.array_equal(image, ground_noise_image(4, size=64))
+    values = image.astype(float)
+    # It tiles: the jump across the wrap is no bigger than between neighbouring texels.
+    inside = np.abs(np.diff(values, axis=1)).max(axis=(0, 1))
+    across = np.abs(values[:, 0] - values[:, -1]).max(axis=0)
+    assert (across <= inside + 1).all()
+    # Coarser channels vary more slowly.
+    steps = np.abs(np.diff(values, axis=1)).mean(axis=(0, 1))
+    assert steps[0] > steps[1] > steps[2] > steps[3]
+    assert (np.abs(values.mean(axis=(0, 1)) - 127.5) < 40).all()
+
+
+def test_body_meshes_are_wound_outward() -> None:
+    from engine.render.meshes import BODY_BOUNDING_RADIUS, body_meshes, cube, wound_outward
+
+    for mesh in body_meshes():
+        triangles = mesh.reshape(-1, 3, 6)
+        positions = triangles[:, :, :3]
+        facing = np.cross(positions[:, 1] - positions[:, 0], positions[:, 2] - positions[:, 0])
+        area = np.linalg.norm(facing, axis=1)
+        agreement = (facing * triangles[:, :, 3:].sum(axis=1)).sum(axis=1)
+        assert (agreement[area > 1e-9] > 0).all()
+        assert np.linalg.norm(positions, axis=2).max() <= BODY_BOUNDING_RADIUS + 1e-6
+    flipped = cube().reshape(-1, 3, 6)[:, [0, 2, 1]].reshape(-1, 6)
+    np.testing.assert_array_equal(wound_outward(flipped), cube())

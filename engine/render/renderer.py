@@ -504,7 +504,8 @@ class Renderer:
         program = self._programs["particles"]
         pixels_per_radian = height * 0.5 * float(eye.projection[1, 1])
         ctx.enable(ctx.BLEND | ctx.PROGRAM_POINT_SIZE)
-        ctx.blend_func = ctx.SRC_ALPHA, ctx.ONE
+        # frame' = (1 - frame) x light + frame: light added to display values, saturating.
+        ctx.blend_func = ctx.ONE_MINUS_DST_COLOR, ctx.ONE
         ctx.depth_mask = False
         try:
             for index, field in enumerate(fields):

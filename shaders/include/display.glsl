@@ -8,18 +8,26 @@
 uniform vec3 u_colour_scale;   // exposure x scale band tint (1 where no band tints)
 uniform vec4 u_viewport_uv;    // pixel -> 0..1 over the viewport: uv = pixel * zw + xy
 
-// ``uv``: where on the frame (0..1, bottom left origin) the colour will be shown.
-vec3 display_colour_at(vec3 colour, vec2 uv) {
-    // Hejl and Burgess-Dawson's filmic fit (linear HDR -> display, gamma included), without
-    // its 0.004 black offset, which crushed the darkest worlds.
-    vec3 x = max(colour * u_colour_scale, 0.0);
-    colour = x * (6.2 * x + 0.5) / (x * (6.2 * x + 1.7) + 0.06);
-    // Vignette: a linear-light 1 - 0.35 r^2.5 is about 1 - 0.16 r^2.5 in display values, and
-    // r^2.5 about r^2 (1 + r^2) / 2 over the frame.
+// Linear HDR -> display values, gamma included: a rational curve in the form of Hejl and
+// Burgess-Dawson's filmic fit, its coefficients fitted (least squares, x in 1e-4..16) to the
+// filmic (Narkowicz ACES) curve followed by gamma 1/2.2 that this renderer used to apply in a
+// full-screen pass; within 0.021 of it, with no pow().
+vec3 tone_map(vec3 colour) {
+    vec3 x = max(colour, 0.0);
+    return x * (12.5765 * x + 0.0318) / (x * (12.1966 * x + 1.9644) + 0.0002);
+}
+
+// Vignette at ``uv``: a linear-light 1 - 0.35 r^2.5 is about 1 - 0.16 r^2.5 in display values,
+// and r^2.5 about r^2 (1 + r^2) / 2 over the frame.
+float vignette(vec2 uv) {
     vec2 from_centre = (uv * 2.0 - 1.0) * vec2(0.85 / 1.3, 1.0 / 1.3);
     float radius_squared = dot(from_centre, from_centre);
-    colour *= 1.0 - 0.08 * radius_squared * (1.0 + radius_squared);
-    return clamp(colour, 0.0, 1.0);
+    return 1.0 - 0.08 * radius_squared * (1.0 + radius_squared);
+}
+
+// ``uv``: where on the frame (0..1, bottom left origin) the colour will be shown.
+vec3 display_colour_at(vec3 colour, vec2 uv) {
+    return clamp(tone_map(colour * u_colour_scale) * vignette(uv), 0.0, 1.0);
 }
 
 #if defined FRAGMENT_SHADER
