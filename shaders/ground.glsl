@@ -20,16 +20,20 @@ uniform mat4 m_inverse_view_proj;        // clip -> world direction (rotation-on
 uniform float u_eye_height;              // eye above the ground (m)
 uniform float u_extent;                  // the plane ends this far from the eye (m)
 uniform float u_vertex_angle;            // radians between neighbouring grid vertices
+uniform float u_pixel_angle;             // radians between neighbouring pixels
 uniform vec3 u_ground_colour;
 uniform vec2 u_octave_offset[OCTAVES];   // (eye.xz / wavelength_k) mod NOISE_PERIOD
 uniform float u_octave_wavelength[OCTAVES];
 uniform float u_octave_weight[OCTAVES];  // normalised: they add up to 1
+uniform vec3 u_grid_spacing_vertex;      // the three grids' spacings (m)
+uniform vec3 u_grid_weight_vertex;
 in vec2 in_ndc;
 out vec3 v_relative;                     // ground point relative to the eye (m)
 out float v_view_depth;
 out vec3 v_colour;                       // lit colour of the ground here (linear)
 out vec3 v_line_colour;                  // lit colour of a grid line here
 out vec3 v_fog_colour;                   // colour of the fog seen here
+out vec3 v_grid_weight;                  // each grid's weight, faded where its lines get dense
 void main() {
     vec4 far_point = m_inverse_view_proj * vec4(in_ndc, 0.0, 1.0);
     vec3 direction = normalize(far_point.xyz / far_point.w);
@@ -63,6 +67,9 @@ void main() {
     v_colour = colour;
     v_line_colour = line_colour;
     v_fog_colour = fog_colour(seen);
+    // Grid lines fade out before they crowd (over ~a fifth of a pixel between lines).
+    vec3 line_footprint = footprint * (u_pixel_angle / u_vertex_angle) / u_grid_spacing_vertex;
+    v_grid_weight = u_grid_weight_vertex * (1.0 - smoothstep(0.05, 0.3, line_footprint));
     v_relative = relative;
     v_view_depth = -view_position.z;
 }
@@ -76,12 +83,12 @@ uniform vec4 u_fine_weight;              // the weights of octaves 1..4
 uniform float u_fog_density;             // 1/m
 uniform vec2 u_grid_offset[3];           // (eye.xz / spacing_k) mod 1
 uniform float u_grid_spacing[3];         // metres (powers of ten)
-uniform float u_grid_weight[3];
 in vec3 v_relative;
 in float v_view_depth;
 in vec3 v_colour;
 in vec3 v_line_colour;
 in vec3 v_fog_colour;
+in vec3 v_grid_weight;
 out vec4 f_colour;
 
 void main() {
@@ -93,8 +100,7 @@ void main() {
         vec2 width = footprint / u_grid_spacing[k];
         vec2 distance_to_line = abs(fract(g + 0.5) - 0.5) / max(width, vec2(1e-6));
         float line = 1.0 - min(min(distance_to_line.x, distance_to_line.y), 1.0);
-        float fade = 1.0 - smoothstep(0.05, 0.3, max(width.x, width.y));
-        lines = max(lines, line * fade * u_grid_weight[k]);
+        lines = max(lines, line * v_grid_weight[k]);
     }
     float fine = dot(texture(u_noise, u_fine_offset + local / u_fine_period) - 0.5, u_fine_weight);
     vec3 colour = mix(v_colour, v_line_colour, lines * 0.6) * (1.0 + 1.6 * fine);

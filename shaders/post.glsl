@@ -11,10 +11,10 @@ void main() {
 }
 #elif defined FRAGMENT_SHADER
 #include "depth.glsl"
-#include "noise.glsl"
 #define MAX_FIELDS 8
 uniform sampler2D u_scene;                  // display colours (a copy of the frame)
 uniform sampler2D u_depth;                  // logarithmic depth of the same pixels
+uniform sampler2D u_noise;                  // the ground's noise (engine/render/noise.py)
 uniform ivec2 u_source_origin;              // the viewport's corner inside u_scene and u_depth
 uniform vec4 u_viewport;                    // x, y, width, height of the frame being drawn
 uniform mat4 m_inverse_view_proj;
@@ -89,7 +89,9 @@ void main() {
             // and reversed ones drift the other way.
             vec3 middle = direction * (0.5 * (enter + leave)) - centre;
             vec2 p = middle.xz / size * 6.0 + middle.y / size * 3.0 + vec2(u_field_time[i] * 0.7);
-            float shimmer = value_noise(p) * 0.6 + value_noise(p * 2.3 + 11.0) * 0.4;
+            // Two octaves in one read: channel 0 has 128 cells per repeat, channel 1 half as many.
+            vec4 noise = textureLod(u_noise, p / 128.0, 0.0);
+            float shimmer = noise.r * 0.6 + noise.g * 0.4;
             float skin = (1.0 - through) * (1.0 - through) * (1.0 - through);
             float edge = skin * skin * step(0.0, span.x) * 0.6;  // the bright skin: (1 - through)^6
             vec3 tint = rate_tint(u_field_rate[i]);

@@ -54,7 +54,8 @@ MINIMUM_GL_VERSION = 330
 MAX_TIME_FIELDS = 8
 GROUND_OCTAVES = 8
 GRID_PIXELS = 32
-"""Pixels between neighbouring vertices of the screen grid the ground and the sky are drawn on."""
+"""Pixels between neighbouring vertices of the screen grid the ground and the sky are drawn on
+(and so the sparsest sampling of what the ground and sky shade per vertex)."""
 MAX_WRAPPED_TARGETS = 8  # direct targets remembered (an OpenXR swapchain has 3 images per eye)
 EXPOSURE = 1.0
 REFERENCE_SIZE = 1.7
@@ -357,6 +358,7 @@ class Renderer:
                 "u_eye_height": float(eye.position[1]),
                 "u_extent": float(size * 2.0e4),
                 "u_vertex_angle": GRID_PIXELS * radians_per_pixel,
+                "u_pixel_angle": radians_per_pixel,
                 "u_ground_colour": self._ground_colour,
                 "u_octave_offset": np.asarray(offsets, np.float32),
                 "u_octave_wavelength": np.asarray(wavelengths, np.float32),
@@ -367,7 +369,8 @@ class Renderer:
                 "u_fine_weight": tuple(float(v) for v in normalised[1:5]),
                 "u_grid_offset": np.asarray(grid_offsets, np.float32),
                 "u_grid_spacing": np.asarray(spacings, np.float32),
-                "u_grid_weight": np.asarray(grid_weights, np.float32),
+                "u_grid_spacing_vertex": tuple(float(v) for v in spacings),
+                "u_grid_weight_vertex": tuple(float(v) for v in grid_weights),
             },
         )
         self._noise().use(location=0)
@@ -618,6 +621,7 @@ class Renderer:
         forward = -eye.rotation_view[2, :3].astype(np.float64)
         source.use(location=0)
         self._depth.use(location=1)
+        self._noise().use(location=2)
         self._apply(
             program,
             {
@@ -625,6 +629,7 @@ class Renderer:
                 **self._field_uniforms(fields),
                 "u_scene": 0,
                 "u_depth": 1,
+                "u_noise": 2,
                 "u_source_origin": source_origin,
                 "u_view_forward": tuple(float(v) for v in forward),
             },
