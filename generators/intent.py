@@ -242,10 +242,21 @@ def world_intent_problems(intent: WorldIntent, prompt: str) -> dict[str, str]:
 
 
 def language_intent_problems(intent: LanguageIntent) -> dict[str, str]:
-    """Degenerate content in a language answer."""
-    if len(set(intent.concepts)) != len(intent.concepts):
+    """Degenerate content in a language answer: fewer than two different concepts.
+
+    A concept named twice among others is only dropped (``world_concepts``); a list that is one
+    word over and over is degenerate.
+    """
+    if len(set(intent.concepts)) < 2:
         return {"concepts": f"concepts repeat ({intent.concepts}); list different ones"}
     return {}
+
+
+def world_concepts(language: LanguageIntent, world: WorldIntent) -> list[str]:
+    """The concepts the language needs words for: the model's, then the world's things (last word
+    of each name), each once, in order."""
+    things = [thing.name.split()[-1] for thing in world.things]
+    return list(dict.fromkeys([*language.concepts, *things]))
 
 
 def agents_intent_problems(intent: AgentsIntent) -> dict[str, str]:

@@ -36,6 +36,7 @@ from generators.intent import (
     stage_schema,
     summarise_world,
     validation_problems,
+    world_concepts,
     world_intent_problems,
 )
 
@@ -62,6 +63,20 @@ SYSTEM_AGENTS = """You write the creatures who live in a world. Answer with one 
 Each agent has a behaviour, the thing it stays near, a greeting it says when the explorer comes \
 near and a line it says after a loud sound. A line is a short English clause in three parts: \
 subject ("The gong", "I", "We"), verb, and the rest ("the slow sound")."""
+
+# One worked example each for the language and agents stages (the world is Crawling Sound).
+EXAMPLE_BRIEF = (
+    "World: Crawling Sound. Sound crawls at 3 m/s and sinks in pitch as it travels. "
+    "Things in it: gong, runner."
+)
+EXAMPLE_LANGUAGE = (
+    '{"harshness":0.3,"vowels":5,"tone":false,"clusters":false,"concepts":["gong","echo","meadow"]}'
+)
+EXAMPLE_AGENTS = (
+    '{"agents":[{"behaviour":"orbit","near":"gong",'
+    '"greeting":{"subject":"I","verb":"hear","rest":"the gong late"},'
+    '"on_loud_sound":{"subject":"The sound","verb":"walks","rest":"slowly to you"}}]}'
+)
 
 # Prompts that would have produced the example worlds used as few-shot examples.
 EXAMPLE_PROMPTS = {
@@ -313,6 +328,8 @@ class WorldGenerator:
         seed = outcome.request.seed
         messages = [
             {"role": "system", "content": SYSTEM_LANGUAGE},
+            {"role": "user", "content": EXAMPLE_BRIEF},
+            {"role": "assistant", "content": EXAMPLE_LANGUAGE},
             {"role": "user", "content": _world_brief(intent)},
         ]
 
@@ -332,7 +349,7 @@ class WorldGenerator:
                     tone=chosen.tone,
                     name="Unnamed",
                 )
-                return generate_language(seed, flavour, list(chosen.concepts)), {}
+                return generate_language(seed, flavour, world_concepts(chosen, intent)), {}
             except (ValueError, ValidationError) as error:
                 return None, {"*": f"the language could not be built: {error}"}
 
@@ -346,6 +363,8 @@ class WorldGenerator:
         things = [thing.name for thing in intent.things]
         messages = [
             {"role": "system", "content": SYSTEM_AGENTS},
+            {"role": "user", "content": EXAMPLE_BRIEF},
+            {"role": "assistant", "content": EXAMPLE_AGENTS},
             {"role": "user", "content": _world_brief(intent)},
         ]
 
@@ -366,7 +385,7 @@ class WorldGenerator:
             return (None if problems else chosen), problems
 
         schema = stage_schema(AgentsIntent, near=things, verb=VERB_FORMS)
-        return _StageJob(messages, schema, check, outcome.request.seed + 2, max_tokens=200)
+        return _StageJob(messages, schema, check, outcome.request.seed + 2, max_tokens=260)
 
     def _names_job(self, outcome: WorldOutcome, language: LanguageSpec, agents: int) -> _StageJob:
         """Names for the language and each agent, each one or two of the language's own words.
@@ -478,7 +497,8 @@ class WorldGenerator:
             schema=schema,
             grammar=job.grammar,
             max_tokens=job.max_tokens,
-            temperature=self.temperature,
+            # Each repair samples a little hotter, so a model stuck repeating itself can escape.
+            temperature=self.temperature * (1.0 + 0.15 * attempt) if self.temperature else 0.0,
             seed=job.seed + 7919 * attempt,
         )
 
