@@ -255,3 +255,37 @@ def test_body_meshes_are_wound_outward() -> None:
         assert np.linalg.norm(positions, axis=2).max() <= BODY_BOUNDING_RADIUS + 1e-6
     flipped = cube().reshape(-1, 3, 6)[:, [0, 2, 1]].reshape(-1, 6)
     np.testing.assert_array_equal(wound_outward(flipped), cube())
+
+
+def test_sphere_screen_bounds_hold_the_sphere_tightly() -> None:
+    from engine.render.renderer import screen_bounds, sphere_screen_bounds
+
+    camera = Camera(position=(0.0, 0.0, 0.0), yaw=0.3, pitch=-0.2)
+    projection = camera.projection_matrix(16 / 9).astype(np.float64)
+    rotation = np.eye(4)
+    rotation[:3, :3] = camera.view_matrix()[:3, :3]
+    random = np.random.default_rng(1)
+    directions = random.normal(size=(2000, 3))
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    for _ in range(300):
+        centre = random.normal(size=3) * 8.0
+        radius = abs(random.normal()) * 3.0 + 0.1
+        if np.linalg.norm(centre) <= radius:
+            continue
+        bounds = sphere_screen_bounds(projection, rotation, centre, radius)
+        clip = np.c_[centre + directions * radius, np.ones(len(directions))]
+        clip = clip @ (projection @ rotation).T
+        in_front = clip[:, 3] > 1e-6
+        ndc = clip[in_front, :2] / clip[in_front, 3:4]
+        on_screen = ndc[(np.abs(ndc) <= 1.0).all(axis=1)]
+        if bounds is None:
+            assert len(on_screen) == 0
+            continue
+        assert (on_screen >= np.array(bounds[:2]) - 1e-9).all()
+        assert (on_screen <= np.array(bounds[2:]) + 1e-9).all()
+    ahead = np.array([0.0, 0.0, -11.0])
+    tight = sphere_screen_bounds(projection, rotation, ahead, 4.0)
+    loose = screen_bounds(projection @ rotation, ahead, np.full(3, 4.0))
+    assert tight is not None and loose is not None
+    area = (tight[2] - tight[0]) * (tight[3] - tight[1])
+    assert area < 0.7 * (loose[2] - loose[0]) * (loose[3] - loose[1])
