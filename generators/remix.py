@@ -42,6 +42,7 @@ def remix_request(first: WorldSpec, second: WorldSpec, seed: int, note: str = ""
         prompt=note,
         parents=(first.meta.name, second.meta.name),
         generator="heterocosm.remix",
+        source_text=instruction,
         avoid=(summarise_world(first), summarise_world(second)),
     )
 
@@ -61,6 +62,7 @@ def variant_requests(parent: WorldSpec, count: int, seed: int) -> list[WorldRequ
                 prompt=f"variant {index + 1} of {parent.meta.name}: {aspect}",
                 parents=(parent.meta.name,),
                 generator="heterocosm.variants",
+                source_text=rules,
                 avoid=(parent_intent,),
             )
         )

@@ -101,6 +101,8 @@ class WorldRequest:
     passage_sha256: str = ""
     parents: tuple[str, ...] = ()
     generator: str = "heterocosm.generate"
+    source_text: str = ""
+    """What the user supplied (prompt, passage or remix note), checked before any model call."""
     avoid: tuple[WorldIntent, ...] = ()
     """Rule sets the answer must differ from (a variant's parent and siblings)."""
 
@@ -137,17 +139,22 @@ class _StageJob:
     repairs: list[str] = field(default_factory=list)
 
 
+MAX_PASSAGE_CHARACTERS = 100_000
+
+
 def check_request(request: WorldRequest) -> None:
-    """GenerationFailed if the request itself is unusable (empty, too long, control characters)."""
-    text = request.instruction
+    """GenerationFailed if what the user gave is unusable (empty, too long, control characters)."""
+    text = request.source_text
+    what = "passage" if request.passage_sha256 else "prompt"
+    limit = MAX_PASSAGE_CHARACTERS if request.passage_sha256 else LIMITS.text_length
     if not text.strip():
-        raise GenerationFailed("the prompt is empty; describe the world you want")
-    if len(text) > LIMITS.text_length * 3:
+        raise GenerationFailed(f"the {what} is empty; describe the world you want")
+    if len(text) > limit:
         raise GenerationFailed(
-            f"the prompt is {len(text)} characters; at most {LIMITS.text_length * 3} are accepted"
+            f"the {what} is {len(text)} characters; at most {limit} are accepted"
         )
     if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text):
-        raise GenerationFailed("the prompt contains control characters; write plain text")
+        raise GenerationFailed(f"the {what} contains control characters; write plain text")
 
 
 class WorldGenerator:
@@ -291,7 +298,7 @@ class WorldGenerator:
                 settings[key] = value
         return Lineage(
             parents=request.parents,
-            prompt=request.prompt[: LIMITS.text_length],
+            prompt=request.prompt,
             passage_sha256=request.passage_sha256,
             model=self.backend.model_name[:200],
             generator=f"{request.generator} {GENERATOR_VERSION}",
@@ -532,7 +539,12 @@ def few_shot_examples() -> list[tuple[str, WorldIntent]]:
 
 def prompt_request(prompt: str, seed: int) -> WorldRequest:
     """A request for a world from a prompt."""
-    return WorldRequest(instruction=f"Design a world: {prompt.strip()}", seed=seed, prompt=prompt)
+    return WorldRequest(
+        instruction=f"Design a world: {prompt.strip()}",
+        seed=seed,
+        prompt=prompt.strip(),
+        source_text=prompt,
+    )
 
 
 def passage_request(passage: str, seed: int) -> WorldRequest:
@@ -546,4 +558,5 @@ def passage_request(passage: str, seed: int) -> WorldRequest:
         seed=seed,
         passage_sha256=digest,
         generator="heterocosm.generate-from-passage",
+        source_text=passage,
     )
