@@ -19,16 +19,26 @@ API for every target (window, offscreen, OpenXR swapchain)::
 
 Or from a ``camera.Camera`` (position float64, yaw, pitch, size): ``renderer.render(snapshot,
 framebuffer, camera, overlay)``; without a camera it uses the explorer's own eye. The projection's
-far plane is infinite; depth is logarithmic (written per fragment, range set from ``size``), and
-every position reaches the GPU relative to the eye (float64 -> float32), so a nanometre explorer
+far plane is infinite; depth is logarithmic (per fragment, per vertex for points; its range set
+from ``size``), and every position reaches the GPU relative to the eye (float64 -> float32), so a
+nanometre explorer
 far from the origin and a kilometre-tall one both render without jitter or depth fighting.
 
 ``overlay`` is an (H, W, 4) uint8 premultiplied RGBA image, top row first: ``hud.draw_overlay``
 (or ``hud.OverlayCache``) makes one from a ``hud.HudState`` (``hud.state_for`` fills it from a
-snapshot). What the renderer reads from ``snapshot.extras`` is described in ``views``: agents,
+snapshot). The renderer uploads an overlay only when it gets a different array, or a writable one
+(it may have been changed in place); ``OverlayCache`` hands out the same read-only array until the
+HUD changes, so an unchanged HUD costs nothing but blending its occupied tiles. What the
+renderer reads from ``snapshot.extras`` is described in ``views``: agents,
 particle fields (a moderngl Buffer of vec4 or an array) and subtitles.
 
+Performance on a CPU rasteriser (Mesa llvmpipe) shaped the passes: no full-screen post pass (the
+display transform runs in every object shader), the ground and sky shade their smooth parts per
+vertex of a coarse screen grid, time-field effects run only over the fields' screen rectangles,
+the HUD blends over its occupied tiles only. ``bench/render.py --passes`` times each pass.
+
 Modules: ``camera`` (matrices, precision), ``relativity`` (Doppler colour reference),
-``meshes`` (body shapes, agent silhouettes), ``shaders`` (program loading, errors with
-file:line), ``renderer`` (the passes), ``hud`` (overlay), ``views`` (extras records).
+``meshes`` (body shapes, agent silhouettes), ``noise`` (the ground's baked noise texture),
+``shaders`` (program loading, errors with file:line), ``renderer`` (the passes), ``hud``
+(overlay), ``views`` (extras records).
 """

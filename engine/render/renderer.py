@@ -1,22 +1,23 @@
 """The scene renderer: draws a ``Snapshot`` into any moderngl framebuffer.
 
 Owns: GPU resources for one world on one context (programs, meshes, instance buffers, the baked
-screen grid, the depth target) and the fixed order of passes in a frame:
+ground noise, the screen grid, the depth target) and the fixed order of passes in a frame:
 
-1. ground         seeded plane at y = 0: noise, light and fog per vertex of the screen grid,
-                  grid lines and logarithmic depth per pixel
+1. ground         seeded plane at y = 0: coarse noise, light and fog colour per vertex of the
+                  screen grid; fine noise (one texture read), grid lines, fog amount, display
+                  transform and logarithmic depth per pixel
 2. bodies         instanced meshes per shape; light delay, Doppler colour, beaming, temporal Doppler
 3. agents         instanced silhouettes
 4. sky            the screen grid at depth 1: only where nothing opaque was drawn
 5. particles      points from the simulation's GPU buffers (blended, no depth write)
-6. effects        time-field volumes and the reversed-time fringe, only over the part of the frame
+6. effects        time-field volumes and the reversed-time look, only over the part of the frame
                   that shows them (skipped when nothing needs them)
 7. overlay        HUD / subtitles / errors (an RGBA image from ``engine.render.hud``), blended over
                   just the parts of the image that hold something; uploaded only when it changes
 
 Every pass shades straight to display colours (``shaders/include/display.glsl``: band tint, tone
-map, reversed-time look, vignette, gamma), so there is no full-screen HDR copy to resolve: on a CPU
-rasteriser (Mesa llvmpipe) each full-screen pass costs as much as the scene. For the same reason
+map with gamma, vignette), so there is no full-screen HDR copy to resolve: on a CPU rasteriser
+(Mesa llvmpipe) each full-screen pass costs as much as the scene. For the same reason
 the ground and the sky, which cover every pixel, do their smooth work per vertex of a grid with a
 vertex every GRID_PIXELS pixels (``ScreenGrid``) and little per pixel. Targets made of
 colour attachments (offscreen, OpenXR swapchains) are drawn into directly with our own depth
