@@ -73,7 +73,7 @@ def render_tree(members: list[FamilyMember], base: Path | None = None) -> str:
                 missing.setdefault(reference, []).append(member)
             elif parent.path != member.path:
                 children[parent.path].append(member)
-    roots = [m for m in members if not any(parent_of(r) for r in m.parents)]
+    roots = [member for member in members if not member.parents]
     lines: list[str] = []
     shown: set[Path] = set()
 
@@ -100,8 +100,6 @@ def render_tree(members: list[FamilyMember], base: Path | None = None) -> str:
     for root in roots:
         walk(root, "", True, 0)
     for reference, orphans in sorted(missing.items()):
-        if any(orphan.path in shown for orphan in orphans):
-            continue
         lines.append(f"{reference} (not in this folder)")
         for index, orphan in enumerate(orphans):
             walk(orphan, "", index == len(orphans) - 1, 1)
