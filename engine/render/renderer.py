@@ -136,12 +136,13 @@ class Renderer:
         self.world = world
         self._programs = {
             name: load_program(ctx, name)
-            for name in ("sky", "ground", "bodies", "particles", "post", "hud")
+            for name in ("sky", "ground", "bodies", "particles", "post", "hud", "copy")
         }
         self._grid: ScreenGrid | None = None
         self._noise_texture = None
         self._noise_seed: int | None = None
         self._post_vao = ctx.vertex_array(self._programs["post"], [])
+        self._copy_vao = ctx.vertex_array(self._programs["copy"], [])
         self._body_meshes = [self._mesh_buffer(mesh) for mesh in body_meshes()]
         self._agent_meshes = [self._mesh_buffer(mesh) for mesh in agent_meshes()]
         self._instance_buffers: dict[tuple[str, int], object] = {}
@@ -270,24 +271,29 @@ class Renderer:
 
         with self._timed("effects"):
             fields = self._fields_in_view(snapshot, eye, view_projection)
-            if not direct:  # the copy to the target, with the effects where they show
+            if direct:
+                source, origin = None, (x, y)  # a copy of the target, made if needed
+            else:  # our own frame goes to the target first; the effects redraw parts of it
+                source, origin = self._own_colour, (0, 0)
                 framebuffer.use()
-                self._draw_effects(common, fields, eye, self._own_colour, (0, 0), None)
-            elif reversed_time:  # the fringe covers the whole frame
-                copy = self._copy_of(scene, framebuffer.size)
-                framebuffer.use()
-                self._draw_effects(common, fields, eye, copy, (x, y), (0, 0, width, height))
-            elif fields:
-                copy = self._copy_of(scene, framebuffer.size)
-                framebuffer.use()
+                self._own_colour.use(location=0)
+                self._apply(self._programs["copy"], {"u_scene": 0, "u_viewport_origin": (x, y)})
+                self._copy_vao.render(mode=ctx.TRIANGLES, vertices=3)
+            if reversed_time:  # the reversed-time look covers the whole frame
+                regions = [(fields, (0, 0, width, height))]
+            else:
                 # Fields whose screen rectangles overlap are drawn together (each sees the
                 # others' effect); apart, each pixel pays only for the fields that may cover it.
-                for group, bounds in overlapping_groups(fields):
-                    region = pixel_region(bounds, (width, height))
-                    if region is not None:
-                        self._draw_effects(common, group, eye, copy, (x, y), region)
-            else:
-                framebuffer.use()
+                regions = [
+                    (group, pixel_region(bounds, (width, height)))
+                    for group, bounds in overlapping_groups(fields)
+                ]
+                regions = [(group, region) for group, region in regions if region is not None]
+            if regions and source is None:
+                source = self._copy_of(scene, framebuffer.size)
+            framebuffer.use()
+            for group, region in regions:
+                self._draw_effects(common, group, eye, source, origin, region)
         if overlay is not None:
             with self._timed("overlay"):
                 self._draw_overlay(overlay)
@@ -810,6 +816,7 @@ class Renderer:
             *(buffer for buffer, _ in self._body_meshes),
             *(buffer for buffer, _ in self._agent_meshes),
             self._post_vao,
+            self._copy_vao,
             self._overlay_vao,
             self._overlay_buffer,
             self._overlay_texture,
