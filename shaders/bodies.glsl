@@ -3,6 +3,7 @@
 #if defined VERTEX_SHADER
 #include "depth.glsl"
 #include "relativity.glsl"
+#include "display.glsl"
 uniform mat4 m_proj;
 uniform mat4 m_view;
 uniform bool u_doppler_colour;
@@ -23,6 +24,7 @@ out vec3 v_colour;
 out float v_glow;
 out float v_phase;
 out float v_view_depth;
+out float v_vignette;
 void main() {
     float c = cos(in_yaw);
     float s = sin(in_yaw);
@@ -42,6 +44,7 @@ void main() {
     vec4 view_position = m_view * vec4(v_relative, 1.0);
     v_view_depth = -view_position.z;
     gl_Position = m_proj * view_position;
+    v_vignette = vignette(gl_Position);
 }
 #elif defined FRAGMENT_SHADER
 #include "depth.glsl"
@@ -55,6 +58,7 @@ in vec3 v_colour;
 in float v_glow;
 in float v_phase;
 in float v_view_depth;
+in float v_vignette;
 out vec4 f_colour;
 void main() {
     vec3 normal = normalize(v_normal);
@@ -73,7 +77,7 @@ void main() {
     colour += u_sky_horizon * rim * 0.25 * (1.0 - u_silhouette);
     colour += v_colour * v_glow * 1.8;
     colour = apply_fog(colour, distance_metres, -to_eye);
-    f_colour = vec4(display_colour(colour), 1.0);
+    f_colour = vec4(display_colour(colour, v_vignette), 1.0);
     gl_FragDepth = log_depth(v_view_depth);
 }
 #endif

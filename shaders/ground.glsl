@@ -11,6 +11,7 @@
 #if defined VERTEX_SHADER
 #include "depth.glsl"
 #include "atmosphere.glsl"
+#include "display.glsl"
 #include "noise.glsl"
 #define OCTAVES 8
 #define FINE_OCTAVES 4
@@ -34,6 +35,7 @@ out vec3 v_colour;                       // lit colour of the ground here (linea
 out vec3 v_line_colour;                  // lit colour of a grid line here
 out vec3 v_fog_colour;                   // colour of the fog seen here
 out vec3 v_grid_weight;                  // each grid's weight, faded where its lines get dense
+out float v_vignette;
 void main() {
     vec4 far_point = m_inverse_view_proj * vec4(in_ndc, 0.0, 1.0);
     vec3 direction = normalize(far_point.xyz / far_point.w);
@@ -64,6 +66,7 @@ void main() {
     vec3 seen = relative / distance_metres;
     vec4 view_position = m_view * vec4(relative, 1.0);
     gl_Position = m_proj * view_position;
+    v_vignette = vignette(gl_Position);
     v_colour = colour;
     v_line_colour = line_colour;
     v_fog_colour = fog_colour(seen);
@@ -89,6 +92,7 @@ in vec3 v_colour;
 in vec3 v_line_colour;
 in vec3 v_fog_colour;
 in vec3 v_grid_weight;
+in float v_vignette;
 out vec4 f_colour;
 
 void main() {
@@ -105,7 +109,7 @@ void main() {
     float fine = dot(texture(u_noise, u_fine_offset + local / u_fine_period) - 0.5, u_fine_weight);
     vec3 colour = mix(v_colour, v_line_colour, lines * 0.6) * (1.0 + 1.6 * fine);
     float clear = exp(-u_fog_density * length(v_relative));
-    f_colour = vec4(display_colour(mix(v_fog_colour, colour, clear)), 1.0);
+    f_colour = vec4(display_colour(mix(v_fog_colour, colour, clear), v_vignette), 1.0);
     gl_FragDepth = log_depth(v_view_depth);
 }
 #endif

@@ -33,7 +33,7 @@ void main() {
     gl_Position = m_proj * view_position;
     vec3 colour = apply_fog(u_colour * twinkle * 1.4, length(relative), vec3(0.0, 0.0, -1.0));
     v_colour = colour * u_colour_scale;
-    v_vignette = vignette(gl_Position.xy / gl_Position.w * 0.5 + 0.5);
+    v_vignette = vignette(gl_Position);
     // A point has one depth: write the logarithmic depth here, not per fragment, so the
     // rasteriser can still reject hidden fragments before shading them.
     gl_Position.z = (2.0 * log_depth(view_depth) - 1.0) * gl_Position.w;

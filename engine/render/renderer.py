@@ -226,7 +226,6 @@ class Renderer:
         colour_scale = np.full(3, EXPOSURE, np.float64)
         if band is not None and band.tint:  # 35% of the way to 1.6 x the band's tint
             colour_scale *= 0.65 + 0.35 * 1.6 * linear_rgb(band.tint)
-        x_origin, y_origin = viewport[0], viewport[1]
         reversed_time = snapshot.explorer.local_rate < 0.0 or snapshot.time_rate < 0.0
         common = {
             "m_proj": gl_bytes(eye.projection),
@@ -236,7 +235,6 @@ class Renderer:
             "u_fog_density": self._fog_density(eye.size),
             "u_seed_offset": self._seed_offset,
             "u_viewport": tuple(float(v) for v in viewport),
-            "u_viewport_uv": (-x_origin / width, -y_origin / height, 1.0 / width, 1.0 / height),
             "u_colour_scale": tuple(float(v) for v in colour_scale),
             "u_reversed": 1.0 if reversed_time else 0.0,
             "u_time": float(snapshot.real_time % 3600.0),

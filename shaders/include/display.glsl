@@ -6,7 +6,6 @@
 // Every operation here runs for every pixel of every frame, and llvmpipe runs both sides of a
 // branch, even one on a uniform: so no branches, no pow(), no sin(), no division by uniforms.
 uniform vec3 u_colour_scale;   // exposure x scale band tint (1 where no band tints)
-uniform vec4 u_viewport_uv;    // pixel -> 0..1 over the viewport: uv = pixel * zw + xy
 
 // Linear HDR -> display values, gamma included: a rational curve in the form of Hejl and
 // Burgess-Dawson's filmic fit, its coefficients fitted (least squares, x in 1e-4..16) to the
@@ -17,21 +16,18 @@ vec3 tone_map(vec3 colour) {
     return x * (12.5765 * x + 0.0318) / (x * (12.1966 * x + 1.9644) + 0.0002);
 }
 
-// Vignette at ``uv``: a linear-light 1 - 0.35 r^2.5 is about 1 - 0.16 r^2.5 in display values,
-// and r^2.5 about r^2 (1 + r^2) / 2 over the frame.
-float vignette(vec2 uv) {
-    vec2 from_centre = (uv * 2.0 - 1.0) * vec2(0.85 / 1.3, 1.0 / 1.3);
+// The vignette's darkening where a vertex lands (``clip``: its gl_Position): smooth over the frame,
+// so vertex shaders work it out and pass it on (reading gl_FragCoord per pixel cost llvmpipe more
+// than the tone map; ``noperspective`` would be exact, but llvmpipe's clipper made NaNs of it).
+// A linear-light 1 - 0.35 r^2.5 is about 1 - 0.16 r^2.5 in display values, and r^2.5 about
+// r^2 (1 + r^2) / 2 over the frame.
+float vignette(vec4 clip) {
+    vec2 from_centre = clip.xy / max(clip.w, 1e-30) * vec2(0.85 / 1.3, 1.0 / 1.3);
     float radius_squared = dot(from_centre, from_centre);
-    return 1.0 - 0.08 * radius_squared * (1.0 + radius_squared);
+    return clamp(1.0 - 0.08 * radius_squared * (1.0 + radius_squared), 0.8, 1.0);
 }
 
-// ``uv``: where on the frame (0..1, bottom left origin) the colour will be shown.
-vec3 display_colour_at(vec3 colour, vec2 uv) {
-    return clamp(tone_map(colour * u_colour_scale) * vignette(uv), 0.0, 1.0);
+// Display values of linear HDR ``colour``, darkened by ``vignette``.
+vec3 display_colour(vec3 colour, float vignette) {
+    return clamp(tone_map(colour * u_colour_scale) * vignette, 0.0, 1.0);
 }
-
-#if defined FRAGMENT_SHADER
-vec3 display_colour(vec3 colour) {
-    return display_colour_at(colour, gl_FragCoord.xy * u_viewport_uv.zw + u_viewport_uv.xy);
-}
-#endif
