@@ -404,8 +404,10 @@ class WorldGenerator:
         from engine.language.romanise import romanise_word
 
         count = 1 + agents
+        # Two spare names: a small model often repeats one, and the first distinct ones are kept.
+        asked = count + 2
         word_rules = language_grammar(language, mode="lexicon", script="roman").splitlines()[1:]
-        root = "root ::= " + ' "," '.join(["word word?"] * count)
+        root = "root ::= " + ' "," '.join(["word word?"] * asked)
         grammar = "\n".join([root, *word_rules]) + "\n"
         intent = outcome.intent
         assert intent is not None
@@ -414,14 +416,10 @@ class WorldGenerator:
         glossary = ", ".join(
             f"{romanise_word(language, entry.form)} ({entry.gloss})" for entry in nouns[::-1][:24]
         )
-        wanted = ["the language's own name"] + [
-            f"the name of creature {index + 1}" for index in range(agents)
-        ]
-        ask = (
-            f"write {count} different names separated by commas: " + ", then ".join(wanted)
-            if count > 1
-            else "write the language's own name"
-        )
+        wanted = ["the language's own name"]
+        wanted += [f"the name of creature {index + 1}" for index in range(agents)]
+        wanted += ["two spare names"]
+        ask = f"write {asked} different names separated by commas: " + ", then ".join(wanted)
         messages = [
             {
                 "role": "user",
@@ -432,14 +430,18 @@ class WorldGenerator:
 
         def check(text: Any) -> tuple[Any, dict[str, str]]:
             words = [word.strip() for word in str(text).split(",")]
-            if len(words) != count or any(not re.fullmatch(r"[^\s,]{2,40}", w) for w in words):
-                return None, {"*": f"write exactly {count} names of 2 or more letters"}
-            if len({word.lower() for word in words}) != count:
-                return None, {"*": f"the names repeat ({words}); write {count} different names"}
-            return [word[:1].upper() + word[1:] for word in words], {}
+            if len(words) != asked or any(not re.fullmatch(r"[^\s,]{2,40}", w) for w in words):
+                return None, {"*": f"write exactly {asked} names of 2 or more letters"}
+            distinct: list[str] = []
+            for word in words:
+                if word.lower() not in {name.lower() for name in distinct}:
+                    distinct.append(word)
+            if len(distinct) < count:
+                return None, {"*": f"the names repeat ({words}); write {asked} different names"}
+            return [word[:1].upper() + word[1:] for word in distinct[:count]], {}
 
         return _StageJob(
-            messages, None, check, outcome.request.seed + 3, max_tokens=14 * count, grammar=grammar
+            messages, None, check, outcome.request.seed + 3, max_tokens=14 * asked, grammar=grammar
         )
 
     # The repair loop ----------------------------------------------------------------------
