@@ -80,12 +80,13 @@ void main() {
 #include "depth.glsl"
 #include "display.glsl"
 uniform sampler2D u_noise;               // RGBA: octaves 1..4 (engine/render/noise.py)
-uniform vec2 u_fine_offset;              // (eye.xz / u_fine_period) mod 1
-uniform float u_fine_period;             // metres per texture repeat
+uniform vec2 u_fine_offset;              // (eye.xz * u_fine_frequency) mod 1
+uniform float u_fine_frequency;          // texture repeats per metre
 uniform vec4 u_fine_weight;              // the weights of octaves 1..4
 uniform float u_fog_density;             // 1/m
 uniform vec2 u_grid_offset[3];           // (eye.xz / spacing_k) mod 1
-uniform float u_grid_spacing[3];         // metres (powers of ten)
+uniform float u_grid_frequency[3];       // lines per metre (powers of ten)
+uniform float u_grid_spacing[3];         // metres between lines: 1 / u_grid_frequency
 in vec3 v_relative;
 in float v_view_depth;
 in vec3 v_colour;
@@ -96,17 +97,18 @@ in float v_vignette;
 out vec4 f_colour;
 
 void main() {
+    // Multiplications by reciprocals worked out once: divisions cost a CPU rasteriser per pixel.
     vec2 local = v_relative.xz;
     float lines = 0.0;
-    vec2 footprint = fwidth(local);  // metres per pixel; each grid's is this over its spacing
+    vec2 per_pixel = 1.0 / max(fwidth(local), vec2(1e-30));  // pixels per metre
     for (int k = 0; k < 3; ++k) {
-        vec2 g = u_grid_offset[k] + local / u_grid_spacing[k];
-        vec2 width = footprint / u_grid_spacing[k];
-        vec2 distance_to_line = abs(fract(g + 0.5) - 0.5) / max(width, vec2(1e-6));
+        vec2 g = u_grid_offset[k] + local * u_grid_frequency[k];
+        // Distance to the nearest line in pixels: (cells) / (cells per pixel).
+        vec2 distance_to_line = abs(fract(g + 0.5) - 0.5) * (per_pixel * u_grid_spacing[k]);
         float line = 1.0 - min(min(distance_to_line.x, distance_to_line.y), 1.0);
         lines = max(lines, line * v_grid_weight[k]);
     }
-    float fine = dot(texture(u_noise, u_fine_offset + local / u_fine_period) - 0.5, u_fine_weight);
+    float fine = dot(texture(u_noise, u_fine_offset + local * u_fine_frequency) - 0.5, u_fine_weight);
     vec3 colour = mix(v_colour, v_line_colour, lines * 0.6) * (1.0 + 1.6 * fine);
     float clear = exp(-u_fog_density * length(v_relative));
     f_colour = vec4(display_colour(mix(v_fog_colour, colour, clear), v_vignette), 1.0);

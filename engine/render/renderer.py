@@ -227,11 +227,13 @@ class Renderer:
         if band is not None and band.tint:  # 35% of the way to 1.6 x the band's tint
             colour_scale *= 0.65 + 0.35 * 1.6 * linear_rgb(band.tint)
         reversed_time = snapshot.explorer.local_rate < 0.0 or snapshot.time_rate < 0.0
+        near, far = eye.size * NEAR_PER_SIZE * 0.5, eye.size * FAR_PER_SIZE  # logarithmic depth
         common = {
             "m_proj": gl_bytes(eye.projection),
             "m_view": gl_bytes(eye.rotation_view),
             "m_inverse_view_proj": gl_bytes(inverse_view_projection),
-            "u_depth_range": (eye.size * NEAR_PER_SIZE * 0.5, eye.size * FAR_PER_SIZE),
+            "u_depth_range": (near, far),
+            "u_depth_scale": (1.0 / near, 1.0 / math.log2(far / near)),
             "u_fog_density": self._fog_density(eye.size),
             "u_seed_offset": self._seed_offset,
             "u_viewport": tuple(float(v) for v in viewport),
@@ -370,9 +372,10 @@ class Renderer:
                 "u_octave_weight": normalised,
                 "u_noise": 0,
                 "u_fine_offset": tuple(float(v) for v in np.mod(eye_xz / fine_period, 1.0)),
-                "u_fine_period": float(fine_period),
+                "u_fine_frequency": 1.0 / fine_period,
                 "u_fine_weight": tuple(float(v) for v in normalised[1:5]),
                 "u_grid_offset": np.asarray(grid_offsets, np.float32),
+                "u_grid_frequency": 1.0 / np.asarray(spacings, np.float32),
                 "u_grid_spacing": np.asarray(spacings, np.float32),
                 "u_grid_spacing_vertex": tuple(float(v) for v in spacings),
                 "u_grid_weight_vertex": tuple(float(v) for v in grid_weights),
