@@ -1,0 +1,225 @@
+"""Benchmark of world generation with the embedded model (or --model), against baselines run here.
+
+Prints, as ratios against baselines measured in the same run:
+- constrained generation: median seconds to a valid world over the prompts, validity rate, and
+  intent (the fraction of each prompt's required properties the world meets);
+- diversity: distinct rule sets across seeds of one prompt;
+- constrained vs unconstrained generate-then-retry on the same prompts (rules stage: time to a
+  valid rule set, ratio);
+- decode tokens/s of transformers against llama.cpp (llama-cpp-python) running the same GGUF
+  with the same thread count (ratio), and the grammar mask's cost per token in microseconds;
+- on a GPU: worlds per minute (local backend, batches of 8); for a server, point
+  ``heterocosm generate --batch`` at it and read the results log.
+
+Usage: .venv/bin/python bench/generate.py [--prompts 10] [--seeds 5] [--tries 3] [--threads N]
+The full run takes tens of minutes on a 2-core CPU; --prompts 3 --seeds 3 is a quick look.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+from engine.rules import WorldSpec
+from engine.rules.physics import Drag, Gravity, UniformField
+
+# Each prompt with the properties a faithful world must have.
+PROMPTS: list[tuple[str, dict[str, Callable[[WorldSpec], bool]]]] = [
+    (
+        "sound travels slower than walking",
+        {"speed of sound < 1.4 m/s": lambda w: w.acoustics.speed_of_sound < 1.4},
+    ),
+    (
+        "light crawls slower than a walk",
+        {"speed of light < 1.4 m/s": lambda w: w.light.speed_of_light < 1.4},
+    ),
+    ("time runs backward", {"time direction backward": lambda w: w.time.direction == "backward"}),
+    (
+        "things stop the moment nothing pushes them",
+        {"aristotelian motion": lambda w: w.physics.motion == "aristotelian"},
+    ),
+    (
+        "gravity pushes things apart instead of pulling",
+        {
+            "repulsive or upward gravity": lambda w: any(
+                (isinstance(law, Gravity) and law.strength < 0)
+                or (isinstance(law, UniformField) and law.acceleration[1] > 0)
+                for law in w.physics.laws
+            )
+        },
+    ),
+    (
+        "loud sounds turn time backward",
+        {
+            "loud sound reverses time": lambda w: any(
+                t.event == "loud_sound" and t.effect == "reverse" for t in w.time.triggers
+            )
+        },
+    ),
+    (
+        "you can shrink to the size of a microbe",
+        {"smallest size <= 10 um": lambda w: w.scale.min_explorer_size <= 1e-5},
+    ),
+    (
+        "echoes ring for half a minute",
+        {"reverb >= 10 s": lambda w: w.acoustics.reverb.decay_seconds >= 10},
+    ),
+    (
+        "the air is thick as syrup and everything drifts slowly",
+        {"strong drag": lambda w: any(isinstance(law, Drag) for law in w.physics.laws)},
+    ),
+    ("time runs ten times faster than ours", {"time rate >= 5": lambda w: w.time.rate >= 5}),
+]
+
+
+def _report(name: str, value: object) -> None:
+    print(json.dumps({"metric": name, "value": value}), flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--prompts", type=int, default=10)
+    parser.add_argument("--seeds", type=int, default=5, help="seeds of one prompt for diversity")
+    parser.add_argument("--tries", type=int, default=3, help="unconstrained attempts per prompt")
+    parser.add_argument("--threads", type=int, help="CPU threads for both engines")
+    parser.add_argument("--model", help="model for transformers (default: embedded)")
+    parser.add_argument(
+        "--skip", default="", help="comma list of: worlds,diversity,baseline,gpu,llama"
+    )
+    args = parser.parse_args()
+    skip = set(args.skip.split(","))
+
+    import torch
+
+    from generators.backends.base import GenerationRequest
+    from generators.backends.local import LocalBackend, idle_cpu_count
+    from generators.intent import WorldIntent, summarise_world
+    from generators.world import WorldGenerator, _rules_key, prompt_request
+
+    threads = args.threads or idle_cpu_count()
+    backend = LocalBackend(args.model, threads=threads, progress=False)
+    _report("device", backend.device)
+    _report("threads", threads)
+    prompts = PROMPTS[: args.prompts]
+
+    if "worlds" not in skip:
+        generator = WorldGenerator(backend)
+        seconds, valid, met, total = [], 0, 0, 0
+        backend.mask_seconds, backend.mask_calls = 0.0, 0
+        for index, (prompt, checks) in enumerate(prompts):
+            started = time.perf_counter()
+            outcome = generator.generate([prompt_request(prompt, index)])[0]
+            elapsed = time.perf_counter() - started
+            row = {"prompt": prompt, "seconds": round(elapsed, 1), "tokens": outcome.tokens}
+            row["attempts"] = outcome.attempts
+            if outcome.world is not None:
+                valid += 1
+                seconds.append(elapsed)
+                results = {name: bool(check(outcome.world)) for name, check in checks.items()}
+                met += sum(results.values())
+                row["intent"] = results
+            else:
+                row["error"] = outcome.error
+            total += len(checks)
+            print(json.dumps(row), flush=True)
+        _report(
+            "median_seconds_to_valid_world",
+            round(statistics.median(seconds), 1) if seconds else None,
+        )
+        _report("validity_rate", valid / len(prompts))
+        _report("intent_met_fraction", met / total if total else None)
+        if backend.mask_calls:
+            _report("mask_us_per_token", round(backend.mask_seconds / backend.mask_calls * 1e6, 1))
+
+    if "diversity" not in skip:
+        generator = WorldGenerator(backend, stages=("rules",))
+        keys = []
+        for seed in range(args.seeds):
+            outcome = generator.generate([prompt_request(prompts[0][0], 1000 + seed)])[0]
+            if outcome.world is not None:
+                keys.append(_rules_key(summarise_world(outcome.world)))
+        _report("distinct_rule_sets_of_seeds", f"{len(set(keys))}/{args.seeds}")
+
+    if "baseline" not in skip:
+        constrained = WorldGenerator(backend, stages=("rules",))
+        constrained_times, free_times, free_valid = [], [], 0
+        for index, (prompt, _) in enumerate(prompts):
+            started = time.perf_counter()
+            outcome = constrained.generate([prompt_request(prompt, index)])[0]
+            if outcome.world is not None:
+                constrained_times.append(time.perf_counter() - started)
+            # Unconstrained: the same conversation, no grammar; retry until it validates.
+            job = constrained._rules_job(prompt_request(prompt, index))
+            started = time.perf_counter()
+            for attempt in range(args.tries):
+                request = GenerationRequest(
+                    messages=job.messages, schema=None, max_tokens=job.max_tokens,
+                    temperature=0.8, seed=index + 7919 * attempt,
+                )  # fmt: skip
+                text = backend.generate([request])[0].text
+                try:
+                    WorldIntent.model_validate_json(text.strip())
+                except ValueError:
+                    continue
+                free_valid += 1
+                free_times.append(time.perf_counter() - started)
+                break
+        _report("constrained_rules_median_seconds", _median(constrained_times))
+        _report("unconstrained_rules_valid_rate", free_valid / len(prompts))
+        _report("unconstrained_rules_median_seconds_when_valid", _median(free_times))
+        if constrained_times and free_times:
+            ratio = statistics.median(free_times) / statistics.median(constrained_times)
+            _report("unconstrained_over_constrained_time_ratio", round(ratio, 2))
+
+    if "gpu" not in skip and backend.device.startswith("cuda"):
+        # Worlds per minute with the local backend batching 8 at a time on the GPU.
+        batched = WorldGenerator(backend)
+        backend.batch_size = 8
+        requests = [prompt_request(prompt, 500 + i) for i, (prompt, _) in enumerate(PROMPTS * 2)]
+        started = time.perf_counter()
+        outcomes = batched.generate(requests[:16])
+        minutes = (time.perf_counter() - started) / 60
+        made = sum(outcome.world is not None for outcome in outcomes)
+        _report("gpu_local_worlds_per_minute", round(made / minutes, 1))
+
+    if "llama" not in skip:
+        tokens = 128
+        prompt = "Write a long story about a world where sound is slower than walking."
+        encoded = backend.tokenizer(prompt, return_tensors="pt").to(backend.device)
+        with torch.inference_mode():
+            started = time.perf_counter()
+            backend.model.generate(
+                **encoded, max_new_tokens=tokens, min_new_tokens=tokens, do_sample=False
+            )
+            hf_rate = tokens / (time.perf_counter() - started)
+        _report("transformers_tokens_per_second", round(hf_rate, 1))
+        try:
+            from llama_cpp import Llama
+
+            from generators.embedded import embedded_gguf_path
+        except ImportError as error:
+            print(f"llama.cpp comparison skipped: {error}", file=sys.stderr)
+            return 1
+        llama = Llama(
+            model_path=str(embedded_gguf_path()), n_threads=threads, n_ctx=1024, verbose=False
+        )
+        started = time.perf_counter()
+        completion = llama.create_completion(prompt, max_tokens=tokens, temperature=0.0)
+        llama_seconds = time.perf_counter() - started
+        llama_tokens = completion["usage"]["completion_tokens"]
+        llama_rate = llama_tokens / llama_seconds
+        _report("llama_cpp_tokens_per_second", round(llama_rate, 1))
+        _report("transformers_over_llama_cpp_ratio", round(hf_rate / llama_rate, 3))
+    return 0
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
