@@ -5,8 +5,10 @@ Owns: a hypothesis strategy of argument lists built from the real parser's comma
 negative numbers, non-UTF-8, oversized, missing and directory files, NUL bytes), and
 ``check_cli``, the oracle that ``bench/fuzz.py`` runs at 10,000+ cases. Commands run in process
 inside a scratch folder holding copies of the fixtures, restored before every case. ``explore``
-and ``render`` (a window, GL) and ``narrate --improvise`` (a language model) are left to their own
-tests; runs are kept short by always passing a small or invalid ``--seconds``.
+and ``render`` (a window, GL), ``narrate --improvise`` and ``--server`` (a model, the network)
+are left to their own tests; runs are kept short by always passing a small or invalid
+``--seconds``, and commands that load a model (``generate``, ``remix``, ``variants``) always end
+with ``--model ./folder``, an empty folder, so they check their arguments and then fail fast.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ CI_SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 LEFT_OUT_COMMANDS = {"explore", "render"}
-LEFT_OUT_OPTIONS = {"--improvise", "--help", "-h"}
+LEFT_OUT_OPTIONS = {"--improvise", "--server", "--help", "-h"}
+NO_MODEL = ["--model", "./folder"]  # an empty folder: loading fails at once, nothing is fetched
 SHORT_RUN_COMMANDS = {"listen", "narrate", "simulate"}
 SECONDS = ["0", "0.01", "-0.01", "-1", "nan", "inf", "-inf", "1e308", "abc", ""]
 
@@ -132,6 +135,8 @@ def argument_lists(draw: st.DrawFn) -> list[str]:
         argv += [draw(st.sampled_from(FILES) | any_value) for _ in range(count)]
     if draw(st.integers(0, 9)) == 0:  # sometimes a stray extra argument
         argv.append(draw(any_value))
+    if any(option == "--model" for option, _ in command.options):
+        argv += NO_MODEL
     return argv
 
 
