@@ -1,13 +1,15 @@
 """Soak: an hour of world time with agents, live-path audio and offscreen rendering, faster than
 real time. Reports peak RSS and its growth, audio underruns in the live path, and NaN states.
 
-Owns: the soak loop below; it drives the engine only through public entry points (``WorldSource``
-and ``OffscreenView`` from the headless app, ``AgentSystem``, ``AgentVoices``, ``Mixer``) with a
-manual clock, as the window does. Touches no files and no devices.
+Owns: the soak loop below; it drives the engine only through public entry points (``WorldSource``,
+which runs the simulation and the agents, and ``OffscreenView`` from the headless app;
+``AgentVoices`` and ``Mixer`` for the sound) with a manual clock, as the window does. Touches no
+files and no devices.
 
 Per frame of ``1 / --fps`` real seconds: advance the world (at ``--speed`` world seconds per real
-second, so an hour of world time takes ``3600 / speed`` "real" seconds), step the agents, feed
-the mixer the snapshot and the voices, mix the frame's audio in the chunks the live sink pulls
+second, so an hour of world time takes ``3600 / speed`` "real" seconds; ``WorldSource`` steps the
+agents), feed the mixer the snapshot and the voices of the lines just said (as the XR bridge's
+live path does), mix the frame's audio in the chunks the live sink pulls
 (``engine.audio.output.LIVE_BUFFER_SECONDS`` each), draw the frame. After the hour, a live
 segment (``--live-seconds``) runs at speed 1, as someone exploring would.
 
@@ -57,7 +59,6 @@ class Soak:
     """The running world and every counter the report needs."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        from engine.agents.system import AgentSystem
         from engine.agents.voices import AgentVoices
         from engine.app.headless import OffscreenView, create_offscreen_context
         from engine.app.source import WorldSource
@@ -73,9 +74,10 @@ class Soak:
         self.view = OffscreenView(self.ctx, self.world, width, height)
         self.source = WorldSource(self.world, seed=args.seed, ctx=self.ctx)
         self.simulation = self.source.simulation
-        self.agents = AgentSystem(
-            self.world, args.seed, local_rates=self.simulation.local_time.rates
-        )
+        self.agents = self.source.agents
+        if self.agents is None:
+            raise SystemExit(f"{args.world} has no agents; the soak needs a world with agents")
+        self.lines_heard = len(self.agents.transcript)
         self.chunk_seconds = LIVE_BUFFER_SECONDS
         self.chunk = int(round(LIVE_BUFFER_SECONDS * args.sample_rate))
         self.mixer = Mixer.for_world(
@@ -93,9 +95,8 @@ class Soak:
         began = time.perf_counter()
         self.source.advance(self.frame_seconds)
         snapshot = self.source.snapshot()
-        said = self.agents.step(snapshot)
-        # Not agents.publish(snapshot): the renderer does not read AgentSystem's view yet (it
-        # expects engine.render.views.AgentView rows; reported). WorldSource's stand-ins are drawn.
+        said = tuple(self.agents.transcript[self.lines_heard :])  # lines said during advance()
+        self.lines_heard = len(self.agents.transcript)
         self.utterances += len(said)
         self.sounds += len(snapshot.sounds)
         self.mixer.consume(snapshot)
