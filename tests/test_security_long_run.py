@@ -1,8 +1,9 @@
-"""Long runs keep memory flat: an agent-voiced world mixed for a minute must not keep growing.
+"""Long runs: memory stays flat and nothing the world makes is lost on the way to the live path.
 
-Owns: a regression test found by ``bench/soak.py`` (RSS grew about 1.5 GiB per world hour at
-speed 1 in worlds/speakers.toml): the simulation, the agents, their voices and the mixer run
-headless at live speed, and Python's traced memory is compared between two points of the run.
+Owns: two regression tests found by ``bench/soak.py``. Memory (RSS grew about 1.5 GiB per world
+hour at speed 1 in worlds/speakers.toml): the simulation, the agents, their voices and the mixer
+run headless at live speed, and Python's traced memory is compared between two points of the
+run. Sounds: every sound the world makes must reach the snapshot the live mixer reads.
 Open at the time of writing: ``AgentVoices.sources`` keeps every voice source ever made, so the
 mixer's retired sources (each with its grown emission buffer) are never freed.
 Touches no engine module.
@@ -70,3 +71,27 @@ def test_agent_voices_and_mixer_memory_stays_flat() -> None:
         f"traced memory grew {growth:.1f} MiB over 40 s of world time with {said} lines spoken "
         "(retired voice sources, each with its emission buffer, are still referenced)"
     )
+
+
+def test_sounds_reach_the_live_path_in_a_world_with_agents() -> None:
+    """Regression (open, found by bench/soak.py): ``WorldSource`` takes a snapshot of its own for
+    the agents every step, and each snapshot hands out the sounds made since the previous one,
+    so the snapshot the live mixer reads (XR bridge, window) never has any: all body sounds are
+    lost in worlds with agents. Expected: (nearly) the sounds the simulation makes alone."""
+    from engine.app.source import WorldSource
+    from engine.rules import load_world
+    from engine.sim import ManualClock, Simulation
+
+    world = load_world(REPO / "worlds" / "speakers.toml")
+    clock = ManualClock()
+    alone = Simulation.from_world(world, seed=1, clock=clock)
+    source = WorldSource(world, seed=1)
+    made = heard = 0
+    for _ in range(20 * 30):  # 20 s at 30 frames per second
+        clock.advance(1 / 30)
+        alone.advance()
+        made += len(alone.snapshot().sounds)
+        source.advance(1 / 30)
+        heard += len(source.snapshot().sounds)
+    assert made > 0, "the world should make sounds"
+    assert heard >= 0.9 * made, f"the live path heard {heard} of the {made} sounds made"
