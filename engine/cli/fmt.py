@@ -10,6 +10,7 @@ from engine.cli import EXIT_INVALID, EXIT_OK
 from engine.fsutil import write_atomic
 from engine.rules import WorldError
 from engine.rules.formatting import format_world_text
+from engine.rules.loading import read_world_text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,12 +31,8 @@ def run(args: argparse.Namespace) -> int:
     for name in args.files:
         path = Path(name)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_world_text(path)
             formatted = format_world_text(text, name)
-        except (OSError, UnicodeDecodeError) as error:
-            print(f"error: {name}: cannot read: {error}", file=sys.stderr)
-            status = EXIT_INVALID
-            continue
         except WorldError as error:
             print(error, file=sys.stderr)
             status = EXIT_INVALID

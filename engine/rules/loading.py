@@ -50,23 +50,21 @@ class WorldError(ValueError):
 
 def load_world(path: str | Path) -> WorldSpec:
     """Read and validate a world file. Raises ``WorldError`` naming every problem."""
+    return loads_world(read_world_text(path), str(path))
+
+
+def read_world_text(path: str | Path) -> str:
+    """A world file's text, refusing files over the size limit before reading them."""
     path = Path(path)
     source = str(path)
-    if "\x00" in source:  # the OS refuses such names; say so instead of raising ValueError
-        raise WorldError(
-            [Problem(source, None, None, "", "the file name contains a NUL character")]
-        )
     try:
-        size = path.stat().st_size
-        # Read at most one byte past the limit: /dev/zero, pipes and growing files have no size.
         with path.open("rb") as handle:
             raw = handle.read(LIMITS.file_bytes + 1)
     except OSError as error:
-        raise WorldError(
-            [Problem(source, None, None, "", f"cannot read: {error.strerror}")]
-        ) from None
+        reason = error.strerror or str(error)
+        raise WorldError([Problem(source, None, None, "", f"cannot read: {reason}")]) from None
     if len(raw) > LIMITS.file_bytes:
-        amount = f"{size} bytes" if size > LIMITS.file_bytes else f"over {LIMITS.file_bytes} bytes"
+        size = path.stat().st_size
         raise WorldError(
             [
                 Problem(
@@ -74,17 +72,16 @@ def load_world(path: str | Path) -> WorldSpec:
                     None,
                     None,
                     "",
-                    f"file is {amount}; at most {LIMITS.file_bytes} are accepted",
+                    f"file is {size} bytes; at most {LIMITS.file_bytes} are accepted",
                 )
             ]
         )
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise WorldError(
             [Problem(source, None, None, "", f"not UTF-8 text (bad byte at offset {error.start})")]
         ) from None
-    return loads_world(text, source)
 
 
 def loads_world(text: str, source: str = "<world>") -> WorldSpec:
@@ -321,6 +318,7 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
 
 
 __all__ = [
+    "read_world_text",
     "Problem",
     "WorldError",
     "load_world",
