@@ -4,8 +4,9 @@ Owns: two regression tests found by ``bench/soak.py``. Memory (RSS grew about 1.
 hour at speed 1 in worlds/speakers.toml): the simulation, the agents, their voices and the mixer
 run headless at live speed, and Python's traced memory is compared between two points of the
 run. Sounds: every sound the world makes must reach the snapshot the live mixer reads.
-Open at the time of writing: ``AgentVoices.sources`` keeps every voice source ever made, so the
-mixer's retired sources (each with its grown emission buffer) are never freed.
+Both were found open and fixed: ``AgentVoices`` kept every voice source ever made (the mixer's
+retired sources, each with its grown emission buffer, were never freed), and ``WorldSource``'s
+own per-step snapshots took the sound events the live mixer's snapshot should have carried.
 Touches no engine module.
 """
 
@@ -74,10 +75,10 @@ def test_agent_voices_and_mixer_memory_stays_flat() -> None:
 
 
 def test_sounds_reach_the_live_path_in_a_world_with_agents() -> None:
-    """Regression (open, found by bench/soak.py): ``WorldSource`` takes a snapshot of its own for
+    """Regression (found by bench/soak.py): ``WorldSource`` takes a snapshot of its own for
     the agents every step, and each snapshot hands out the sounds made since the previous one,
     so the snapshot the live mixer reads (XR bridge, window) never has any: all body sounds are
-    lost in worlds with agents. Expected: (nearly) the sounds the simulation makes alone."""
+    lost in worlds with agents. Now: (nearly) the sounds the simulation makes alone."""
     from engine.app.source import WorldSource
     from engine.rules import load_world
     from engine.sim import ManualClock, Simulation

@@ -35,8 +35,8 @@ class AgentVoices:
         self.mixer = mixer
         self.sample_rate = int(sample_rate or mixer.sample_rate)
         self.speaking: list[_Speaking] = []
-        self.sources: list[object] = []
-        """Mixer sources made, in the order the lines were said."""
+        """Voices whose paths still grow; the mixer alone holds a source once it is said (it
+        retires sources that are done, so a long run keeps no memory of old lines)."""
 
     def hear(self, utterances: tuple[Utterance, ...]) -> None:
         """Start a voice for each utterance (call right after ``AgentSystem.step``)."""
@@ -59,16 +59,14 @@ class AgentVoices:
             self.speaking.append(
                 _Speaking(index, trajectory, utterance.world_time + seconds + VOICE_TAIL_SECONDS)
             )
-            self.sources.append(
-                emit_voice(
-                    self.mixer,
-                    utterance,
-                    samples,
-                    self.sample_rate,
-                    trajectory,
-                    agent.voice.loudness_db,
-                    local_rate=lambda _time, row=index: float(system.local_rate[row]),
-                )
+            emit_voice(
+                self.mixer,
+                utterance,
+                samples,
+                self.sample_rate,
+                trajectory,
+                agent.voice.loudness_db,
+                local_rate=lambda _time, row=index: float(system.local_rate[row]),
             )
 
     def follow(self, world_time: float) -> None:

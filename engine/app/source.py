@@ -15,6 +15,7 @@ soundtrack come from the same lines said at the same moments.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 from engine.agents.offline import SNAPSHOTS_PER_SECOND
@@ -22,7 +23,7 @@ from engine.render.views import AgentView, ParticleFieldView, Subtitle
 from engine.rules.world import WorldSpec
 from engine.sim import ManualClock, Simulation
 from engine.sim.particles import ParticleFieldCPU, pack_laws
-from engine.sim.snapshot import Snapshot
+from engine.sim.snapshot import Snapshot, SoundEvent
 
 CPU_PARTICLES_PER_FIELD = 50_000
 """Particles stepped per field on the CPU; larger fields are drawn from a sample of this size."""
@@ -43,6 +44,7 @@ class WorldSource:
         self.simulation = Simulation.from_world(world, seed=seed, clock=self.clock)
         seed = self.simulation.seed
         self._pending_real = 0.0
+        self._sounds_in_between: list[SoundEvent] = []
         self.agents = None
         if world.agents:
             from engine.agents import AgentSystem
@@ -86,7 +88,11 @@ class WorldSource:
 
     def _step_agents(self) -> None:
         if self.agents is not None:
-            self.agents.step(self.simulation.snapshot())
+            snapshot = self.simulation.snapshot()
+            # Each snapshot hands out the sounds made since the previous one: keep them for the
+            # next public snapshot, which the live mixer reads.
+            self._sounds_in_between.extend(snapshot.sounds)
+            self.agents.step(snapshot)
 
     def scrub(self, world_seconds: float) -> None:
         """Jump the world clock by ``world_seconds`` (signed)."""
@@ -107,6 +113,10 @@ class WorldSource:
 
     def snapshot(self) -> Snapshot:
         snapshot = self.simulation.snapshot()
+        if self._sounds_in_between:
+            sounds = (*self._sounds_in_between, *snapshot.sounds)
+            self._sounds_in_between.clear()
+            snapshot = dataclasses.replace(snapshot, sounds=sounds)
         if self.agents is not None:
             self.agents.publish(snapshot)
             snapshot.extras["agents"] = _agent_records(self.agents.view(), self.world)
