@@ -211,8 +211,8 @@ def test_cli_fuzz(argv: list[str]) -> None:
         (["fmt", "huge.toml"], 1, "huge.toml"),
         (["fmt", "binary.toml"], 1, "binary.toml"),
         (["new", "x", "--out", "world.toml"], 1, "already exists"),
-        # Regression (open, found by bench/fuzz.py): new.py catches FileExistsError only, so a
-        # name too long for the file system (ENAMETOOLONG from write_atomic) is a traceback.
+        # Regression (found by bench/fuzz.py): new.py caught FileExistsError only, so a name
+        # too long for the file system (ENAMETOOLONG from write_atomic) was a traceback.
         (["new", "x" * 300], 1, "File name too long"),
         (["simulate", "--seconds", "nan", "world.toml"], 1, "finite"),
     ],

@@ -95,5 +95,8 @@ def run(args: argparse.Namespace) -> int:
     except FileExistsError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID
+    except OSError as error:
+        print(f"error: cannot write {path}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_INVALID
     print(f"wrote {path}")
     return EXIT_OK
