@@ -63,19 +63,15 @@ def read_world_text(path: str | Path) -> str:
     except OSError as error:
         reason = error.strerror or str(error)
         raise WorldError([Problem(source, None, None, "", f"cannot read: {reason}")]) from None
-    if len(raw) > LIMITS.file_bytes:
-        size = path.stat().st_size
+    except ValueError:  # a NUL character in the path
         raise WorldError(
-            [
-                Problem(
-                    source,
-                    None,
-                    None,
-                    "",
-                    f"file is {size} bytes; at most {LIMITS.file_bytes} are accepted",
-                )
-            ]
-        )
+            [Problem(repr(source), None, None, "", "cannot read: the path contains a NUL byte")]
+        ) from None
+    if len(raw) > LIMITS.file_bytes:
+        size = path.stat().st_size  # 0 for devices and pipes, which have no size
+        measure = f"{size}" if size > LIMITS.file_bytes else f"over {LIMITS.file_bytes}"
+        message = f"file is {measure} bytes; at most {LIMITS.file_bytes} are accepted"
+        raise WorldError([Problem(source, None, None, "", message)])
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
