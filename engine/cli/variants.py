@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     if not 1 <= args.count <= 32:
         return fail(f"-n must be between 1 and 32, got {args.count}")
     folder = Path(args.out_dir) if args.out_dir else Path(args.parent).parent
-    stem = re.sub(r"[^a-z0-9]+", "-", Path(args.parent).stem.lower()).strip("-") or "world"
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(args.parent).stem.lower()).strip("-")[:60] or "world"
     paths = [folder / f"{stem}-variant-{index + 1}.toml" for index in range(args.count)]
     existing = [str(path) for path in paths if path.exists()]
     if existing and not args.force:
