@@ -22,7 +22,18 @@ from engine.rules.meta import Lineage, Meta
 from engine.rules.physics import Brownian, Collisions, Drag, Gravity, Physics, UniformField
 from engine.rules.scale import Scale, ScaleBand
 from engine.rules.time import Time, TimeField, TimeTrigger
-from generators.intent import FOG_DENSITY, SIZE_RANGES, SKIES, AgentsIntent, WorldIntent
+from generators.intent import (
+    ECHOES,
+    FOG_DENSITY,
+    LIGHT_SPEEDS,
+    SIZE_RANGES,
+    SKIES,
+    SOUND_PITCHES,
+    SOUND_SPEEDS,
+    TIME_SPEEDS,
+    AgentsIntent,
+    WorldIntent,
+)
 
 # Uniform "down" for each gravity choice (m/s^2, y up); pairwise kinds add a Gravity law instead.
 _DOWNWARD = {"weak": 1.6, "earthlike": 9.81, "strong": 30.0, "upward": -2.0, "inverse_cube": 1.0}
@@ -42,9 +53,10 @@ def expand_world(
     """A complete world from the chosen intents; raises pydantic's ValidationError if invalid."""
     rng = random.Random(f"heterocosm-world-{seed}")
     sky = SKIES[intent.sky]
-    speed_of_light = float(intent.speed_of_light)
+    speed_of_light = _pick(rng, LIGHT_SPEEDS[intent.light_speed])
     # Nothing may start as fast as light: keep every initial speed well below it.
     speed_cap = 0.4 * speed_of_light
+    echo = _pick(rng, ECHOES[intent.echo])
     bodies = _bodies(intent, rng, sky[5], speed_cap)
     world_agents: list[Agent] = []
     languages: tuple[LanguageSpec, ...] = ()
@@ -73,17 +85,27 @@ def expand_world(
             palette=sky[5],
         ),
         acoustics=Acoustics(
-            speed_of_sound=float(intent.speed_of_sound),
-            pitch_drift_semitones_per_metre=float(intent.pitch_drift),
-            reverb=Reverb(
-                decay_seconds=float(intent.echo_seconds),
-                wet=round(0.15 + min(intent.echo_seconds, 30.0) / 60.0, 3),
-            ),
+            speed_of_sound=_pick(rng, SOUND_SPEEDS[intent.sound_speed]),
+            pitch_drift_semitones_per_metre=_pick(rng, SOUND_PITCHES[intent.sound_pitch]),
+            reverb=Reverb(decay_seconds=echo, wet=round(0.15 + min(echo, 30.0) / 60.0, 3)),
         ),
         bodies=tuple(bodies),
         languages=languages,
         agents=tuple(world_agents),
     )
+
+
+def _pick(rng: random.Random, bounds: tuple[float, float]) -> float:
+    """A value in [low, high], spread evenly on a log scale for positive ranges; 3 significant
+    digits so files stay short."""
+    low, high = bounds
+    if low == high:
+        return float(low)
+    if low > 0:
+        value = math.exp(rng.uniform(math.log(low), math.log(high)))
+    else:
+        value = rng.uniform(low, high)
+    return float(f"{value:.3g}")
 
 
 def _physics(intent: WorldIntent) -> Physics:
@@ -175,7 +197,7 @@ def _time(intent: WorldIntent, rng: random.Random) -> Time:
             )
         )
     return Time(
-        rate=float(intent.time_rate),
+        rate=_pick(rng, TIME_SPEEDS[intent.time_speed]),
         direction=intent.time_direction,
         fields=tuple(fields),
         triggers=tuple(triggers),

@@ -44,15 +44,14 @@ GENERATOR_VERSION = "0.1"
 STAGES = ("rules", "language", "agents")
 
 SYSTEM_RULES = """You design worlds for heterocosm, an engine for worlds that do not obey our \
-physics. Answer with one JSON object only. Invent a short new name; do not repeat the prompt.
-Fields: gravity (none, weak, earthlike, strong, upward, mutual_pull: things attract each other, \
-mutual_push: things repel, inverse_cube); motion (newtonian, or aristotelian: things stop when \
-not pushed); drag (none, air, water, syrup); speed_of_sound in m/s (ours 343, walking 1.4); \
-speed_of_light in m/s (ours 299792458; slower than walking is allowed); pitch_drift: semitones \
-per metre that sound rises or falls as it travels; echo_seconds: how long echoes ring; time_rate: \
-world seconds per real second; time_direction; loud_sound_reverses_time; slow_time_zone; \
-size_range (human, insect, microbe, giant, cosmic); sky; fog; things: 1 to 4 kinds of thing, each \
-with a lowercase name, shape, count, sound and pitch_hz."""
+physics. Answer with one JSON object only. Invent a short new name; do not repeat the prompt. \
+Choose every field to fit the prompt: gravity (mutual_pull: things attract each other, \
+mutual_push: things repel, upward: things fall up); motion (aristotelian: things stop when \
+not pushed); drag (syrup: thick air); sound_speed and light_speed (slower_than_walking is \
+allowed); sound_pitch; echo; time_speed; time_direction; loud_sound_reverses_time; \
+slow_time_zone; size_range (microbe lets you shrink to a microbe, cosmic grow to a planet); \
+sky; fog; things: 1 to 4 kinds of thing, each with a lowercase name, shape, count, sound and \
+pitch_hz."""
 
 SYSTEM_LANGUAGE = """You choose the sound of the language spoken in a world. Answer with one \
 JSON object only. harshness: 0 soft and flowing .. 1 harsh and clicking; vowels: how many vowel \

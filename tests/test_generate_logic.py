@@ -35,11 +35,11 @@ GOOD = {
     "gravity": "weak",
     "motion": "newtonian",
     "drag": "air",
-    "speed_of_sound": 1.2,
-    "speed_of_light": 40,
-    "pitch_drift": -0.1,
-    "echo_seconds": 3,
-    "time_rate": 1,
+    "sound_speed": "slower_than_walking",
+    "light_speed": "slow",
+    "sound_pitch": "sinks_as_it_travels",
+    "echo": "long",
+    "time_speed": "ordinary",
     "time_direction": "forward",
     "loud_sound_reverses_time": True,
     "slow_time_zone": False,
@@ -114,8 +114,10 @@ def test_schema_is_closed_compact_and_bounded() -> None:
     schema = stage_schema(WorldIntent)
     assert schema["additionalProperties"] is False
     assert schema["required"] == list(schema["properties"])
-    for name in ("speed_of_sound", "speed_of_light", "pitch_drift", "time_rate"):
-        assert "minimum" in schema["properties"][name] and "maximum" in schema["properties"][name]
+    for name in ("sound_speed", "light_speed", "sound_pitch", "echo", "time_speed"):
+        assert schema["properties"][name]["enum"]  # no free numbers: nothing to pad or overrun
+    things = schema["$defs"]["ThingIntent"]["properties"]
+    assert things["count"]["maximum"] == 40 and things["pitch_hz"]["minimum"] == 40
     assert "title" not in json.dumps(schema)
 
 
@@ -162,13 +164,22 @@ def test_every_example_world_summarises_and_expands_to_a_valid_world(path) -> No
 
 
 def test_expansion_is_deterministic_and_keeps_speeds_below_light() -> None:
-    slow_light = WorldIntent.model_validate({**GOOD, "speed_of_light": 1.0})
+    slow_light = WorldIntent.model_validate({**GOOD, "light_speed": "slower_than_walking"})
     first, again = expand_world(slow_light, seed=9), expand_world(slow_light, seed=9)
     assert dump_world(first) == dump_world(again)
     assert dump_world(first) != dump_world(expand_world(slow_light, seed=10))
     for body in first.bodies:
         speed = sum(v * v for v in body.velocity) ** 0.5 + body.velocity_spread
         assert speed < first.light.speed_of_light
+
+
+def test_phrases_expand_into_their_ranges() -> None:
+    world = expand_world(WorldIntent.model_validate(GOOD), seed=1)
+    assert world.acoustics.speed_of_sound < 1.4
+    assert 5.0 <= world.light.speed_of_light <= 60.0
+    assert -0.3 <= world.acoustics.pitch_drift_semitones_per_metre <= -0.05
+    assert summarise_world(world).sound_speed == "slower_than_walking"
+    assert summarise_world(world).light_speed == "slow"
 
 
 def test_line_parts_join_into_a_tidy_sentence() -> None:

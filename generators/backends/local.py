@@ -120,8 +120,10 @@ class LocalBackend:
             chunk = requests[start : start + self.batch_size]
             try:
                 results.extend(self._generate_batch(chunk))
-            except (RuntimeError, ValueError) as error:
-                results.extend(GenerationResult(error=f"generation failed: {error}") for _ in chunk)
+            except Exception as error:  # noqa: BLE001 - one failed batch must not end a run
+                # (A chat template that refuses a role, a grammar xgrammar cannot compile, ...)
+                message = f"generation failed: {type(error).__name__}: {error}"
+                results.extend(GenerationResult(error=message) for _ in chunk)
         return results
 
     def _generate_batch(self, requests: list[GenerationRequest]) -> list[GenerationResult]:
