@@ -233,6 +233,11 @@ def _resolve_model(model: str | None, progress: bool) -> tuple[str, str]:
             return str(converted_gguf_dir(path, progress=progress)), str(path)
         except EmbeddedModelError as error:
             raise BackendError(str(error)) from error
+    if path.is_dir() and not (path / "config.json").is_file():
+        raise BackendError(
+            f"model folder {model!r} has no config.json; a model folder holds config.json, "
+            "tokenizer files and *.safetensors weights"
+        )
     if path.exists() and not path.is_dir():
         raise BackendError(
             f"model {model!r} is a file but not a .gguf; accepted: a model directory, a Hugging "
