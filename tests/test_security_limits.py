@@ -207,8 +207,8 @@ def test_load_reads_no_more_than_the_limit_of_a_huge_file(sparse_file: Path) -> 
 
 
 def test_fmt_reads_no_more_than_the_limit_of_a_huge_file(sparse_file: Path) -> None:
-    """Regression (open): ``fmt`` reads the whole file before the size check, so a 4 GiB file
-    exhausts memory. Expected: the same error as ``check``."""
+    """Regression: ``fmt`` read the whole file before the size check, so a 4 GiB file
+    exhausted memory. Now it reads through the loader's bounded reader, as ``check`` does."""
     result = _heterocosm("fmt", str(sparse_file), cwd=sparse_file.parent)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr, result.stderr[-800:]
