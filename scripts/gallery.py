@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "gallery")
     parser.add_argument("--size", default="960x540")
     parser.add_argument("--at", type=float, default=3.0, help="seconds into the world")
-    parser.add_argument("--seconds", type=float, default=6.0, help="seconds of audio")
+    parser.add_argument("--seconds", type=float, default=12.0, help="seconds of audio")
     parser.add_argument("--clip-world", default="speakers")
     parser.add_argument("--clip-seconds", type=float, default=8.0)
     parser.add_argument("--only", nargs="*", help="world names to render (default: all)")
