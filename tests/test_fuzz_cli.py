@@ -214,6 +214,9 @@ def test_cli_fuzz(argv: list[str]) -> None:
         # Regression (found by bench/fuzz.py): new.py caught FileExistsError only, so a name
         # too long for the file system (ENAMETOOLONG from write_atomic) was a traceback.
         (["new", "x" * 300], 1, "File name too long"),
+        # Regression (open, found by bench/fuzz.py): remix builds its default output name from
+        # both parents' names; too long a name makes ``out.exists()`` raise ENAMETOOLONG.
+        (["remix", "x" * 300, "world.toml", *NO_MODEL], 1, "too long"),
         (["simulate", "--seconds", "nan", "world.toml"], 1, "finite"),
     ],
 )
