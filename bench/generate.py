@@ -171,6 +171,7 @@ def main() -> int:
         _report("constrained_rules_median_seconds", _median(constrained_times))
         _report("unconstrained_rules_valid_rate", free_valid / len(prompts))
         _report("unconstrained_rules_median_seconds_when_valid", _median(free_times))
+        _report("unconstrained_tries_per_prompt", args.tries)
         if constrained_times and free_times:
             ratio = statistics.median(free_times) / statistics.median(constrained_times)
             _report("unconstrained_over_constrained_time_ratio", round(ratio, 2))
@@ -208,12 +209,16 @@ def main() -> int:
             model_path=str(embedded_gguf_path()), n_threads=threads, n_ctx=1024, verbose=False
         )
         started = time.perf_counter()
-        completion = llama.create_completion(prompt, max_tokens=tokens, temperature=0.0)
+        # End-of-sequence banned so both engines decode exactly ``tokens`` tokens.
+        completion = llama.create_completion(
+            prompt, max_tokens=tokens, temperature=0.0, logit_bias={llama.token_eos(): -1e9}
+        )
         llama_seconds = time.perf_counter() - started
         llama_tokens = completion["usage"]["completion_tokens"]
         llama_rate = llama_tokens / llama_seconds
         _report("llama_cpp_tokens_per_second", round(llama_rate, 1))
-        _report("transformers_over_llama_cpp_ratio", round(hf_rate / llama_rate, 3))
+        if llama_rate > 0:
+            _report("transformers_over_llama_cpp_ratio", round(hf_rate / llama_rate, 3))
     return 0
 
 
