@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _stem(path: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", Path(path).stem.lower()).strip("-") or "world"
+    return re.sub(r"[^a-z0-9]+", "-", Path(path).stem.lower()).strip("-")[:60] or "world"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,13 +39,15 @@ def run(args: argparse.Namespace) -> int:
     out = Path(
         args.out or Path(args.first).parent / f"remix-{_stem(args.first)}-{_stem(args.second)}.toml"
     )
-    if out.exists() and not args.force:
-        return fail(f"{out} already exists; pass --force to replace it")
     try:
         first, second = load_world(args.first), load_world(args.second)
+        if out.exists() and not args.force:
+            return fail(f"{out} already exists; pass --force to replace it")
         generator = open_generator(args)
     except WorldError as error:
         return fail(str(error))
+    except OSError as error:
+        return fail(f"cannot use {out}: {error.strerror or error}")
     except (BackendError, GenerationFailed, ValueError) as error:
         return fail(str(error))
     outcome = generator.generate([remix_request(first, second, args.seed, args.note)])[0]
