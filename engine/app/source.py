@@ -16,13 +16,12 @@ soundtrack come from the same lines said at the same moments.
 from __future__ import annotations
 
 import dataclasses
-import math
 
 from engine.agents.offline import SNAPSHOTS_PER_SECOND
 from engine.render.views import AgentView, ParticleFieldView, Subtitle
 from engine.rules.world import WorldSpec
 from engine.sim import ManualClock, Simulation
-from engine.sim.particles import ParticleFieldCPU, pack_laws
+from engine.sim.particles import ParticleFieldsCPU
 from engine.sim.snapshot import Snapshot, SoundEvent
 
 CPU_PARTICLES_PER_FIELD = 50_000
@@ -31,8 +30,6 @@ COMPUTE_GL_VERSION = 430
 """Compute shaders need OpenGL 4.3."""
 STEPS_PER_SECOND = SNAPSHOTS_PER_SECOND
 """Simulation and agent steps per real second (shared with offline narration)."""
-MAX_PARTICLE_STEP = 1.0 / 30.0
-"""Longest particle step (world seconds); longer frames take several."""
 
 
 class WorldSource:
@@ -56,17 +53,8 @@ class WorldSource:
             from engine.sim.particles_gpu import ParticleFieldsGPU
 
             self.gpu_particles = ParticleFieldsGPU(ctx, self.simulation)
-        self.particles = (
-            []
-            if self.gpu_particles is not None
-            else [
-                ParticleFieldCPU(
-                    field.model_copy(update={"count": min(field.count, CPU_PARTICLES_PER_FIELD)}),
-                    seed,
-                    index,
-                )
-                for index, field in enumerate(world.particles)
-            ]
+        self.particle_fields = self.gpu_particles or ParticleFieldsCPU(
+            self.simulation, most_per_field=CPU_PARTICLES_PER_FIELD
         )
 
     @property
@@ -77,14 +65,13 @@ class WorldSource:
         """Move everything by ``real_dt`` real seconds (the world clock decides world seconds)."""
         self._pending_real += real_dt
         step = 1.0 / STEPS_PER_SECOND
-        world_dt = 0.0
         # A small tolerance so frame times that are exact multiples of the step do not drift.
         while self._pending_real >= step - 1e-9:
             self._pending_real -= step
             self.clock.advance(step)
-            world_dt += self.simulation.advance(step)
+            self.simulation.advance(step)
             self._step_agents()
-        self._step_particles(world_dt)
+        self._step_particles()
 
     def _step_agents(self) -> None:
         if self.agents is not None:
@@ -97,19 +84,10 @@ class WorldSource:
     def scrub(self, world_seconds: float) -> None:
         """Jump the world clock by ``world_seconds`` (signed)."""
         self.simulation.step(world_seconds)
-        self._step_particles(world_seconds)
+        self._step_particles()
 
-    def _step_particles(self, world_dt: float) -> None:
-        if self.gpu_particles is not None:
-            self.gpu_particles.sync(self.simulation)
-            return
-        if not self.particles or world_dt == 0.0:
-            return
-        steps = max(1, math.ceil(abs(world_dt) / MAX_PARTICLE_STEP))
-        for particles in self.particles:
-            laws = pack_laws(self.simulation, particles.origin, particles.field.follows_laws)
-            for _ in range(min(steps, 8)):
-                particles.step(laws, world_dt / steps)
+    def _step_particles(self) -> None:
+        self.particle_fields.sync(self.simulation)
 
     def snapshot(self) -> Snapshot:
         snapshot = self.simulation.snapshot()
@@ -155,7 +133,7 @@ class WorldSource:
                 positions=particles.positions,
                 origin=tuple(float(v) for v in particles.origin),
             )
-            for particles in self.particles
+            for particles in self.particle_fields.fields
         ]
 
     def release(self) -> None:

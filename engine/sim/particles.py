@@ -19,7 +19,9 @@ at most ``MAX_ATTRACTORS`` of the heaviest bodies.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -391,18 +393,21 @@ def _walls32(
     return position, velocity
 
 
-class ParticleFieldsCPU:
-    """Every particle field of a simulation's world on the CPU, kept in step with it."""
+class ParticleFieldSet:
+    """Every particle field of a simulation's world, kept in step with it.
 
-    def __init__(self, simulation: object) -> None:
+    ``make_field(field, seed, index)`` builds one field (CPU or GPU). Call ``sync(simulation)``
+    once per frame after the simulation advanced.
+    """
+
+    def __init__(self, simulation: object, make_field: Callable[[ParticleField, int, int], Any]):
         from engine.sim.simulation import Simulation
 
         assert isinstance(simulation, Simulation)
         world = simulation.world
         check_particle_budget(sum(field.count for field in world.particles))
         self.fields = [
-            ParticleFieldCPU(field, simulation.seed, index)
-            for index, field in enumerate(world.particles)
+            make_field(field, simulation.seed, index) for index, field in enumerate(world.particles)
         ]
         self._step_index = simulation.step_index
 
@@ -420,3 +425,21 @@ class ParticleFieldsCPU:
             for _ in range(dispatches):
                 field.step(laws, dt)
         return dispatches
+
+    @staticmethod
+    def visible(simulation: object) -> bool:
+        """Whether the explorer's scale band shows particle fields."""
+        band = getattr(simulation, "band", None)
+        return band is None or band.show_particles
+
+
+class ParticleFieldsCPU(ParticleFieldSet):
+    """Every particle field on the CPU; ``most_per_field`` caps each field (a sample of it)."""
+
+    def __init__(self, simulation: object, most_per_field: int | None = None) -> None:
+        def make_field(field: ParticleField, seed: int, index: int) -> ParticleFieldCPU:
+            if most_per_field is not None and field.count > most_per_field:
+                field = field.model_copy(update={"count": most_per_field})
+            return ParticleFieldCPU(field, seed, index)
+
+        super().__init__(simulation, make_field)

@@ -18,10 +18,9 @@ import numpy as np
 from engine.resources import shaders_dir
 from engine.rules.bodies import ParticleField
 from engine.sim.particles import (
+    ParticleFieldSet,
     ParticleLaws,
     check_particle_budget,
-    pack_laws,
-    particle_steps,
     seed_particles,
 )
 
@@ -128,7 +127,7 @@ class ParticleFieldGPU:
             resource.release()
 
 
-class ParticleFieldsGPU:
+class ParticleFieldsGPU(ParticleFieldSet):
     """Every particle field of a simulation's world on the GPU, kept in step with it.
 
     Call ``sync(simulation)`` once per frame after the simulation advanced; draw
@@ -137,37 +136,10 @@ class ParticleFieldsGPU:
     """
 
     def __init__(self, ctx: object, simulation: object) -> None:
-        from engine.sim.simulation import Simulation
-
-        assert isinstance(simulation, Simulation)
-        world = simulation.world
-        check_particle_budget(sum(field.count for field in world.particles))
-        self.fields = [
-            ParticleFieldGPU(ctx, field, simulation.seed, index)
-            for index, field in enumerate(world.particles)
-        ]
-        self._step_index = simulation.step_index
-
-    def sync(self, simulation: object, most_steps: int = 4) -> int:
-        """Step every field by the world steps ``simulation`` ran since the last call."""
-        from engine.sim.simulation import Simulation
-
-        assert isinstance(simulation, Simulation)
-        dispatches, dt = particle_steps(
-            simulation.step_index - self._step_index, simulation.time_step, most_steps
+        super().__init__(
+            simulation,
+            lambda field, seed, index: ParticleFieldGPU(ctx, field, seed, index),
         )
-        self._step_index = simulation.step_index
-        for field in self.fields:
-            laws = pack_laws(simulation, field.origin, field.field.follows_laws)
-            for _ in range(dispatches):
-                field.step(laws, dt)
-        return dispatches
-
-    @staticmethod
-    def visible(simulation: object) -> bool:
-        """Whether the explorer's scale band shows particle fields."""
-        band = getattr(simulation, "band", None)
-        return band is None or band.show_particles
 
     def release(self) -> None:
         """Free every field's GPU resources."""
