@@ -204,24 +204,31 @@ def _time(intent: WorldIntent, rng: random.Random) -> Time:
     )
 
 
+EXPLORER_START = Scale().explorer_position
+"""Where the explorer starts in a generated world (the scale section's default)."""
+VIEW_ARC = math.radians(90)
+"""Width of the arc in front of the explorer that generated things stand on."""
+
+
 def _bodies(
     intent: WorldIntent, rng: random.Random, palette: tuple[str, ...], speed_cap: float
 ) -> list[Body]:
     bodies = []
     count = len(intent.things)
     for index, thing in enumerate(intent.things):
-        # Things stand on a ring around the explorer's view, spaced evenly with a little jitter.
-        angle = 2 * math.pi * (index + rng.uniform(-0.2, 0.2)) / count
+        # Things stand on an arc in front of the explorer (who starts looking toward -z), spread
+        # across the field of view with a little jitter, so the first frame shows them all.
+        heading = VIEW_ARC * ((index + 0.5 + rng.uniform(-0.2, 0.2)) / count - 0.5)
         distance = rng.uniform(8.0, 18.0)
         radius = round(rng.uniform(0.3, 1.2), 2)
         group = thing.count > 1
         spread = round(2.0 + thing.count * 0.15, 2) if group else 0.0
         height = radius + (spread if group else 0.0) + 0.1
         speed = min(rng.uniform(1.0, 3.0), speed_cap) if thing.moving else 0.0
-        velocity = (
-            round(-math.sin(angle) * speed, 3),
+        velocity = (  # across the view, along the arc
+            round(math.cos(heading) * speed, 3),
             0.0,
-            round(math.cos(angle) * speed, 3),
+            round(math.sin(heading) * speed, 3),
         )
         velocity_spread = round(min(0.5, speed_cap * 0.2), 3) if group and thing.moving else 0.0
         sound = None
@@ -243,9 +250,9 @@ def _bodies(
                 colour=palette[index % len(palette)],
                 glow=round(rng.uniform(0.0, 0.6), 2),
                 position=(
-                    round(math.cos(angle) * distance, 2),
+                    round(EXPLORER_START[0] + math.sin(heading) * distance, 2),
                     round(height, 2),
-                    round(math.sin(angle) * distance, 2),
+                    round(EXPLORER_START[2] - math.cos(heading) * distance, 2),
                 ),
                 velocity=velocity,
                 count=thing.count,

@@ -102,7 +102,7 @@ class WorldSource:
                 Subtitle(
                     speaker=line.agent,
                     native=line.ipa,
-                    romanisation=line.text,
+                    romanisation=line.text if line.text != line.ipa else "",
                     gloss=line.gloss,
                     translation=line.translation,
                 )
