@@ -314,10 +314,9 @@ class WorldGenerator:
         messages.append({"role": "user", "content": request.instruction})
 
         def check(data: Any) -> tuple[Any, dict[str, str]]:
-            try:
-                intent = WorldIntent.model_validate(data)
-            except ValidationError as error:
-                return None, validation_problems(error)
+            intent, problems = _parse(WorldIntent, data)
+            if intent is None:
+                return None, problems
             problems = world_intent_problems(intent, request.prompt or request.instruction)
             rules_only = _rules_key(intent)
             if any(rules_only == _rules_key(other) for other in request.avoid):
@@ -332,18 +331,12 @@ class WorldGenerator:
         intent = outcome.intent
         assert intent is not None
         seed = outcome.request.seed
-        messages = [
-            {"role": "system", "content": SYSTEM_LANGUAGE},
-            {"role": "user", "content": EXAMPLE_BRIEF},
-            {"role": "assistant", "content": EXAMPLE_LANGUAGE},
-            {"role": "user", "content": _world_brief(intent)},
-        ]
+        messages = _few_shot(SYSTEM_LANGUAGE, EXAMPLE_LANGUAGE, _world_brief(intent))
 
         def check(data: Any) -> tuple[Any, dict[str, str]]:
-            try:
-                chosen = LanguageIntent.model_validate(data)
-            except ValidationError as error:
-                return None, validation_problems(error)
+            chosen, problems = _parse(LanguageIntent, data)
+            if chosen is None:
+                return None, problems
             problems = language_intent_problems(chosen)
             if problems:
                 return None, problems
@@ -367,18 +360,12 @@ class WorldGenerator:
         intent = outcome.intent
         assert intent is not None
         things = [thing.name for thing in intent.things]
-        messages = [
-            {"role": "system", "content": SYSTEM_AGENTS},
-            {"role": "user", "content": EXAMPLE_BRIEF},
-            {"role": "assistant", "content": EXAMPLE_AGENTS},
-            {"role": "user", "content": _world_brief(intent)},
-        ]
+        messages = _few_shot(SYSTEM_AGENTS, EXAMPLE_AGENTS, _world_brief(intent))
 
         def check(data: Any) -> tuple[Any, dict[str, str]]:
-            try:
-                chosen = AgentsIntent.model_validate(data)
-            except ValidationError as error:
-                return None, validation_problems(error)
+            chosen, problems = _parse(AgentsIntent, data)
+            if chosen is None:
+                return None, problems
             problems = agents_intent_problems(chosen)
             if any(agent.near not in things for agent in chosen.agents):
                 problems["agents"] = f"near must name one of the things: {things}"
@@ -509,6 +496,24 @@ class WorldGenerator:
             temperature=self.temperature * (1.0 + 0.15 * attempt) if self.temperature else 0.0,
             seed=job.seed + 7919 * attempt,
         )
+
+
+def _parse(model: type[Any], data: Any) -> tuple[Any, dict[str, str]]:
+    """``data`` validated as ``model``, or None and the problems by field."""
+    try:
+        return model.model_validate(data), {}
+    except ValidationError as error:
+        return None, validation_problems(error)
+
+
+def _few_shot(system: str, example_answer: str, brief: str) -> list[dict[str, str]]:
+    """A stage's conversation: its instructions, one worked example, then this world's brief."""
+    return [
+        {"role": "system", "content": system},
+        {"role": "user", "content": EXAMPLE_BRIEF},
+        {"role": "assistant", "content": example_answer},
+        {"role": "user", "content": brief},
+    ]
 
 
 def _compact(intent: WorldIntent) -> str:
