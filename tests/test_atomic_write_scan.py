@@ -16,6 +16,7 @@ import ast
 from pathlib import Path
 
 import pytest
+from ast_names import dotted_name, qualified_names
 
 pytestmark = pytest.mark.unit
 
@@ -43,29 +44,6 @@ APPEND_ONLY_LOGS = {
 }
 
 
-def _aliases(tree: ast.AST) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                names[alias.asname or alias.name] = alias.name
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            for alias in node.names:
-                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return names
-
-
-def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(aliases.get(node.id, node.id))
-    return ".".join(reversed(parts))
-
-
 def _names_in(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | {
         n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)
@@ -88,12 +66,12 @@ def _mode(call: ast.Call, position: int) -> str:
 def direct_writes(source: str, filename: str) -> list[str]:
     """Each call in ``source`` that writes a file without going through ``engine.fsutil``."""
     tree = ast.parse(source, filename)
-    aliases = _aliases(tree)
+    aliases = qualified_names(tree)
     found: list[str] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
-        name = _dotted(node.func, aliases)
+        name = dotted_name(node.func, aliases)
         target = node.args[0] if node.args else None
         what = None
         if name in ("open", "io.open", "wave.open") and set(_mode(node, 1)) & WRITE_MODES:

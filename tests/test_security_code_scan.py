@@ -11,6 +11,7 @@ import ast
 from pathlib import Path
 
 import pytest
+from ast_names import dotted_name, qualified_names
 
 pytestmark = pytest.mark.unit
 
@@ -65,33 +66,6 @@ REQUIRED_KEYWORDS = {
 }
 
 
-def _qualified_names(tree: ast.AST) -> dict[str, str]:
-    """Local alias -> qualified name, from every import in the module (``np`` -> ``numpy``)."""
-    names: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                names[alias.asname or alias.name.split(".")[0]] = (
-                    alias.name if alias.asname else alias.name.split(".")[0]
-                )
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            for alias in node.names:
-                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return names
-
-
-def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
-    """``np.load`` -> ``numpy.load`` (None for calls on computed values)."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(aliases.get(node.id, node.id))
-    return ".".join(reversed(parts))
-
-
 def _is_true(node: ast.AST) -> bool:
     return not (isinstance(node, ast.Constant) and not node.value)
 
@@ -99,7 +73,7 @@ def _is_true(node: ast.AST) -> bool:
 def scan_source(source: str, filename: str) -> list[str]:
     """Every forbidden construct in one module, as ``file:line: what``."""
     tree = ast.parse(source, filename)
-    aliases = _qualified_names(tree)
+    aliases = qualified_names(tree)
     found: list[str] = []
 
     def report(node: ast.AST, what: str) -> None:
@@ -117,7 +91,7 @@ def scan_source(source: str, filename: str) -> list[str]:
             if isinstance(node.func, ast.Name) and node.func.id in FORBIDDEN_BUILTINS:
                 if node.func.id not in aliases:  # a builtin, not an imported function of that name
                     report(node, f"calls {node.func.id}()")
-            name = _dotted(node.func, aliases)
+            name = dotted_name(node.func, aliases)
             if name in FORBIDDEN_CALLS:
                 report(node, f"calls {name}()")
             if name in REQUIRED_KEYWORDS:
