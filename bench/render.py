@@ -1,14 +1,21 @@
 """Renderer frame times: each example world at 1280x720, against a bare moderngl loop.
 
-The baseline draws the same body instances (same meshes, same counts, one instanced draw per
-shape, a minimal shader, depth test) into the same framebuffer size in the same process, so the
-ratio is our overhead: sky, ground, agents, particles, time-field volumes, tone mapping and the
-HUD on top of the bodies themselves. Frame times are wall-clock with ``ctx.finish()``; p50 and p99.
-Ours and the baseline alternate frame by frame, so a load that comes and goes hits both alike.
+The judged baseline ("same draws") is a bare moderngl loop issuing the same draws as our frame,
+into a framebuffer of the same size, in the same process: the same screen grid for the ground
+(its vertices put on the ground plane, as ours are) and for the sky (at the far plane, drawn
+after the opaque things under the depth test, as ours is), the same body and agent meshes with
+the same instances (uploaded each frame, as a live loop must), the same particle points (same
+buffers, same point sizes, blended) and the same HUD quads (sampling the same overlay texture,
+blended). Its shaders are minimal: a colour worked out per vertex (or a constant), a plain depth
+test on a default depth buffer, back faces culled on the closed body meshes, no post pass. So
+"ours / same draws" is our overhead: shading (noise, fog, light, Doppler colour, tone map),
+time-field volumes, the reversed-time look and the Python around the draws. Target: <= 1.2x.
 
-A second, informative baseline ("fill") is the bare loop plus what any frame of a whole world
-must cost: a flat ground plane and a sky triangle with constant-colour shaders over every pixel.
-On a CPU rasteriser that fill alone is several times the bare loop of a sparse world.
+A second, informative baseline ("bodies") draws only the body instances with the same minimal
+shader: what the scene would cost with no ground, sky, agents, particles or HUD.
+
+Frame times are wall clock, ``ctx.finish()`` before the clock stops; p50 and p99. Ours and the
+baselines take turns frame by frame, so a load that comes and goes hits them alike.
 
     .venv/bin/python bench/render.py                  # every example world, llvmpipe (EGL)
     .venv/bin/python bench/render.py --passes         # and each pass's time (glFinish-bracketed)
@@ -31,12 +38,20 @@ sys.path.insert(0, str(REPO))
 from engine.app.headless import create_offscreen_context  # noqa: E402
 from engine.app.source import WorldSource  # noqa: E402
 from engine.render.hud import OverlayCache, state_for  # noqa: E402
-from engine.render.meshes import body_meshes  # noqa: E402
-from engine.render.renderer import Eye, Renderer, camera_from_snapshot  # noqa: E402
+from engine.render.meshes import AGENT_SHAPES, agent_meshes, body_meshes  # noqa: E402
+from engine.render.renderer import (  # noqa: E402
+    Eye,
+    Renderer,
+    camera_from_snapshot,
+    overlay_rectangles,
+    screen_grid_points,
+)
 from engine.render.views import ParticleFieldView  # noqa: E402
 from engine.rules import load_world, loads_world  # noqa: E402
+from engine.rules.common import colour_to_rgb  # noqa: E402
 
-BARE_PROGRAM = (
+# The baselines' minimal shaders: a colour per vertex or a constant, nothing per pixel.
+BODY_PROGRAM = (
     """
 #version 330 core
 uniform mat4 m_proj;
@@ -46,10 +61,14 @@ in vec3 in_normal;
 in vec3 in_offset;
 in float in_scale;
 in vec3 in_colour;
+in float in_yaw;
 out vec3 v_colour;
 void main() {
+    float c = cos(in_yaw);
+    float s = sin(in_yaw);
+    mat3 turn = mat3(c, 0.0, -s, 0.0, 1.0, 0.0, s, 0.0, c);
     v_colour = in_colour * (0.5 + 0.5 * in_normal.y);
-    gl_Position = m_proj * m_view * vec4(in_offset + in_position * in_scale, 1.0);
+    gl_Position = m_proj * m_view * vec4(in_offset + turn * (in_position * in_scale), 1.0);
 }
 """,
     """
@@ -60,27 +79,83 @@ void main() { f_colour = vec4(v_colour, 1.0); }
 """,
 )
 
-
-FILL_PROGRAM = (
+# The ground and the sky over the same screen grid as ours; u_sky picks which.
+GRID_PROGRAM = (
     """
 #version 330 core
 uniform mat4 m_proj;
 uniform mat4 m_view;
-uniform int u_sky;
+uniform mat4 m_inverse_view_proj;
+uniform float u_eye_height;
+uniform float u_extent;
+uniform bool u_sky;
+in vec2 in_ndc;
+out vec3 v_colour;
 void main() {
-    vec2 corner = vec2(float(gl_VertexID & 1), float((gl_VertexID >> 1) & 1)) * 2.0 - 1.0;
-    if (u_sky == 1) {
-        gl_Position = vec4(corner * 3.0 - vec2(0.0), 1.0, 1.0);
+    vec4 far_point = m_inverse_view_proj * vec4(in_ndc, 0.0, 1.0);
+    vec3 direction = normalize(far_point.xyz / far_point.w);
+    if (u_sky) {
+        v_colour = mix(vec3(0.6, 0.7, 0.8), vec3(0.2, 0.3, 0.6), clamp(direction.y, 0.0, 1.0));
+        gl_Position = vec4(in_ndc, 1.0, 1.0);
     } else {
-        gl_Position = m_proj * m_view * vec4(corner.x * 3.4e4, -1.6, corner.y * 3.4e4, 1.0);
+        float across = max(length(direction.xz), 1e-6);
+        float along = direction.y < 0.0 ? u_eye_height / -direction.y : 1e30;
+        along = min(along, u_extent / across);
+        vec3 relative = vec3(direction.x * along, -u_eye_height, direction.z * along);
+        v_colour = vec3(0.3, 0.35, 0.2) * (0.5 + 0.5 * exp(-length(relative) / u_extent));
+        gl_Position = m_proj * m_view * vec4(relative, 1.0);
     }
 }
 """,
     """
 #version 330 core
-uniform int u_sky;
+in vec3 v_colour;
 out vec4 f_colour;
-void main() { f_colour = u_sky == 1 ? vec4(0.5, 0.6, 0.8, 1.0) : vec4(0.3, 0.35, 0.2, 1.0); }
+void main() { f_colour = vec4(v_colour, 1.0); }
+""",
+)
+
+POINT_PROGRAM = (
+    """
+#version 330 core
+uniform mat4 m_proj;
+uniform mat4 m_view;
+uniform vec3 u_eye;
+uniform float u_size;
+uniform float u_pixels_per_radian;
+in vec4 in_particle;
+void main() {
+    vec4 view_position = m_view * vec4(in_particle.xyz - u_eye, 1.0);
+    float diameter = u_size / max(-view_position.z, 1e-30) * u_pixels_per_radian;
+    gl_PointSize = clamp(diameter, 1.5, 48.0);
+    gl_Position = m_proj * view_position;
+}
+""",
+    """
+#version 330 core
+out vec4 f_colour;
+void main() { f_colour = vec4(0.2, 0.2, 0.15, 1.0); }
+""",
+)
+
+HUD_PROGRAM = (
+    """
+#version 330 core
+uniform vec2 u_overlay_size;
+in vec2 in_pixel;
+out vec2 v_uv;
+void main() {
+    v_uv = in_pixel / u_overlay_size;
+    vec2 ndc = vec2(in_pixel.x / u_overlay_size.x, 1.0 - in_pixel.y / u_overlay_size.y) * 2.0 - 1.0;
+    gl_Position = vec4(ndc, 0.0, 1.0);
+}
+""",
+    """
+#version 330 core
+uniform sampler2D u_overlay;
+in vec2 v_uv;
+out vec4 f_colour;
+void main() { f_colour = texture(u_overlay, v_uv); }
 """,
 )
 
@@ -103,6 +178,7 @@ def time_interleaved(draws, ctx, frames: int, warmup: int = 3) -> list[list[floa
     samples: list[list[float]] = [[] for _ in draws]
     for _ in range(frames):
         for draw, times in zip(draws, samples, strict=True):
+            ctx.finish()
             start = time.perf_counter()
             draw()
             ctx.finish()
@@ -110,75 +186,213 @@ def time_interleaved(draws, ctx, frames: int, warmup: int = 3) -> list[list[floa
     return samples
 
 
-class BareLoop:
-    """The baseline: the same instances drawn with nothing else."""
+def _program(ctx, sources: tuple[str, str]):  # noqa: ANN001, ANN202
+    return ctx.program(vertex_shader=sources[0], fragment_shader=sources[1])
 
-    def __init__(self, ctx, framebuffer) -> None:  # noqa: ANN001
+
+def _matrix(matrix: np.ndarray) -> bytes:
+    return np.ascontiguousarray(np.asarray(matrix, np.float32).T).tobytes()
+
+
+class InstancedMeshes:
+    """Instanced meshes (one draw per shape) with the minimal body shader; instance rows are
+    uploaded every frame, as a loop drawing a moving world must."""
+
+    def __init__(self, ctx, program, meshes: list[np.ndarray]) -> None:  # noqa: ANN001
         self.ctx = ctx
-        self.framebuffer = framebuffer
-        self.program = ctx.program(vertex_shader=BARE_PROGRAM[0], fragment_shader=BARE_PROGRAM[1])
-        self.meshes = [ctx.buffer(mesh.tobytes()) for mesh in body_meshes()]
-        self.counts = [len(mesh) for mesh in body_meshes()]
-        self.vaos: list[tuple[object, int, int]] = []
+        self.program = program
+        self.meshes = [
+            ctx.buffer(np.ascontiguousarray(mesh, np.float32).tobytes()) for mesh in meshes
+        ]
+        self.counts = [len(mesh) for mesh in meshes]
+        self.draws: list[tuple[object, object, bytes, int, int]] = []
 
-    def prepare(self, snapshot, eye: Eye) -> None:  # noqa: ANN001
-        bodies = snapshot.bodies
-        relative = (bodies.apparent_positions - eye.position).astype(np.float32)
-        rows = np.concatenate(
-            [relative, bodies.radii[:, None].astype(np.float32), bodies.colours], axis=1
-        ).astype(np.float32)
-        self.vaos = []
+    def prepare(self, rows: np.ndarray, codes: np.ndarray) -> None:
+        """rows: (N, 8) float32 offset, scale, colour, yaw; codes: (N,) mesh index."""
+        self.release_draws()
         for code, mesh in enumerate(self.meshes):
-            selected = rows[bodies.shapes == code]
+            selected = np.ascontiguousarray(rows[codes == code], np.float32)
             if len(selected) == 0:
                 continue
-            instances = self.ctx.buffer(np.ascontiguousarray(selected).tobytes())
+            data = selected.tobytes()
+            instances = self.ctx.buffer(reserve=len(data), dynamic=True)
             vao = self.ctx.vertex_array(
                 self.program,
                 [
                     (mesh, "3f 3f", "in_position", "in_normal"),
-                    (instances, "3f 1f 3f/i", "in_offset", "in_scale", "in_colour"),
+                    (instances, "3f 1f 3f 1f/i", "in_offset", "in_scale", "in_colour", "in_yaw"),
                 ],
             )
-            self.vaos.append((vao, self.counts[code], len(selected)))
-        self.program["m_proj"].write(np.ascontiguousarray(eye.projection.T).tobytes())
-        self.program["m_view"].write(np.ascontiguousarray(eye.rotation_view.T).tobytes())
+            self.draws.append((vao, instances, data, self.counts[code], len(selected)))
 
     def draw(self) -> None:
-        self.framebuffer.use()
-        self.framebuffer.clear(0.1, 0.1, 0.1, 1.0, depth=1.0)
-        self.ctx.enable(self.ctx.DEPTH_TEST)
-        for vao, vertices, instances in self.vaos:
-            vao.render(vertices=vertices, instances=instances)
-        self.ctx.disable(self.ctx.DEPTH_TEST)
+        for vao, instances, data, vertices, count in self.draws:
+            instances.write(data)
+            vao.render(vertices=vertices, instances=count)
+
+    def release_draws(self) -> None:
+        for vao, instances, *_ in self.draws:
+            vao.release()
+            instances.release()
+        self.draws = []
 
 
-class FillLoop(BareLoop):
-    """The bare loop plus a constant-colour ground plane and sky: every pixel shaded once."""
+class BodiesOnly:
+    """The informative baseline: the body instances alone, minimal shader, depth test."""
 
     def __init__(self, ctx, framebuffer) -> None:  # noqa: ANN001
-        super().__init__(ctx, framebuffer)
-        self.fill = ctx.program(vertex_shader=FILL_PROGRAM[0], fragment_shader=FILL_PROGRAM[1])
-        self.fill_vao = ctx.vertex_array(self.fill, [])
+        self.ctx = ctx
+        self.framebuffer = framebuffer
+        self.body_program = _program(ctx, BODY_PROGRAM)
+        self.bodies = InstancedMeshes(ctx, self.body_program, body_meshes())
 
     def prepare(self, snapshot, eye: Eye) -> None:  # noqa: ANN001
-        super().prepare(snapshot, eye)
-        self.fill["m_proj"].write(np.ascontiguousarray(eye.projection.T).tobytes())
-        self.fill["m_view"].write(np.ascontiguousarray(eye.rotation_view.T).tobytes())
+        bodies = snapshot.bodies
+        rows = np.zeros((len(bodies.radii), 8), np.float32)
+        rows[:, 0:3] = bodies.apparent_positions - eye.position
+        rows[:, 3] = bodies.radii
+        rows[:, 4:7] = bodies.colours
+        self.bodies.prepare(rows, np.asarray(bodies.shapes))
+        self.body_program["m_proj"].write(_matrix(eye.projection))
+        self.body_program["m_view"].write(_matrix(eye.rotation_view))
 
     def draw(self) -> None:
+        ctx = self.ctx
         self.framebuffer.use()
         self.framebuffer.clear(0.1, 0.1, 0.1, 1.0, depth=1.0)
-        self.ctx.enable(self.ctx.DEPTH_TEST)
-        self.fill["u_sky"] = 0
-        self.fill_vao.render(mode=self.ctx.TRIANGLE_STRIP, vertices=4)
-        for vao, vertices, instances in self.vaos:
-            vao.render(vertices=vertices, instances=instances)
-        self.ctx.depth_func = "<="
-        self.fill["u_sky"] = 1
-        self.fill_vao.render(mode=self.ctx.TRIANGLE_STRIP, vertices=4)
-        self.ctx.depth_func = "<"
-        self.ctx.disable(self.ctx.DEPTH_TEST)
+        ctx.enable(ctx.DEPTH_TEST | ctx.CULL_FACE)
+        self.bodies.draw()
+        ctx.disable(ctx.DEPTH_TEST | ctx.CULL_FACE)
+
+
+class SameDraws(BodiesOnly):
+    """The judged baseline: every draw our frame issues, with minimal shaders (see the module
+    docstring): ground grid, bodies, agents, sky grid, particle points, HUD quads."""
+
+    def __init__(self, ctx, framebuffer, size: tuple[int, int]) -> None:  # noqa: ANN001
+        super().__init__(ctx, framebuffer)
+        self.agents = InstancedMeshes(ctx, self.body_program, agent_meshes())
+        self.grid_program = _program(ctx, GRID_PROGRAM)
+        points, triangles = screen_grid_points(*size)
+        self.grid_points = ctx.buffer(points.tobytes())
+        self.grid_indices = ctx.buffer(triangles.tobytes())
+        self.grid = ctx.vertex_array(
+            self.grid_program, [(self.grid_points, "2f", "in_ndc")], self.grid_indices, 4
+        )
+        self.point_program = _program(ctx, POINT_PROGRAM)
+        self.points: list[tuple[object, object, bytes | None, int, tuple]] = []
+        self.hud_program = _program(ctx, HUD_PROGRAM)
+        self.hud_texture = self.hud_buffer = self.hud_vao = None
+        self.hud_vertices = 0
+        self.ground = True
+
+    def prepare(
+        self,
+        snapshot,
+        eye: Eye,
+        world=None,
+        overlay: np.ndarray | None = None,  # noqa: ANN001
+    ) -> None:
+        super().prepare(snapshot, eye)
+        ctx = self.ctx
+        agents = list(snapshot.extras.get("agents", ()) or ())
+        rows = np.zeros((len(agents), 8), np.float32)
+        codes = np.zeros(len(agents), np.int8)
+        for index, agent in enumerate(agents):
+            rows[index, 0:3] = np.asarray(agent.position, np.float64) - eye.position
+            rows[index, 3] = agent.size
+            rows[index, 4:7] = colour_to_rgb(agent.colour)
+            rows[index, 7] = agent.heading
+            codes[index] = AGENT_SHAPES.index(agent.shape) if agent.shape in AGENT_SHAPES else 0
+        self.agents.prepare(rows, codes)
+        view_projection = eye.projection.astype(np.float64) @ eye.rotation_view.astype(np.float64)
+        self.grid_program["m_proj"].write(_matrix(eye.projection))
+        self.grid_program["m_view"].write(_matrix(eye.rotation_view))
+        self.grid_program["m_inverse_view_proj"].write(_matrix(np.linalg.inv(view_projection)))
+        self.grid_program["u_eye_height"] = float(eye.position[1])
+        self.grid_program["u_extent"] = float(eye.size * 2.0e4)
+        self.ground = eye.position[1] > 0.0  # ours skips the ground from below too
+        self.point_program["m_proj"].write(_matrix(eye.projection))
+        self.point_program["m_view"].write(_matrix(eye.rotation_view))
+        height = self.framebuffer.size[1]
+        pixels_per_radian = height * 0.5 * float(eye.projection[1, 1])
+        band = world.scale.band_at(eye.size) if world is not None else None
+        fields = list(snapshot.extras.get("particles", ()) or ())
+        for _, vao, *_ in self.points:
+            vao.release()
+        self.points = []
+        if band is None or band.show_particles:
+            for field in fields:
+                buffer, data = field.buffer, None
+                if buffer is None:
+                    positions = np.asarray(field.positions, np.float32)
+                    if positions.shape[1] == 3:
+                        positions = np.c_[positions, np.ones(len(positions), np.float32)]
+                    data = np.ascontiguousarray(positions).tobytes()
+                    buffer = ctx.buffer(reserve=max(len(data), 16), dynamic=True)
+                vao = ctx.vertex_array(self.point_program, [(buffer, "4f", "in_particle")])
+                eye_from_origin = tuple(
+                    float(v) for v in eye.position - np.asarray(field.origin, np.float64)
+                )
+                uniforms = (eye_from_origin, float(field.size), pixels_per_radian)
+                self.points.append((buffer, vao, data, int(field.count), uniforms))
+        self.hud_vertices = 0
+        if overlay is not None:
+            overlay_height, overlay_width = overlay.shape[:2]
+            if self.hud_texture is not None:
+                self.hud_texture.release()
+                self.hud_vao.release()
+                self.hud_buffer.release()
+            self.hud_texture = ctx.texture(
+                (overlay_width, overlay_height), 4, np.ascontiguousarray(overlay).tobytes()
+            )
+            self.hud_texture.filter = (ctx.LINEAR, ctx.LINEAR)
+            rectangles = overlay_rectangles(overlay)
+            x0, y0, x1, y1 = (rectangles[:, i : i + 1] for i in range(4))
+            corners = np.concatenate([x0, y0, x1, y0, x1, y1, x0, y0, x1, y1, x0, y1], axis=1)
+            self.hud_buffer = ctx.buffer(
+                np.ascontiguousarray(corners, np.float32).tobytes() or b"\0" * 8
+            )
+            self.hud_vao = ctx.vertex_array(self.hud_program, [(self.hud_buffer, "2f", "in_pixel")])
+            self.hud_vertices = 6 * len(rectangles)
+            self.hud_program["u_overlay_size"] = (float(overlay_width), float(overlay_height))
+
+    def draw(self) -> None:
+        ctx = self.ctx
+        self.framebuffer.use()
+        self.framebuffer.clear(0.0, 0.0, 0.0, 1.0, depth=1.0)
+        ctx.enable(ctx.DEPTH_TEST)
+        if self.ground:
+            self.grid_program["u_sky"] = False
+            self.grid.render(mode=ctx.TRIANGLES)
+        ctx.enable(ctx.CULL_FACE)
+        self.bodies.draw()
+        ctx.disable(ctx.CULL_FACE)
+        self.agents.draw()
+        ctx.depth_func = "<="
+        ctx.depth_mask = False
+        self.grid_program["u_sky"] = True
+        self.grid.render(mode=ctx.TRIANGLES)
+        if self.points:
+            ctx.enable(ctx.BLEND | ctx.PROGRAM_POINT_SIZE)
+            ctx.blend_func = ctx.ONE, ctx.ONE
+            for buffer, vao, data, count, (eye, size, pixels_per_radian) in self.points:
+                if data is not None:
+                    buffer.write(data)
+                self.point_program["u_eye"] = eye
+                self.point_program["u_size"] = size
+                self.point_program["u_pixels_per_radian"] = pixels_per_radian
+                vao.render(mode=ctx.POINTS, vertices=count)
+            ctx.disable(ctx.BLEND | ctx.PROGRAM_POINT_SIZE)
+        ctx.depth_mask = True
+        ctx.depth_func = "<"
+        ctx.disable(ctx.DEPTH_TEST)
+        if self.hud_vertices:
+            ctx.enable(ctx.BLEND)
+            ctx.blend_func = ctx.ONE, ctx.ONE_MINUS_SRC_ALPHA
+            self.hud_texture.use(location=0)
+            self.hud_vao.render(mode=ctx.TRIANGLES, vertices=self.hud_vertices)
+            ctx.disable(ctx.BLEND)
 
 
 PASSES = ("ground", "bodies", "agents", "sky", "particles", "effects", "overlay")
@@ -188,12 +402,12 @@ def bench_worlds(ctx, width: int, height: int, frames: int, passes: bool) -> Non
     colour = ctx.renderbuffer((width, height), 4)
     depth = ctx.depth_renderbuffer((width, height))
     framebuffer = ctx.framebuffer([colour], depth)
-    bare = BareLoop(ctx, framebuffer)
-    fill = FillLoop(ctx, framebuffer)
+    same = SameDraws(ctx, framebuffer, (width, height))
+    bodies_only = BodiesOnly(ctx, framebuffer)
     print(f"renderer frame time at {width}x{height}, {frames} frames, {ctx.info['GL_RENDERER']}")
     print(
-        f"{'world':<16}{'bodies':>7}{'ours p50':>10}{'p99':>8}{'bare p50':>10}{'p99':>8}"
-        f"{'fill p50':>10}{'ratio p50':>11}{'vs fill':>9}"
+        f"{'world':<16}{'bodies':>7}{'ours p50':>10}{'p99':>8}{'same p50':>10}{'p99':>8}"
+        f"{'bodies p50':>12}{'ours/same':>11}{'ours/bodies':>13}"
     )
     pass_rows = []
     for path in sorted((REPO / "worlds").glob("*.toml")):
@@ -212,14 +426,14 @@ def bench_worlds(ctx, width: int, height: int, frames: int, passes: bool) -> Non
         def ours(renderer=renderer, snapshot=snapshot, eye=eye, overlay=overlay) -> None:  # noqa: ANN001
             renderer.draw(snapshot, framebuffer, eye, overlay)
 
-        bare.prepare(snapshot, eye)
-        fill.prepare(snapshot, eye)
-        ours_times, bare_times, fill_times = time_interleaved(
-            [ours, bare.draw, fill.draw], ctx, frames
+        same.prepare(snapshot, eye, world, overlay)
+        bodies_only.prepare(snapshot, eye)
+        ours_times, same_times, bodies_times = time_interleaved(
+            [ours, same.draw, bodies_only.draw], ctx, frames
         )
         ours_p50, ours_p99 = percentiles(ours_times)
-        bare_p50, bare_p99 = percentiles(bare_times)
-        fill_p50, _ = percentiles(fill_times)
+        same_p50, same_p99 = percentiles(same_times)
+        bodies_p50, _ = percentiles(bodies_times)
         if passes:
             renderer.pass_times = {}
             time_frames(ours, ctx, max(5, frames // 3), warmup=0)
@@ -230,8 +444,8 @@ def bench_worlds(ctx, width: int, height: int, frames: int, passes: bool) -> Non
         source.release()
         print(
             f"{path.stem:<16}{len(snapshot.bodies.radii):>7}{ours_p50:>9.1f}m{ours_p99:>7.1f}m"
-            f"{bare_p50:>9.1f}m{bare_p99:>7.1f}m{fill_p50:>9.1f}m{ours_p50 / bare_p50:>10.2f}x"
-            f"{ours_p50 / fill_p50:>8.2f}x"
+            f"{same_p50:>9.1f}m{same_p99:>7.1f}m{bodies_p50:>11.1f}m"
+            f"{ours_p50 / same_p50:>10.2f}x{ours_p50 / bodies_p50:>12.2f}x"
         )
     if passes:
         print("\nper pass, ms p50 (each pass between two glFinish calls, so they add up to more)")
