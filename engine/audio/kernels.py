@@ -468,24 +468,16 @@ def _running_sum(sums, position):
     return sums[index] + (position - index) * (sums[index + 1] - sums[index])
 
 
-@njit(cache=True, fastmath=True)
-def _gather(sums, start, step, count, out):
-    """out[k] = sums linearly interpolated at start + k * step (all inside the sums)."""
-    for k in range(count):
-        position = start + k * step
-        index = int(position)
-        out[k] = sums[index] + (position - index) * (sums[index + 1] - sums[index])
+@njit(cache=True, inline="always")
+def _sum_at(sums, position, inside):
+    """The running sum at a fractional position; ``inside``: known to lie within the sums."""
+    if not inside:
+        return _running_sum(sums, position)
+    index = int(position)
+    return sums[index] + (position - index) * (sums[index + 1] - sums[index])
 
 
 @njit(cache=True, fastmath=True)
-def _scatter(running, inverse_steps, gain, gain_step, ear_gain, ear_step, share, share_step, out):
-    """out[k] += (running[k + 1] - running[k]) / dt[k] * gain(k) * ear gain(k) * share(k)."""
-    for k in range(out.shape[0]):
-        factor = (gain + k * gain_step) * (ear_gain + k * ear_step) * (share + k * share_step)
-        out[k] += (running[k + 1] - running[k]) * inverse_steps[k] * factor
-
-
-@njit(cache=True)
 def _read_span(
     start_fields,
     end_fields,
@@ -498,15 +490,15 @@ def _read_span(
     out,
     buses_per_metre,
     bus_used,
-    running,
 ):
     """Read one branch over ``samples`` output samples, its fields linear from start to end.
 
     The output sample between reception times t and t + dt is (C(e(t + dt)) - C(e(t))) / dt,
     C the running sum of the emission and e the emission time heard, per ear (the later ear reads
     earlier emission). ``inverse_steps`` (F,) holds 1 / dt per output sample in emission samples;
-    ``emission_offset`` turns emission seconds * rate into a sums index. ``running`` (2, >= S + 1)
-    is work space. Gains and path length are taken in the middle of each output sample.
+    ``emission_offset`` turns emission seconds * rate into a sums index. Gains and path length
+    are taken in the middle of each output sample. One pass: both ears read, weighted and added
+    to the one or two distance buses the path length falls between.
     """
     per_step = 1.0 / samples
     base = start_fields[TIME] * sample_rate + emission_offset
@@ -514,27 +506,18 @@ def _read_span(
     itd = start_fields[ITD] * sample_rate
     itd_step = (end_fields[ITD] - start_fields[ITD]) * sample_rate * per_step
     # The ear the sound reaches later reads earlier emission. Positions are linear over the
-    # span, so when both ends lie inside the emission the reads need no clamping.
+    # span, so when the interaural delay keeps its sign and both ends lie inside the emission
+    # each ear's read position is linear too and needs no clamping.
     lowest = min(base - max(itd, 0.0), base + min(itd, 0.0))
     end = base + samples * base_step
     end_itd = itd + samples * itd_step
     lowest = min(lowest, end - max(end_itd, 0.0), end + min(end_itd, 0.0))
     highest = max(base, end)
-    if itd * end_itd >= 0 and lowest > 0.0 and highest < sums.shape[0] - 1:
-        left_delay = max(itd, 0.0)
-        left_delay_step = max(end_itd, 0.0) - left_delay
-        right_delay = max(-itd, 0.0)
-        right_delay_step = max(-end_itd, 0.0) - right_delay
-        left_delay_step *= per_step
-        right_delay_step *= per_step
-        _gather(sums, base - left_delay, base_step - left_delay_step, samples + 1, running[0])
-        _gather(sums, base - right_delay, base_step - right_delay_step, samples + 1, running[1])
-    else:
-        for step in range(samples + 1):
-            position = base + step * base_step
-            delay = itd + step * itd_step
-            running[0, step] = _running_sum(sums, position - max(delay, 0.0))
-            running[1, step] = _running_sum(sums, position + min(delay, 0.0))
+    inside = itd * end_itd >= 0 and lowest > 0.0 and highest < sums.shape[0] - 1
+    left_delay = max(itd, 0.0)
+    left_delay_step = (max(end_itd, 0.0) - left_delay) * per_step
+    right_delay = max(-itd, 0.0)
+    right_delay_step = (max(-end_itd, 0.0) - right_delay) * per_step
     gain_step = (end_fields[GAIN] - start_fields[GAIN]) * per_step
     left_step = (end_fields[LEFT] - start_fields[LEFT]) * per_step
     right_step = (end_fields[RIGHT] - start_fields[RIGHT]) * per_step
@@ -542,9 +525,9 @@ def _read_span(
     left_gain = start_fields[LEFT] + 0.5 * left_step
     right_gain = start_fields[RIGHT] + 0.5 * right_step
     buses = out.shape[0]
-    lower = 0
     bus_step = 0.0
     bus_position = 0.0
+    lower = 0
     uniform = True
     if buses > 1:
         length_step = (end_fields[LENGTH] - start_fields[LENGTH]) * per_step
@@ -558,35 +541,36 @@ def _read_span(
         lower = min(int(bus_position), buses - 1)
         last_position = bus_position + (samples - 1) * bus_step
         uniform = lower == min(int(last_position), buses - 1) and lower < buses - 1
-    if buses == 1 or uniform:
-        upper = min(lower + 1, buses - 1)
-        weight = bus_position - lower if buses > 1 else 0.0
-        weight_step = bus_step if buses > 1 else 0.0
-        for ear in range(2):
-            ear_gain = left_gain if ear == 0 else right_gain
-            ear_step = left_step if ear == 0 else right_step
-            _scatter(
-                running[ear], inverse_steps[first_sample : first_sample + samples], gain,
-                gain_step, ear_gain, ear_step, 1.0 - weight, -weight_step,
-                out[lower, ear, first_sample : first_sample + samples],
-            )  # fmt: skip
-            if upper != lower:
-                _scatter(
-                    running[ear], inverse_steps[first_sample : first_sample + samples], gain,
-                    gain_step, ear_gain, ear_step, weight, weight_step,
-                    out[upper, ear, first_sample : first_sample + samples],
-                )  # fmt: skip
-        return
+    upper = min(lower + 1, buses - 1)
+
+    def read(step):
+        if inside:
+            left = base - left_delay + step * (base_step - left_delay_step)
+            right = base - right_delay + step * (base_step - right_delay_step)
+        else:
+            position = base + step * base_step
+            delay = itd + step * itd_step
+            left = position - max(delay, 0.0)
+            right = position + min(delay, 0.0)
+        return _sum_at(sums, left, inside), _sum_at(sums, right, inside)
+
+    left_before, right_before = read(0)
     for step in range(samples):
         k = first_sample + step
+        left_after, right_after = read(step + 1)
         scale = inverse_steps[k] * (gain + step * gain_step)
-        left_value = (running[0, step + 1] - running[0, step]) * scale
-        right_value = (running[1, step + 1] - running[1, step]) * scale
-        left_value *= left_gain + step * left_step
-        right_value *= right_gain + step * right_step
+        left_value = (left_after - left_before) * scale * (left_gain + step * left_step)
+        right_value = (right_after - right_before) * scale * (right_gain + step * right_step)
+        left_before = left_after
+        right_before = right_after
+        if buses == 1:
+            out[0, 0, k] += left_value
+            out[0, 1, k] += right_value
+            continue
         position = bus_position + step * bus_step
-        lower = min(max(int(position), 0), buses - 1)
-        upper = min(lower + 1, buses - 1)
+        if not uniform:
+            lower = min(max(int(position), 0), buses - 1)
+            upper = min(lower + 1, buses - 1)
         weight = min(position - lower, 1.0) if upper != lower else 0.0
         out[lower, 0, k] += (1.0 - weight) * left_value
         out[lower, 1, k] += (1.0 - weight) * right_value
@@ -609,7 +593,6 @@ def _read_between(
     out,
     buses_per_metre,
     bus_used,
-    running,
 ):
     """Pair the roots at two reception times and read every branch between them.
 
@@ -631,7 +614,7 @@ def _read_between(
         if j >= 0:
             _read_span(
                 left_roots[r], right_roots[j], first_sample, samples, inverse_steps, sums,
-                emission_offset, sample_rate, out, buses_per_metre, bus_used, running,
+                emission_offset, sample_rate, out, buses_per_metre, bus_used,
             )  # fmt: skip
         else:
             # Dying: meets its unpartnered neighbour halfway (alone, it stays where it is).
@@ -642,7 +625,7 @@ def _read_between(
                     break
             _read_span(
                 left_roots[r], other, first_sample, samples, inverse_steps, sums,
-                emission_offset, sample_rate, out, buses_per_metre, bus_used, running,
+                emission_offset, sample_rate, out, buses_per_metre, bus_used,
             )  # fmt: skip
     for r in range(right_count):
         if partner[left_count + r] >= 0:
@@ -654,7 +637,7 @@ def _read_between(
                 break
         _read_span(
             other, right_roots[r], first_sample, samples, inverse_steps, sums,
-            emission_offset, sample_rate, out, buses_per_metre, bus_used, running,
+            emission_offset, sample_rate, out, buses_per_metre, bus_used,
         )  # fmt: skip
 
 
@@ -709,10 +692,6 @@ def render_grid(
     left = np.empty((MAX_ROOTS, ROOT_FIELDS))
     right = np.empty((MAX_ROOTS, ROOT_FIELDS))
     listener = np.empty(3)
-    widest = 1
-    for g in range(grid_count - 1):
-        widest = max(widest, grid_offsets[g + 1] - grid_offsets[g])
-    running = np.empty((2, widest + 1))
     for g in range(grid_count - 1):
         first = grid_offsets[g]
         samples = grid_offsets[g + 1] - first
@@ -723,13 +702,13 @@ def render_grid(
             for r in range(counts[g]):
                 _read_span(
                     roots[g, r], roots[g + 1, r], first, samples, inverse_steps, sums,
-                    emission_offset, sample_rate, out, buses_per_metre, bus_used, running,
+                    emission_offset, sample_rate, out, buses_per_metre, bus_used,
                 )  # fmt: skip
             continue
         if not refine or samples == 1:
             _read_between(
                 roots[g], counts[g], roots[g + 1], counts[g + 1], first, samples, inverse_steps,
-                sums, emission_offset, sample_rate, out, buses_per_metre, bus_used, running,
+                sums, emission_offset, sample_rate, out, buses_per_metre, bus_used,
             )  # fmt: skip
             continue
         if not pieces_ready:
@@ -767,7 +746,7 @@ def render_grid(
                     )  # fmt: skip
             _read_between(
                 left, left_count, right, right_count, first + step - 1, 1, inverse_steps, sums,
-                emission_offset, sample_rate, out, buses_per_metre, bus_used, running,
+                emission_offset, sample_rate, out, buses_per_metre, bus_used,
             )  # fmt: skip
             left[:right_count] = right[:right_count]
             left_count = right_count
@@ -828,8 +807,8 @@ def _table_value(table, where, looped, per_entry):
 
 
 @njit(cache=True, fastmath=True)
-def _read_looped(table, start, step, per_entry, out):
-    """out[k] = looped table linearly interpolated at start + k * step (entries)."""
+def _sum_looped(table, start, step, per_entry, gate, total, out):
+    """out[k] = total + gate * (looped table linearly interpolated at start + j * step, j <= k)."""
     size = table.shape[0]
     for k in range(out.shape[0]):
         where = start + k * step
@@ -837,7 +816,8 @@ def _read_looped(table, start, step, per_entry, out):
         whole = min(max(int(where), 0), size - 1)
         after = whole + 1
         after = 0 if after >= size else after
-        out[k] = table[whole] + (where - whole) * (table[after] - table[whole])
+        total += (table[whole] + (where - whole) * (table[after] - table[whole])) * gate
+        out[k] = total
 
 
 @njit(cache=True)
@@ -866,12 +846,10 @@ def emit_from_table(
     size = table.shape[0]
     step = speed * scale
     if looped and wobble_depth == 0.0 and size > 0:
-        # A looped table without wobble: read every sample at once, then sum in order.
-        values = np.empty(count)
-        _read_looped(table, position * scale, step, per_entry, values)
-        for k in range(count):
-            total += values[k] * gate
-            sums[start + k] = total
+        # A looped table without wobble (tones, drones, noise): one pass.
+        _sum_looped(
+            table, position * scale, step, per_entry, gate, total, sums[start : start + count]
+        )
         return
     for k in range(count):
         where = position + speed * k
@@ -892,3 +870,48 @@ def read_table(table, positions, scale, looped):
     for k in range(positions.shape[0]):
         out[k] = _table_value(table, positions[k] * scale, looped, per_entry)
     return out
+
+
+@njit(cache=True)
+def limit_block(joined, ceiling, half_window, work, out):
+    """The look-ahead limiter on one block: ``out`` (F, C) from ``joined`` (4 H + F, C).
+
+    ``joined`` is the last 4 H input samples followed by the block (H = ``half_window``); the
+    output is delayed by 2 H. The gain needed to keep a sample at or below ``ceiling`` is held at
+    its minimum over 2 H + 1 samples (van Herk / Gil-Werman: a prefix and a suffix minimum per
+    window-long run), then averaged over 2 H + 1 samples, so every averaged gain is at most the
+    gain needed at its centre. ``work`` (3, 4 H + F) is work space.
+    """
+    needed, held, suffix = work[0], work[1], work[2]
+    count = joined.shape[0]
+    channels = joined.shape[1]
+    width = 2 * half_window + 1
+    for i in range(count):
+        peak = 0.0
+        for c in range(channels):
+            peak = max(peak, abs(joined[i, c]))
+        needed[i] = min(1.0, ceiling / max(peak, 1e-30))
+    # held[i]: prefix minimum within each width-long run; then the suffix minimum folded in.
+    for i in range(count):
+        held[i] = needed[i] if i % width == 0 else min(held[i - 1], needed[i])
+    for i in range(count - 1, -1, -1):
+        if i == count - 1 or i % width == width - 1:
+            suffix[i] = needed[i]
+        else:
+            suffix[i] = min(suffix[i + 1], needed[i])
+    # The minimum over [j - H, j + H] is min(suffix[j - H], prefix[j + H]); it is written over
+    # ``needed`` (no longer read) for j in [H, count - H).
+    for j in range(half_window, count - half_window):
+        needed[j] = min(suffix[j - half_window], held[j + half_window])
+    frames = out.shape[0]
+    delay = 2 * half_window
+    total = 0.0
+    for j in range(delay - half_window, delay + half_window + 1):
+        total += needed[j]
+    for step in range(frames):
+        i = delay + step
+        if step > 0:
+            total += needed[i + half_window] - needed[i - half_window - 1]
+        gain = total / width
+        for c in range(channels):
+            out[step, c] = joined[i, c] * gain

@@ -672,16 +672,24 @@ class _BlockLimiter:
 
     def __init__(self, half_window: int = LIMITER_HALF_WINDOW) -> None:
         self.half_window = half_window
-        self._history = np.zeros((4 * half_window, 2))
+        # The last 4 * half_window input samples, then the block being limited.
+        self._joined = np.zeros((4 * half_window, 2))
+        self._work = np.empty((3, 4 * half_window))
 
     def process(self, block: np.ndarray) -> np.ndarray:
         frames = block.shape[0]
-        joined = np.concatenate([self._history, block], axis=0)
-        self._history = joined[-4 * self.half_window :]
-        gains = limiter_gains(np.abs(joined).max(axis=1), self.half_window)
-        delay = 2 * self.half_window
-        start = joined.shape[0] - frames - delay
-        return joined[start : start + frames] * gains[start : start + frames, None]
+        kept = 4 * self.half_window
+        if self._joined.shape[0] != kept + frames:
+            joined = np.zeros((kept + frames, 2))
+            joined[:kept] = self._joined[-kept:]
+            self._joined = joined
+            self._work = np.empty((3, kept + frames))
+        else:
+            self._joined[:kept] = self._joined[frames:]
+        self._joined[kept:] = block
+        out = np.empty((frames, 2))
+        kernels.limit_block(self._joined, CEILING, self.half_window, self._work, out)
+        return out
 
 
 def limiter_gains(magnitude: np.ndarray, half_window: int = LIMITER_HALF_WINDOW) -> np.ndarray:
