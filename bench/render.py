@@ -37,9 +37,11 @@ sys.path.insert(0, str(REPO))
 
 from engine.app.headless import create_offscreen_context  # noqa: E402
 from engine.app.source import WorldSource  # noqa: E402
+from engine.render.depth import ClipDistance  # noqa: E402
 from engine.render.hud import OverlayCache, state_for  # noqa: E402
 from engine.render.meshes import AGENT_SHAPES, agent_meshes, body_meshes  # noqa: E402
 from engine.render.renderer import (  # noqa: E402
+    GROUND_EXTENT_PER_SIZE,
     Eye,
     Renderer,
     camera_from_snapshot,
@@ -89,6 +91,7 @@ uniform mat4 m_inverse_view_proj;
 uniform float u_eye_height;
 uniform float u_extent;
 uniform bool u_sky;
+uniform float u_sky_floor;
 in vec2 in_ndc;
 out vec3 v_colour;
 void main() {
@@ -97,7 +100,9 @@ void main() {
     if (u_sky) {
         v_colour = mix(vec3(0.6, 0.7, 0.8), vec3(0.2, 0.3, 0.6), clamp(direction.y, 0.0, 1.0));
         gl_Position = vec4(in_ndc, 1.0, 1.0);
+        gl_ClipDistance[0] = direction.y + u_sky_floor;  // not what the ground covers, as ours
     } else {
+        gl_ClipDistance[0] = 1.0;
         float across = max(length(direction.xz), 1e-6);
         float along = direction.y < 0.0 ? u_eye_height / -direction.y : 1e30;
         along = min(along, u_extent / across);
@@ -310,7 +315,8 @@ class SameDraws(BodiesOnly):
         self.grid_program["m_view"].write(_matrix(eye.rotation_view))
         self.grid_program["m_inverse_view_proj"].write(_matrix(np.linalg.inv(view_projection)))
         self.grid_program["u_eye_height"] = float(eye.position[1])
-        self.grid_program["u_extent"] = float(eye.size * 2.0e4)
+        self.grid_program["u_extent"] = float(eye.size * GROUND_EXTENT_PER_SIZE)
+        self.grid_program["u_sky_floor"] = Renderer._sky_floor(eye)
         self.ground = eye.position[1] > 0.0  # ours skips the ground from below too
         self.point_program["m_proj"].write(_matrix(eye.projection))
         self.point_program["m_view"].write(_matrix(eye.rotation_view))
@@ -372,7 +378,8 @@ class SameDraws(BodiesOnly):
         ctx.depth_func = "<="
         ctx.depth_mask = False
         self.grid_program["u_sky"] = True
-        self.grid.render(mode=ctx.TRIANGLES)
+        with ClipDistance(ctx):
+            self.grid.render(mode=ctx.TRIANGLES)
         if self.points:
             ctx.enable(ctx.BLEND | ctx.PROGRAM_POINT_SIZE)
             ctx.blend_func = ctx.ONE, ctx.ONE

@@ -23,7 +23,6 @@ out vec3 v_local;
 out vec3 v_colour;
 out float v_glow;
 out float v_phase;
-out float v_view_depth;
 out float v_vignette;
 void main() {
     float c = cos(in_yaw);
@@ -42,12 +41,10 @@ void main() {
     v_glow = in_glow * (0.75 + 0.25 * sin(in_phase * 3.0));  // pulsing on the seen clock
     v_phase = in_phase;
     vec4 view_position = m_view * vec4(v_relative, 1.0);
-    v_view_depth = -view_position.z;
-    gl_Position = m_proj * view_position;
+    gl_Position = reversed_z(m_proj * view_position);
     v_vignette = vignette(gl_Position);
 }
 #elif defined FRAGMENT_SHADER
-#include "depth.glsl"
 #include "atmosphere.glsl"
 #include "display.glsl"
 uniform float u_silhouette;  // 0 for bodies; toward 1 agents read as dark shapes with a bright rim
@@ -57,7 +54,6 @@ in vec3 v_local;
 in vec3 v_colour;
 in float v_glow;
 in float v_phase;
-in float v_view_depth;
 in float v_vignette;
 out vec4 f_colour;
 void main() {
@@ -78,6 +74,5 @@ void main() {
     colour += v_colour * v_glow * 1.8;
     colour = apply_fog(colour, distance_metres, -to_eye);
     f_colour = vec4(display_colour(colour, v_vignette), 1.0);
-    gl_FragDepth = log_depth(v_view_depth);
 }
 #endif

@@ -1,13 +1,13 @@
 // The ground (y = 0) around the eye: seeded noise at octaves tied to the explorer's size, and a
-// faint metric grid at the powers of ten nearest that size.
+// faint metric grid at the two powers of ten nearest that size.
 // Drawn over the screen grid (``in_ndc``, a vertex every few pixels): each vertex is the point of
 // the ground its pixel sees (rays above the horizon end at the plane's far edge), and everything
-// smooth there (coarse noise, light, the fog's colour) is worked out per vertex and interpolated.
-// How much fog (steep near the horizon) and the display transform are per pixel.
-// Per pixel remain the fine octaves (one mipmapped read of a baked texture, engine/render/noise.py,
-// four octaves in its four channels), the thin grid lines and the logarithmic depth: on a CPU
-// rasteriser hashing the noise per pixel cost more than the rest of the frame. The coarse
-// octaves, per vertex, fade out where the vertices get too sparse for them.
+// smooth there (coarse noise, light, the fog's colour, the vignette) is worked out per vertex and
+// interpolated. Per pixel remain the fine octaves (one mipmapped read of a baked texture,
+// engine/render/noise.py, four octaves in its four channels), the thin grid lines, how much fog
+// (steep near the horizon) and the display transform: on a CPU rasteriser every per-pixel
+// operation counts (hashing the noise per pixel cost more than the rest of the frame).
+// The coarse octaves, per vertex, fade out where the vertices get too sparse for them.
 #if defined VERTEX_SHADER
 #include "depth.glsl"
 #include "atmosphere.glsl"
@@ -26,16 +26,16 @@ uniform vec3 u_ground_colour;
 uniform vec2 u_octave_offset[OCTAVES];   // (eye.xz / wavelength_k) mod NOISE_PERIOD
 uniform float u_octave_wavelength[OCTAVES];
 uniform float u_octave_weight[OCTAVES];  // normalised: they add up to 1
-uniform vec3 u_grid_spacing_vertex;      // the three grids' spacings (m)
-uniform vec3 u_grid_weight_vertex;
+uniform vec2 u_grid_spacing_vertex;      // the two grids' spacings (m)
+uniform vec2 u_grid_weight_vertex;
 in vec2 in_ndc;
-out vec3 v_relative;                     // ground point relative to the eye (m)
-out float v_view_depth;
+out vec2 v_local;                        // ground point relative to the eye, x and z (m)
+out float v_distance;                    // eye to ground point (m)
 out vec3 v_colour;                       // lit colour of the ground here (linear)
 out vec3 v_line_colour;                  // lit colour of a grid line here
 out vec3 v_fog_colour;                   // colour of the fog seen here
-out vec3 v_grid_weight;                  // each grid's weight, faded where its lines get dense
 out float v_vignette;
+out vec2 v_grid_weight;                  // each grid's weight, faded where its lines get dense
 void main() {
     vec4 far_point = m_inverse_view_proj * vec4(in_ndc, 0.0, 1.0);
     vec3 direction = normalize(far_point.xyz / far_point.w);
@@ -65,53 +65,51 @@ void main() {
     vec3 line_colour = colour * 0.55 + u_sky_horizon * 0.12;
     vec3 seen = relative / distance_metres;
     vec4 view_position = m_view * vec4(relative, 1.0);
-    gl_Position = m_proj * view_position;
+    gl_Position = reversed_z(m_proj * view_position);
     v_vignette = vignette(gl_Position);
     v_colour = colour;
     v_line_colour = line_colour;
     v_fog_colour = fog_colour(seen);
     // Grid lines fade out before they crowd (over ~a fifth of a pixel between lines).
-    vec3 line_footprint = footprint * (u_pixel_angle / u_vertex_angle) / u_grid_spacing_vertex;
+    vec2 line_footprint = footprint * (u_pixel_angle / u_vertex_angle) / u_grid_spacing_vertex;
     v_grid_weight = u_grid_weight_vertex * (1.0 - smoothstep(0.05, 0.3, line_footprint));
-    v_relative = relative;
-    v_view_depth = -view_position.z;
+    v_local = relative.xz;
+    v_distance = distance_metres;
 }
 #elif defined FRAGMENT_SHADER
-#include "depth.glsl"
 #include "display.glsl"
 uniform sampler2D u_noise;               // RGBA: octaves 1..4 (engine/render/noise.py)
 uniform vec2 u_fine_offset;              // (eye.xz * u_fine_frequency) mod 1
 uniform float u_fine_frequency;          // texture repeats per metre
 uniform vec4 u_fine_weight;              // the weights of octaves 1..4
 uniform float u_fog_density;             // 1/m
-uniform vec2 u_grid_offset[3];           // (eye.xz / spacing_k) mod 1
-uniform float u_grid_frequency[3];       // lines per metre (powers of ten)
-uniform float u_grid_spacing[3];         // metres between lines: 1 / u_grid_frequency
-in vec3 v_relative;
-in float v_view_depth;
+uniform vec2 u_grid_offset[2];           // (eye.xz / spacing_k + 0.5) mod 1
+uniform float u_grid_frequency[2];       // lines per metre (powers of ten)
+uniform float u_grid_spacing[2];         // metres between lines: 1 / u_grid_frequency
+in vec2 v_local;
+in float v_distance;
 in vec3 v_colour;
 in vec3 v_line_colour;
 in vec3 v_fog_colour;
-in vec3 v_grid_weight;
+in vec2 v_grid_weight;
 in float v_vignette;
 out vec4 f_colour;
 
 void main() {
     // Multiplications by reciprocals worked out once: divisions cost a CPU rasteriser per pixel.
-    vec2 local = v_relative.xz;
     float lines = 0.0;
-    vec2 per_pixel = 1.0 / max(fwidth(local), vec2(1e-30));  // pixels per metre
-    for (int k = 0; k < 3; ++k) {
-        vec2 g = u_grid_offset[k] + local * u_grid_frequency[k];
+    vec2 per_pixel = 1.0 / max(fwidth(v_local), vec2(1e-30));  // pixels per metre
+    for (int k = 0; k < 2; ++k) {
         // Distance to the nearest line in pixels: (cells) / (cells per pixel).
-        vec2 distance_to_line = abs(fract(g + 0.5) - 0.5) * (per_pixel * u_grid_spacing[k]);
+        vec2 to_line = abs(fract(u_grid_offset[k] + v_local * u_grid_frequency[k]) - 0.5);
+        vec2 distance_to_line = to_line * (per_pixel * u_grid_spacing[k]);
         float line = 1.0 - min(min(distance_to_line.x, distance_to_line.y), 1.0);
         lines = max(lines, line * v_grid_weight[k]);
     }
-    float fine = dot(texture(u_noise, u_fine_offset + local * u_fine_frequency) - 0.5, u_fine_weight);
+    float fine = dot(texture(u_noise, u_fine_offset + v_local * u_fine_frequency) - 0.5, u_fine_weight);
     vec3 colour = mix(v_colour, v_line_colour, lines * 0.6) * (1.0 + 1.6 * fine);
-    float clear = exp(-u_fog_density * length(v_relative));
+    // Fog mixes in linear light, before the tone map: a bright haze over a dark ground.
+    float clear = exp(-u_fog_density * v_distance);
     f_colour = vec4(display_colour(mix(v_fog_colour, colour, clear), v_vignette), 1.0);
-    gl_FragDepth = log_depth(v_view_depth);
 }
 #endif

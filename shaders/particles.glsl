@@ -30,13 +30,10 @@ void main() {
     v_coverage = clamp(diameter_pixels / 1.5, 0.05, 1.0);  // tiny particles fade, not flicker
     float seed = fract(sin(float(gl_VertexID) * 12.9898) * 43758.5453);
     float twinkle = 0.7 + 0.3 * sin(u_time * u_phase_rate * (1.0 + seed) + seed * 40.0);
-    gl_Position = m_proj * view_position;
+    gl_Position = reversed_z(m_proj * view_position);
     vec3 colour = apply_fog(u_colour * twinkle * 1.4, length(relative), vec3(0.0, 0.0, -1.0));
     v_colour = colour * u_colour_scale;
     v_vignette = vignette(gl_Position);
-    // A point has one depth: write the logarithmic depth here, not per fragment, so the
-    // rasteriser can still reject hidden fragments before shading them.
-    gl_Position.z = (2.0 * log_depth(view_depth) - 1.0) * gl_Position.w;
 }
 #elif defined FRAGMENT_SHADER
 // The tone curve's slope near black (display units per unit of linear light), roughly: how much

@@ -13,7 +13,7 @@ void main() {
 #include "depth.glsl"
 #define MAX_FIELDS 8
 uniform sampler2D u_scene;                  // display colours (a copy of the frame)
-uniform sampler2D u_depth;                  // logarithmic depth of the same pixels
+uniform sampler2D u_depth;                  // reversed-Z depth of the same pixels
 uniform sampler2D u_noise;                  // the ground's noise (engine/render/noise.py)
 uniform ivec2 u_source_origin;              // the viewport's corner inside u_scene and u_depth
 uniform vec4 u_viewport;                    // x, y, width, height of the frame being drawn
@@ -71,9 +71,8 @@ void main() {
         vec4 far_point = m_inverse_view_proj * vec4(ndc, 0.0, 1.0);
         vec3 direction = normalize(far_point.xyz / far_point.w);
         float depth = texelFetch(u_depth, pixel, 0).r;
-        float scene_distance = depth >= 1.0
-            ? 1e30
-            : view_depth_from_log(depth) / max(dot(direction, u_view_forward), 1e-4);
+        float scene_distance = view_depth_from_depth(depth)
+            / max(dot(direction, u_view_forward), 1e-4);
         for (int i = 0; i < MAX_FIELDS; ++i) {
             if (i >= u_field_count) break;
             vec3 centre = u_field_centre[i];

@@ -38,11 +38,16 @@ import numpy as np
 
 from engine.render import relativity
 from engine.render.camera import (
-    FAR_PER_SIZE,
     NEAR_PER_SIZE,
     Camera,
     gl_bytes,
     split_double,
+)
+from engine.render.depth import (
+    ClipDistance,
+    ZeroToOneDepth,
+    depth_mapping,
+    float_depth_texture,
 )
 from engine.render.meshes import AGENT_SHAPES, BODY_BOUNDING_RADIUS, agent_meshes, body_meshes
 from engine.render.noise import CELLS_PER_PERIOD, ground_noise_image
@@ -55,10 +60,20 @@ MINIMUM_GL_VERSION = 330
 MAX_TIME_FIELDS = 8
 GROUND_OCTAVES = 8
 GRID_PIXELS = 32
+GRID_PHASE = 0.52
+"""Offset of log10(size) at which the ground's finer metric grid has faded out: at 1.7 m the
+1 m grid shows at 0.38 and the 10 m grid at 0.92."""
+GROUND_EXTENT_PER_SIZE = 2.0e4
+"""The ground plane ends this many explorer heights from the eye."""
+SKY_MARGIN = 0.02
+"""Sine of the angle the sky reaches below the ground's far edge (the ground covers it there)."""
 """Pixels between neighbouring vertices of the screen grid the ground and the sky are drawn on
 (and so the sparsest sampling of what the ground and sky shade per vertex)."""
 MAX_WRAPPED_TARGETS = 8  # direct targets remembered (an OpenXR swapchain has 3 images per eye)
 EXPOSURE = 1.0
+SUN_REACH = math.tan(math.radians(12.0))
+"""Tangent of the half angle of the quad the sun is shaded on per pixel: out to where its glow
+is soft enough for the sky's per-vertex shading."""
 REFERENCE_SIZE = 1.7
 """Explorer height (m) at which the world's fog density applies unchanged."""
 INSTANCE_FLOATS = 13  # offset 3, scale 1, colour 3, glow 1, doppler 1, phase 1, yaw 1, pad 2
@@ -134,14 +149,16 @@ class Renderer:
             )
         self.ctx = ctx
         self.world = world
+        self._depth_mapping = depth_mapping(ctx)
         self._programs = {
             name: load_program(ctx, name)
-            for name in ("sky", "ground", "bodies", "particles", "post", "hud", "copy")
+            for name in ("sky", "sun", "ground", "bodies", "particles", "post", "hud", "copy")
         }
         self._grid: ScreenGrid | None = None
         self._noise_texture = None
         self._noise_seed: int | None = None
         self._post_vao = ctx.vertex_array(self._programs["post"], [])
+        self._sun_vao = ctx.vertex_array(self._programs["sun"], [])
         self._copy_vao = ctx.vertex_array(self._programs["copy"], [])
         self._body_meshes = [self._mesh_buffer(mesh) for mesh in body_meshes()]
         self._agent_meshes = [self._mesh_buffer(mesh) for mesh in agent_meshes()]
@@ -227,13 +244,16 @@ class Renderer:
         if band is not None and band.tint:  # 35% of the way to 1.6 x the band's tint
             colour_scale *= 0.65 + 0.35 * 1.6 * linear_rgb(band.tint)
         reversed_time = snapshot.explorer.local_rate < 0.0 or snapshot.time_rate < 0.0
-        near, far = eye.size * NEAR_PER_SIZE * 0.5, eye.size * FAR_PER_SIZE  # logarithmic depth
+        # The projection's near plane (its z row is -1, -2 near): reversed-Z puts it at depth 1.
+        near = float(-eye.projection[2, 3]) * 0.5
+        if not near > 0.0:
+            near = eye.size * NEAR_PER_SIZE
         common = {
             "m_proj": gl_bytes(eye.projection),
             "m_view": gl_bytes(eye.rotation_view),
             "m_inverse_view_proj": gl_bytes(inverse_view_projection),
-            "u_depth_range": (near, far),
-            "u_depth_scale": (1.0 / near, 1.0 / math.log2(far / near)),
+            "u_depth_near": near,
+            "u_depth_ndc": (self._depth_mapping.ndc_scale, self._depth_mapping.ndc_offset),
             "u_fog_density": self._fog_density(eye.size),
             "u_seed_offset": self._seed_offset,
             "u_viewport": tuple(float(v) for v in viewport),
@@ -247,27 +267,10 @@ class Renderer:
         scene.use()
         ctx.disable(ctx.BLEND)
         ctx.disable(ctx.CULL_FACE)
-        scene.clear(0.0, 0.0, 0.0, 1.0, depth=1.0, viewport=viewport)
-        ctx.enable(ctx.DEPTH_TEST)
-        ctx.depth_func = "<"
-        with self._timed("ground"):
-            grid = self._screen_grid(width, height)
-            self._draw_ground(common, eye, grid)
-        with self._timed("bodies"):
-            self._draw_bodies(snapshot, common, eye)
-        with self._timed("agents"):
-            self._draw_agents(snapshot, common, eye)
-        # The sky after the opaque passes: at depth 1 it fills only what they left empty.
-        with self._timed("sky"):
-            ctx.depth_func = "<="
-            ctx.depth_mask = False
-            self._apply(self._programs["sky"], common)
-            grid.sky.render(mode=ctx.TRIANGLES)
-            ctx.depth_mask = True
-            ctx.depth_func = "<"
-        with self._timed("particles"):
-            self._draw_particles(snapshot, common, eye, height)
+        with ZeroToOneDepth(ctx):
+            self._draw_scene(snapshot, scene, common, eye, viewport)
         ctx.disable(ctx.DEPTH_TEST)
+        ctx.depth_func = "<"
 
         with self._timed("effects"):
             fields = self._fields_in_view(snapshot, eye, view_projection)
@@ -299,6 +302,40 @@ class Renderer:
                 self._draw_overlay(overlay)
         ctx.disable(ctx.BLEND)
 
+    def _draw_scene(
+        self,
+        snapshot: Snapshot,
+        scene,  # noqa: ANN001 - moderngl.Framebuffer, bound
+        common: dict,
+        eye: Eye,
+        viewport: tuple[int, int, int, int],
+    ) -> None:
+        """The passes under the depth test: ground, bodies, agents, sky, particles."""
+        ctx = self.ctx
+        width, height = viewport[2], viewport[3]
+        scene.clear(0.0, 0.0, 0.0, 1.0, depth=0.0, viewport=viewport)  # depth 0: infinity
+        ctx.enable(ctx.DEPTH_TEST)
+        ctx.depth_func = ">"  # reversed-Z: nearer is greater
+        with self._timed("ground"):
+            grid = self._screen_grid(width, height)
+            self._draw_ground(common, eye, grid)
+        with self._timed("bodies"):
+            self._draw_bodies(snapshot, common, eye)
+        with self._timed("agents"):
+            self._draw_agents(snapshot, common, eye)
+        # The sky after the opaque passes: at infinity (depth 0) it fills only what they left empty.
+        with self._timed("sky"):
+            ctx.depth_func = ">="
+            ctx.depth_mask = False
+            self._apply(self._programs["sky"], {**common, "u_sky_floor": self._sky_floor(eye)})
+            with ClipDistance(ctx):
+                grid.sky.render(mode=ctx.TRIANGLES)
+            self._draw_sun(common)
+            ctx.depth_mask = True
+            ctx.depth_func = ">"
+        with self._timed("particles"):
+            self._draw_particles(snapshot, common, eye, height)
+
     def _timed(self, name: str):  # noqa: ANN202 - a context manager
         return _PassTimer(self.ctx, self.pass_times, name)
 
@@ -319,7 +356,8 @@ class Renderer:
             image = ground_noise_image(seed)
             texture = self.ctx.texture(image.shape[1::-1], 4, np.ascontiguousarray(image).tobytes())
             texture.build_mipmaps()
-            texture.filter = (self.ctx.LINEAR_MIPMAP_LINEAR, self.ctx.LINEAR)
+            # One mip level per read (not two, blended): the noise hides the level changes.
+            texture.filter = (self.ctx.LINEAR_MIPMAP_NEAREST, self.ctx.LINEAR)
             texture.repeat_x = texture.repeat_y = True
             self._noise_texture, self._noise_seed = texture, seed
         return self._noise_texture
@@ -349,21 +387,23 @@ class Renderer:
         # Octaves 1..4 are read per pixel from the baked texture (octave 1 in its channel 0).
         fine_period = 2.0 ** (base + 1) * CELLS_PER_PERIOD
         decade = math.log10(size)
-        grid_offsets, spacings, grid_weights = [], [], []
-        for k in range(3):
-            exponent = math.floor(decade) + k
-            spacing = 10.0**exponent
-            relative_level = exponent - decade  # in (-1, 2]
-            grid_offsets.extend(np.mod(eye_xz / spacing, 1.0).astype(np.float32))
+        # Two metric grids a decade apart: as the explorer grows the finer fades out and the
+        # coarser in, and at the next decade the pair moves up one (continuous while zooming).
+        phase = decade + GRID_PHASE
+        fade = (phase - math.floor(phase)) * math.pi / 2.0
+        grid_offsets, spacings = [], []
+        for k in range(2):
+            spacing = 10.0 ** (math.floor(phase) + k)
+            grid_offsets.extend(np.mod(eye_xz / spacing + 0.5, 1.0).astype(np.float32))
             spacings.append(spacing)
-            grid_weights.append(math.sin(math.pi * (relative_level + 1.0) / 3.0) ** 2)
+        grid_weights = (math.cos(fade), math.sin(fade))
         radians_per_pixel = 2.0 / (common["u_viewport"][3] * float(eye.projection[1, 1]))
         self._apply(
             program,
             {
                 **common,
                 "u_eye_height": float(eye.position[1]),
-                "u_extent": float(size * 2.0e4),
+                "u_extent": float(size * GROUND_EXTENT_PER_SIZE),
                 "u_vertex_angle": GRID_PIXELS * radians_per_pixel,
                 "u_pixel_angle": radians_per_pixel,
                 "u_ground_colour": self._ground_colour,
@@ -383,6 +423,24 @@ class Renderer:
         )
         self._noise().use(location=0)
         grid.ground.render(mode=self.ctx.TRIANGLES)
+
+    @staticmethod
+    def _sky_floor(eye: Eye) -> float:
+        """Sine of the angle below the horizon down to which the sky must be drawn: a little under
+        the ground's far edge (everything, when the eye is below the ground and it is not drawn)."""
+        height = float(eye.position[1])
+        if height <= 0.0:
+            return 2.0
+        return height / math.hypot(height, eye.size * GROUND_EXTENT_PER_SIZE) + SKY_MARGIN
+
+    def _draw_sun(self, common: dict) -> None:
+        """The sun's disc and the glow around it, per pixel, blended into the sky."""
+        ctx = self.ctx
+        self._apply(self._programs["sun"], {**common, "u_sun_reach": SUN_REACH})
+        ctx.enable(ctx.BLEND)
+        ctx.blend_func = ctx.ONE, ctx.ONE_MINUS_SRC_ALPHA
+        self._sun_vao.render(mode=ctx.TRIANGLE_STRIP, vertices=4)
+        ctx.disable(ctx.BLEND)
 
     def _body_instances(self, snapshot: Snapshot, eye: Eye) -> tuple[np.ndarray, np.ndarray]:
         """(N, INSTANCE_FLOATS) float32 instance rows and (N,) shape codes."""
@@ -764,7 +822,7 @@ class Renderer:
             return
         self._release_targets()
         ctx = self.ctx
-        self._depth = ctx.depth_texture(size)
+        self._depth = float_depth_texture(ctx, size)
         self._depth.compare_func = ""  # sample depth values, not shadow comparisons
         self._depth.filter = (ctx.NEAREST, ctx.NEAREST)
         self._depth.repeat_x = self._depth.repeat_y = False
@@ -817,6 +875,7 @@ class Renderer:
             *(buffer for buffer, _ in self._body_meshes),
             *(buffer for buffer, _ in self._agent_meshes),
             self._post_vao,
+            self._sun_vao,
             self._copy_vao,
             self._overlay_vao,
             self._overlay_buffer,

@@ -1,14 +1,22 @@
-// Logarithmic depth: depth = log2(d / near) / log2(far / near), d the view-space depth in metres.
-// Keeps precision relative to distance at every scale; write it from every fragment shader.
-uniform vec2 u_depth_range;  // (near, far) in metres for the logarithmic mapping
-// (1 / near, 1 / log2(far / near)): worked out once on the CPU, not per pixel (a CPU rasteriser
-// evaluates expressions of uniforms for every pixel).
-uniform vec2 u_depth_scale;
+// Reversed-Z depth (engine/render/depth.py): clip z is the near plane's distance, so after the
+// divide by w (the view distance) depth is near / distance, 1 at the near plane and toward 0 at
+// infinity, in a float depth buffer compared with GREATER. The rasteriser interpolates it, so no
+// fragment shader writes gl_FragDepth and hidden fragments are rejected before they are shaded.
+uniform float u_depth_near;  // metres: the near plane
+uniform vec2 u_depth_ndc;    // stored depth -> NDC z (= near / distance): scale, offset
 
-float log_depth(float view_depth) {
-    return clamp(log2(max(view_depth * u_depth_scale.x, 1.0)) * u_depth_scale.y, 0.0, 1.0);
+// ``clip`` (a perspective projection's output, w = view distance) with reversed-Z depth.
+vec4 reversed_z(vec4 clip) {
+    return vec4(clip.xy, u_depth_near, clip.w);
 }
 
-float view_depth_from_log(float depth) {
-    return u_depth_range.x * exp2(depth / u_depth_scale.y);
+// The NDC z of infinity: what depth is cleared to, and where the sky is drawn.
+float far_ndc() {
+    return u_depth_ndc.y;
+}
+
+// View distance (m) of a stored depth; 1e30 where nothing was drawn.
+float view_depth_from_depth(float depth) {
+    float ndc = depth * u_depth_ndc.x + u_depth_ndc.y;
+    return ndc > 0.0 ? u_depth_near / ndc : 1e30;
 }
