@@ -157,3 +157,37 @@ def test_emission_from_a_looped_table_matches_reading_it(speed):
     )  # fmt: skip
     expected = 0.5 * signal.read(1234.5 + speed * np.arange(count, dtype=np.float64))
     np.testing.assert_allclose(np.diff(sums), expected, atol=1e-9)
+
+
+@pytest.mark.parametrize("block", [1024, 4 * RATE])
+def test_a_long_sound_through_the_emission_ring_comes_out_whole(block):
+    # 7 s of noise: the running-sum ring wraps at 1024-sample blocks and grows at 4 s blocks.
+    signal = np.random.default_rng(5).uniform(-1, 1, size=7 * RATE)
+    mixer = Mixer(Acoustics(reverb=Reverb(decay_seconds=0.0)), sample_rate=RATE,
+                  block_size=block, reverb=False, limiter=False)  # fmt: skip
+    mixer.set_listener(0.0, (0.0, 0.0, 0.0))
+    delay = 960  # samples: 6.86 m at 343 m/s, straight ahead (both ears alike)
+    mixer.add_source(signal, RATE, position=(0.0, 0.0, -delay / RATE * 343.0))
+    out = mixer.render(7 * RATE + 2 * delay)[:, 0].astype(np.float64)
+    heard = out[delay : delay + len(signal)]
+    gain = float(np.dot(heard, signal) / np.dot(signal, signal))
+    assert gain == pytest.approx(1.0 / (delay / RATE * 343.0), rel=1e-6)
+    np.testing.assert_allclose(heard, gain * signal, atol=1e-6)
+    assert np.abs(out[:delay]).max() < 1e-6 and np.abs(out[delay + len(signal) + 1 :]).max() < 1e-6
+
+
+def test_block_limiter_equals_the_whole_signal_limiter_delayed():
+    from engine.audio.mixer import CEILING, LIMITER_HALF_WINDOW, _BlockLimiter, limiter_gains
+
+    rng = np.random.default_rng(8)
+    signal = rng.normal(size=(20 * 512, 2)) * np.repeat(rng.uniform(0.1, 4.0, 20), 512)[:, None]
+    limiter = _BlockLimiter()
+    blocks = [limiter.process(signal[i : i + 512]) for i in range(0, len(signal), 512)]
+    out = np.concatenate(blocks)
+    half = LIMITER_HALF_WINDOW
+    padded = np.concatenate([np.zeros((4 * half, 2)), signal])
+    gains = limiter_gains(np.abs(padded).max(axis=1), half)
+    expected = padded[2 * half :] * gains[2 * half :, None]
+    inner = len(signal) - 4 * half  # the whole-signal limiter holds its last gains at the end
+    np.testing.assert_allclose(out[:inner], expected[:inner], rtol=1e-12, atol=1e-15)
+    assert np.abs(out).max() <= CEILING

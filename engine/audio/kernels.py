@@ -457,24 +457,70 @@ def match_branches(left, right, partner):
 
 
 @njit(cache=True, inline="always")
-def _running_sum(sums, position):
-    """C at a fractional emission sample position (linear between samples; 0 before the start)."""
-    last = sums.shape[0] - 1
-    if position <= 0.0:
-        return sums[0]
+def _running_sum(sums, window, position):
+    """C at a fractional emission sample position, from the ring ``sums``.
+
+    ``window`` is (mask, first, last): the ring holds C at indices first .. last (index & mask);
+    positions before them read the first (silence before the start), after them the last.
+    """
+    mask, first, last = window
+    if position <= first:
+        return sums[first & mask]
     if position >= last:
-        return sums[last]
+        return sums[last & mask]
     index = int(position)
-    return sums[index] + (position - index) * (sums[index + 1] - sums[index])
+    below = sums[index & mask]
+    return below + (position - index) * (sums[(index + 1) & mask] - below)
 
 
 @njit(cache=True, inline="always")
-def _sum_at(sums, position, inside):
-    """The running sum at a fractional position; ``inside``: known to lie within the sums."""
+def _sum_at(sums, window, position, inside):
+    """The running sum at a fractional position; ``inside``: known to lie within the window."""
     if not inside:
-        return _running_sum(sums, position)
+        return _running_sum(sums, window, position)
+    mask = window[0]
     index = int(position)
-    return sums[index] + (position - index) * (sums[index + 1] - sums[index])
+    below = sums[index & mask]
+    return below + (position - index) * (sums[(index + 1) & mask] - below)
+
+
+@njit(cache=True, fastmath=True)
+def _read_linear(
+    sums, mask, left_start, left_step, right_start, right_step, inverse_steps, gain, gain_step,
+    left_gain, left_gain_step, right_gain, right_gain_step, share, share_step, left_lower,
+    right_lower, left_upper, right_upper,
+):  # fmt: skip
+    """Both ears' reads at linear positions inside the ring's window, weighted into a bus pair.
+
+    Output sample k is the running-sum difference over [k, k + 1] times 1 / dt, the gain and the
+    ear's gain; ``share`` of it goes to the lower bus and the rest to the upper one (the two are
+    the same array when there is one bus, and the shares then sum to one).
+    """
+    index = int(left_start)
+    below = sums[index & mask]
+    left_before = below + (left_start - index) * (sums[(index + 1) & mask] - below)
+    index = int(right_start)
+    below = sums[index & mask]
+    right_before = below + (right_start - index) * (sums[(index + 1) & mask] - below)
+    for k in range(inverse_steps.shape[0]):
+        position = left_start + (k + 1) * left_step
+        index = int(position)
+        below = sums[index & mask]
+        left_after = below + (position - index) * (sums[(index + 1) & mask] - below)
+        position = right_start + (k + 1) * right_step
+        index = int(position)
+        below = sums[index & mask]
+        right_after = below + (position - index) * (sums[(index + 1) & mask] - below)
+        scale = inverse_steps[k] * (gain + k * gain_step)
+        left_value = (left_after - left_before) * scale * (left_gain + k * left_gain_step)
+        right_value = (right_after - right_before) * scale * (right_gain + k * right_gain_step)
+        left_before = left_after
+        right_before = right_after
+        lower_share = share + k * share_step
+        left_lower[k] += lower_share * left_value
+        right_lower[k] += lower_share * right_value
+        left_upper[k] += (1.0 - lower_share) * left_value
+        right_upper[k] += (1.0 - lower_share) * right_value
 
 
 @njit(cache=True, fastmath=True)
@@ -485,6 +531,7 @@ def _read_span(
     samples,
     inverse_steps,
     sums,
+    window,
     emission_offset,
     sample_rate,
     out,
@@ -496,7 +543,8 @@ def _read_span(
     The output sample between reception times t and t + dt is (C(e(t + dt)) - C(e(t))) / dt,
     C the running sum of the emission and e the emission time heard, per ear (the later ear reads
     earlier emission). ``inverse_steps`` (F,) holds 1 / dt per output sample in emission samples;
-    ``emission_offset`` turns emission seconds * rate into a sums index. Gains and path length
+    ``emission_offset`` turns emission seconds * rate into a ring index (``window``: see
+    ``_running_sum``). Gains and path length
     are taken in the middle of each output sample. One pass: both ears read, weighted and added
     to the one or two distance buses the path length falls between.
     """
@@ -513,7 +561,7 @@ def _read_span(
     end_itd = itd + samples * itd_step
     lowest = min(lowest, end - max(end_itd, 0.0), end + min(end_itd, 0.0))
     highest = max(base, end)
-    inside = itd * end_itd >= 0 and lowest > 0.0 and highest < sums.shape[0] - 1
+    inside = itd * end_itd >= 0 and lowest > window[1] and highest < window[2]
     left_delay = max(itd, 0.0)
     left_delay_step = (max(end_itd, 0.0) - left_delay) * per_step
     right_delay = max(-itd, 0.0)
@@ -552,8 +600,21 @@ def _read_span(
             delay = itd + step * itd_step
             left = position - max(delay, 0.0)
             right = position + min(delay, 0.0)
-        return _sum_at(sums, left, inside), _sum_at(sums, right, inside)
+        return _sum_at(sums, window, left, inside), _sum_at(sums, window, right, inside)
 
+    if inside and (buses == 1 or uniform):
+        # The common case: linear reads, one bus pair for the whole span.
+        weight = bus_position - lower if buses > 1 else 0.0
+        _read_linear(
+            sums, window[0], base - left_delay, base_step - left_delay_step, base - right_delay,
+            base_step - right_delay_step, inverse_steps[first_sample : first_sample + samples],
+            gain, gain_step, left_gain, left_step, right_gain, right_step, 1.0 - weight,
+            -bus_step if buses > 1 else 0.0, out[lower, 0, first_sample : first_sample + samples],
+            out[lower, 1, first_sample : first_sample + samples],
+            out[upper, 0, first_sample : first_sample + samples],
+            out[upper, 1, first_sample : first_sample + samples],
+        )  # fmt: skip
+        return
     left_before, right_before = read(0)
     for step in range(samples):
         k = first_sample + step
@@ -588,6 +649,7 @@ def _read_between(
     samples,
     inverse_steps,
     sums,
+    window,
     emission_offset,
     sample_rate,
     out,
@@ -613,7 +675,7 @@ def _read_between(
         j = partner[r]
         if j >= 0:
             _read_span(
-                left_roots[r], right_roots[j], first_sample, samples, inverse_steps, sums,
+                left_roots[r], right_roots[j], first_sample, samples, inverse_steps, sums, window,
                 emission_offset, sample_rate, out, buses_per_metre, bus_used,
             )  # fmt: skip
         else:
@@ -624,7 +686,7 @@ def _read_between(
                     other[TIME] = 0.5 * (left_roots[r, TIME] + left_roots[q, TIME])
                     break
             _read_span(
-                left_roots[r], other, first_sample, samples, inverse_steps, sums,
+                left_roots[r], other, first_sample, samples, inverse_steps, sums, window,
                 emission_offset, sample_rate, out, buses_per_metre, bus_used,
             )  # fmt: skip
     for r in range(right_count):
@@ -636,7 +698,7 @@ def _read_between(
                 other[TIME] = 0.5 * (right_roots[r, TIME] + right_roots[q, TIME])
                 break
         _read_span(
-            other, right_roots[r], first_sample, samples, inverse_steps, sums,
+            other, right_roots[r], first_sample, samples, inverse_steps, sums, window,
             emission_offset, sample_rate, out, buses_per_metre, bus_used,
         )  # fmt: skip
 
@@ -665,6 +727,7 @@ def render_grid(
     counts,
     roots,
     sums,
+    window,
     emission_offset,
     sample_rate,
     out,
@@ -674,7 +737,8 @@ def render_grid(
     """Read a source into ``out`` (B, 2, F) from the roots ``solve_grid`` found on the grid.
 
     ``boundaries`` (F + 1,) are the world times of the output samples' edges and
-    ``inverse_steps`` (F,) one over each sample's length in emission samples.
+    ``inverse_steps`` (F,) one over each sample's length in emission samples. ``sums`` is the
+    source's running sum, a ring read through ``window`` (see ``_running_sum``).
 
     Between grid points with the same number of roots, each branch's fields are linear. Where
     the number changes (a Mach cone sweeping the listener), with ``refine`` the arrival condition
@@ -701,14 +765,14 @@ def render_grid(
             # The common case: the same branches at both ends, paired in order.
             for r in range(counts[g]):
                 _read_span(
-                    roots[g, r], roots[g + 1, r], first, samples, inverse_steps, sums,
+                    roots[g, r], roots[g + 1, r], first, samples, inverse_steps, sums, window,
                     emission_offset, sample_rate, out, buses_per_metre, bus_used,
                 )  # fmt: skip
             continue
         if not refine or samples == 1:
             _read_between(
                 roots[g], counts[g], roots[g + 1], counts[g + 1], first, samples, inverse_steps,
-                sums, emission_offset, sample_rate, out, buses_per_metre, bus_used,
+                sums, window, emission_offset, sample_rate, out, buses_per_metre, bus_used,
             )  # fmt: skip
             continue
         if not pieces_ready:
@@ -746,7 +810,7 @@ def render_grid(
                     )  # fmt: skip
             _read_between(
                 left, left_count, right, right_count, first + step - 1, 1, inverse_steps, sums,
-                emission_offset, sample_rate, out, buses_per_metre, bus_used,
+                window, emission_offset, sample_rate, out, buses_per_metre, bus_used,
             )  # fmt: skip
             left[:right_count] = right[:right_count]
             left_count = right_count
@@ -891,7 +955,7 @@ def limit_block(joined, ceiling, half_window, work, out):
         for c in range(channels):
             peak = max(peak, abs(joined[i, c]))
         needed[i] = min(1.0, ceiling / max(peak, 1e-30))
-    # held[i]: prefix minimum within each width-long run; then the suffix minimum folded in.
+    # Prefix and suffix minima within each width-long run.
     for i in range(count):
         held[i] = needed[i] if i % width == 0 else min(held[i - 1], needed[i])
     for i in range(count - 1, -1, -1):
@@ -899,19 +963,20 @@ def limit_block(joined, ceiling, half_window, work, out):
             suffix[i] = needed[i]
         else:
             suffix[i] = min(suffix[i + 1], needed[i])
-    # The minimum over [j - H, j + H] is min(suffix[j - H], prefix[j + H]); it is written over
-    # ``needed`` (no longer read) for j in [H, count - H).
+    # The minimum over [j - H, j + H] is min(suffix[j - H], prefix[j + H]); written over the
+    # prefix at j, which is read again only at indices above j.
     for j in range(half_window, count - half_window):
-        needed[j] = min(suffix[j - half_window], held[j + half_window])
+        held[j] = min(suffix[j - half_window], held[j + half_window])
     frames = out.shape[0]
     delay = 2 * half_window
     total = 0.0
     for j in range(delay - half_window, delay + half_window + 1):
-        total += needed[j]
+        total += held[j]
     for step in range(frames):
         i = delay + step
         if step > 0:
-            total += needed[i + half_window] - needed[i - half_window - 1]
-        gain = total / width
+            total += held[i + half_window] - held[i - half_window - 1]
+        # The average is at most the gain needed here; the clamps only absorb rounding.
+        gain = min(total / width, needed[i])
         for c in range(channels):
-            out[step, c] = joined[i, c] * gain
+            out[step, c] = min(max(joined[i, c] * gain, -ceiling), ceiling)

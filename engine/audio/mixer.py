@@ -77,6 +77,13 @@ CLOCK_FOLLOW = 0.002
 CLOCK_SNAP_SECONDS = 0.1
 """A gap between the output clock and the snapshots' world time beyond which the clock jumps."""
 
+SUMS_START_LENGTH = 1 << 17
+"""Entries a source's running-sum ring starts with (a power of two; it grows by doubling)."""
+
+EMISSION_KEPT_SECONDS = 2.0
+"""Emission kept from before the earliest time read in a block (branches heard in reverse read
+ever earlier emission)."""
+
 PositionSource = tuple[float, float, float] | Trajectory | Callable[[float], object]
 
 
@@ -92,9 +99,11 @@ class Source:
     body: int | None = None
     position_fn: Callable[[float], object] | None = None
     local_rate: float | Callable[[float], float] = 1.0
-    # Emission state: running sum C(k) of the emission for k = origin .. generated, held in
-    # the first ``sums_length`` entries of a buffer that grows by doubling.
-    sums: np.ndarray = field(default_factory=lambda: np.zeros(4096))
+    # Emission state: the running sum of the emission, C before sample ``origin`` .. C before
+    # sample ``generated``, is ``sums_length`` entries of a ring (a power of two long, growing
+    # by doubling): C before sample n sits at index (n - start_sample) & (len(sums) - 1), so
+    # old emission is forgotten by moving ``origin`` on, without copying.
+    sums: np.ndarray = field(default_factory=lambda: np.zeros(SUMS_START_LENGTH))
     sums_length: int = 1
     origin: int = 0
     generated: int = 0
@@ -494,7 +503,7 @@ class Mixer:
         kernels.render_grid(
             *knots, search_start, grid_offsets, reception, listeners, boundaries,
             self._inverse_steps, self.speed_of_sound, not use_given, *shared,
-            source.sums[: source.sums_length], float(self._lookahead - source.origin),
+            source.sums, self._ring_window(source), float(self._lookahead - source.start_sample),
             float(rate), out, 1.0 / bus_spacing, self._bus_used,
         )  # fmt: skip
         self._forget_old_emission(source, earliest)
@@ -541,30 +550,52 @@ class Mixer:
             source.emission_ended = None
         needed = source.sums_length + count
         if needed > len(source.sums):
-            grown = np.empty(max(needed, 2 * len(source.sums)))
-            grown[: source.sums_length] = source.sums[: source.sums_length]
-            source.sums = grown
+            self._grow_ring(source, needed)
+        # Write at the ring index after the last entry, in at most two runs (the ring wraps).
+        size = len(source.sums)
+        write_at = (source.origin - source.start_sample + source.sums_length) & (size - 1)
+        runs = ((write_at, min(count, size - write_at)), (0, count - min(count, size - write_at)))
         table = source.signal.table
-        if table is not None:
-            kernels.emit_from_table(
-                source.sums, source.sums_length, count, table.table, table.scale, table.looped,
-                sine_table(), SINE_TABLE_SAMPLES * table.wobble_cycles, table.wobble_depth,
-                position, speed, gate,
-            )  # fmt: skip
-        else:
-            positions = position + speed * np.arange(count, dtype=np.float64)
-            values = np.ascontiguousarray(source.signal.read(positions), dtype=np.float64)
-            kernels.accumulate(source.sums, source.sums_length, values * gate)
+        done = 0
+        for start, length in runs:
+            if length <= 0:
+                continue
+            # Ring index 0 follows the ring's last entry: sums[start - 1] is sums[-1] there.
+            if table is not None:
+                kernels.emit_from_table(
+                    source.sums, start, length, table.table, table.scale, table.looped,
+                    sine_table(), SINE_TABLE_SAMPLES * table.wobble_cycles, table.wobble_depth,
+                    position + speed * done, speed, gate,
+                )  # fmt: skip
+            else:
+                positions = position + speed * np.arange(done, done + length, dtype=np.float64)
+                values = np.ascontiguousarray(source.signal.read(positions), dtype=np.float64)
+                kernels.accumulate(source.sums, start, values * gate)
+            done += length
         source.sums_length = needed
         source.generated = target
 
+    def _ring_window(self, source: Source) -> tuple[int, int, int]:
+        """(mask, first, last) ring indices of a source's running sum (``kernels._running_sum``)."""
+        first = source.origin - source.start_sample
+        return (len(source.sums) - 1, first, first + source.sums_length - 1)
+
+    def _grow_ring(self, source: Source, needed: int) -> None:
+        """Move a source's running sum into a ring at least ``needed`` long."""
+        size = len(source.sums)
+        grown_size = max(2 * size, 1 << int(math.ceil(math.log2(needed))))
+        indices = source.origin - source.start_sample + np.arange(source.sums_length)
+        grown = np.empty(grown_size)
+        grown[indices & (grown_size - 1)] = source.sums[indices & (size - 1)]
+        source.sums = grown
+
     def _forget_old_emission(self, source: Source, earliest_time: float) -> None:
-        keep_from = int(earliest_time * self.sample_rate) - 2 * self.sample_rate
-        drop = keep_from - source.origin
-        if drop > 4 * self.sample_rate:
-            kept = source.sums_length - drop
-            source.sums[:kept] = source.sums[drop : source.sums_length]
-            source.sums_length = kept
+        keep_from = int(earliest_time * self.sample_rate) - int(
+            EMISSION_KEPT_SECONDS * self.sample_rate
+        )
+        drop = min(keep_from - source.origin, source.sums_length - 1)
+        if drop > 0:
+            source.sums_length -= drop
             source.origin += drop
             if source.trajectory is not None and source.position_fn is not None:
                 source.trajectory.forget_before(earliest_time - 1.0)
