@@ -980,3 +980,90 @@ def limit_block(joined, ceiling, half_window, work, out):
         gain = min(total / width, needed[i])
         for c in range(channels):
             out[step, c] = min(max(joined[i, c] * gain, -ceiling), ceiling)
+
+
+@njit(cache=True, inline="always")
+def _image_axis(index, parity, source, size):
+    """One axis of a shoebox image: its coordinate and its number of wall reflections."""
+    return (1 - 2 * parity) * source + 2 * index * size, abs(index - parity) + abs(index)
+
+
+@njit(cache=True)
+def shoebox_images(room, source, listener, max_order, reflection_gain, speed, sample_rate, taps):
+    """Image-source impulse response of a shoebox (see ``reverb.shoebox_impulse_response``).
+
+    Walks the lattice of images whose reflection count is at most ``max_order`` (per axis: the
+    index n and mirror parity p give the coordinate (1 - 2 p) s + 2 n L and |n - p| + |n|
+    reflections), then adds each image's Hann-windowed sinc of ``taps`` samples at its
+    fractional delay. The sinc's numerator at integer offsets o is -(-1)^o sin(pi f) and the
+    window's cosine splits the same way, so an image costs two sines and two cosines.
+    """
+    half = taps // 2
+    beta = np.pi / (half + 1)
+    offset_cos = np.empty(taps)
+    offset_sin = np.empty(taps)
+    sign = np.empty(taps)
+    for t in range(taps):
+        offset = t - half
+        offset_cos[t] = math.cos(beta * offset)
+        offset_sin[t] = math.sin(beta * offset)
+        sign[t] = 1.0 if offset % 2 == 0 else -1.0
+    # Pass 1: the farthest image sets the length.
+    farthest = 0.0
+    for pass_number in range(2):
+        if pass_number == 1:
+            length = int(math.ceil(farthest / speed * sample_rate + half)) + taps + 1
+            out = np.zeros(length)
+        for nx in range(-max_order, max_order + 1):
+            for px in range(2):
+                x, order_x = _image_axis(nx, px, source[0], room[0])
+                if order_x > max_order:
+                    continue
+                for ny in range(-max_order, max_order + 1):
+                    for py in range(2):
+                        y, order_y = _image_axis(ny, py, source[1], room[1])
+                        if order_x + order_y > max_order:
+                            continue
+                        for nz in range(-max_order, max_order + 1):
+                            for pz in range(2):
+                                z, order_z = _image_axis(nz, pz, source[2], room[2])
+                                order = order_x + order_y + order_z
+                                if order > max_order:
+                                    continue
+                                distance = math.sqrt(
+                                    (x - listener[0]) ** 2
+                                    + (y - listener[1]) ** 2
+                                    + (z - listener[2]) ** 2
+                                )
+                                if pass_number == 0:
+                                    farthest = max(farthest, distance)
+                                    continue
+                                amplitude = reflection_gain**order / (
+                                    4.0 * np.pi * max(distance, 1e-3)
+                                )
+                                delay = distance / speed * sample_rate + half
+                                whole = int(math.floor(delay))
+                                fraction = delay - whole
+                                _add_windowed_sinc(
+                                    out, whole - half, fraction, amplitude, beta,
+                                    offset_cos, offset_sin, sign,
+                                )  # fmt: skip
+    return out
+
+
+@njit(cache=True, inline="always")
+def _add_windowed_sinc(out, first, fraction, amplitude, beta, offset_cos, offset_sin, sign):
+    """out[first + t] += amplitude * sinc(o - f) * Hann(o - f), o = t - taps // 2."""
+    half = offset_cos.shape[0] // 2
+    numerator = -math.sin(np.pi * fraction) / np.pi
+    window_cos = math.cos(beta * fraction)
+    window_sin = math.sin(beta * fraction)
+    for t in range(offset_cos.shape[0]):
+        argument = (t - half) - fraction
+        if argument == 0.0:
+            value = 1.0
+        else:
+            value = sign[t] * numerator / argument
+        # cos(beta (o - f)) = cos(beta o) cos(beta f) + sin(beta o) sin(beta f)
+        window = 0.5 + 0.5 * (offset_cos[t] * window_cos + offset_sin[t] * window_sin)
+        out[first + t] += amplitude * value * window

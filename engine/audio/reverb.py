@@ -15,7 +15,7 @@ import numpy as np
 import scipy.fft
 from scipy.signal import fftconvolve
 
-from engine.audio.kernels import multiply_accumulate
+from engine.audio.kernels import multiply_accumulate, shoebox_images
 from engine.rules.acoustics import Reverb
 
 LIVE_IMPULSE_SECONDS = 3.0
@@ -23,26 +23,6 @@ LIVE_IMPULSE_SECONDS = 3.0
 
 OFFLINE_IMPULSE_SECONDS = 30.0
 """Longest impulse response ever generated."""
-
-
-def _image_sources(room: np.ndarray, source: np.ndarray, max_order: int) -> tuple[np.ndarray, ...]:
-    """Positions (I, 3) and reflection counts (I,) of a shoebox's image sources up to an order."""
-    per_axis_positions = []
-    per_axis_orders = []
-    indices = np.arange(-max_order, max_order + 1)
-    for axis in range(3):
-        positions, orders = [], []
-        for parity in (0, 1):
-            positions.append((1 - 2 * parity) * source[axis] + 2 * indices * room[axis])
-            orders.append(np.abs(indices - parity) + np.abs(indices))
-        per_axis_positions.append(np.concatenate(positions))
-        per_axis_orders.append(np.concatenate(orders))
-    grids = np.meshgrid(*per_axis_positions, indexing="ij")
-    order_grids = np.meshgrid(*per_axis_orders, indexing="ij")
-    order = order_grids[0] + order_grids[1] + order_grids[2]
-    keep = order <= max_order
-    positions = np.stack([grid[keep] for grid in grids], axis=1)
-    return positions, order[keep]
 
 
 def shoebox_impulse_response(
@@ -62,21 +42,16 @@ def shoebox_impulse_response(
     sqrt(1 - absorption) per reflection, and placed with a Hann-windowed sinc fractional delay
     of ``taps`` samples (centred, so the response is delayed by taps // 2 samples).
     """
-    room_array = np.asarray(room, dtype=np.float64)
-    positions, orders = _image_sources(room_array, np.asarray(source, dtype=np.float64), max_order)
-    distances = np.linalg.norm(positions - np.asarray(listener, dtype=np.float64), axis=1)
-    amplitudes = math.sqrt(1.0 - absorption) ** orders / (4.0 * np.pi * np.maximum(distances, 1e-3))
-    delays = distances / speed_of_sound * sample_rate + taps // 2  # (I,) in samples
-    length = int(np.ceil(delays.max())) + taps + 1
-    whole = np.floor(delays).astype(np.int64)
-    fraction = delays - whole
-    offsets = np.arange(taps) - taps // 2  # (T,)
-    # Windowed-sinc kernel per image, centred on its fractional delay.
-    argument = offsets[None, :] - fraction[:, None]  # (I, T)
-    window = 0.5 + 0.5 * np.cos(np.pi * argument / (taps // 2 + 1))
-    kernel = np.sinc(argument) * window * amplitudes[:, None]
-    targets = (whole[:, None] + offsets[None, :]).ravel()
-    return np.bincount(targets, weights=kernel.ravel(), minlength=length)[:length]
+    return shoebox_images(
+        np.asarray(room, dtype=np.float64),
+        np.asarray(source, dtype=np.float64),
+        np.asarray(listener, dtype=np.float64),
+        int(max_order),
+        math.sqrt(1.0 - absorption),
+        float(speed_of_sound),
+        float(sample_rate),
+        int(taps),
+    )
 
 
 def sabine_absorption(room_size: float, decay_seconds: float, speed_of_sound: float) -> float:
