@@ -1,7 +1,9 @@
 """The world generator: prompts -> staged, constrained generation -> validated ``WorldSpec``s.
 
 Owns: the stages (rules, then the language's flavour and concepts, then agents and their lines,
-then names in the language under its EBNF grammar), the prompts and few-shot examples, full
+then names in the language under its EBNF grammar), the prompts and few-shot examples, the
+rule set's categorical fields chosen by likelihood where the backend can score
+(``generators.choices``; the model then writes the rest with those fields fixed), full
 validation of every answer (pydantic + degeneracy + translation), bounded repair that regenerates
 only the failing properties, and lineage. Works on lists of requests so a local backend batches
 them and a server backend runs them concurrently. Must not touch: files (callers write the
@@ -10,11 +12,12 @@ result), model loading (``generators.backends``), expansion details (``generator
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,8 +43,11 @@ from generators.intent import (
     world_intent_problems,
 )
 
-GENERATOR_VERSION = "0.1"
+GENERATOR_VERSION = "0.2"
 STAGES = ("rules", "language", "agents")
+# Fields chosen by likelihood are drawn at this share of the sampling temperature: an option the
+# request clearly names wins, and options it leaves open still vary from seed to seed.
+CHOICE_TEMPERATURE_SHARE = 0.5
 
 SYSTEM_RULES = """You design worlds for heterocosm, an engine for worlds that do not obey our \
 physics. Answer with one JSON object only. Invent a short new name; do not repeat the prompt. \
@@ -168,6 +174,7 @@ class WorldGenerator:
         stages: tuple[str, ...] = STAGES,
         examples: list[tuple[str, WorldIntent]] | None = None,
         progress: bool = False,
+        choose_fields: bool = True,
     ) -> None:
         unknown = [stage for stage in stages if stage not in STAGES]
         if unknown or "rules" not in stages:
@@ -178,6 +185,15 @@ class WorldGenerator:
         self.stages = stages
         self.examples = few_shot_examples() if examples is None else examples
         self.progress = progress
+        self.chooser = None
+        if choose_fields and callable(getattr(backend, "score_endings", None)):
+            from generators.choices import FieldChooser
+
+            self.chooser = FieldChooser(backend)  # type: ignore[arg-type]
+        self.stage_totals: dict[str, dict[str, float]] = {}
+        """Per stage over this generator's life: seconds, and the backend's counters spent in it
+        where it keeps them (tokens, forward passes, prefill/decode/mask seconds); the bench
+        reports these."""
 
     def generate(self, requests: list[WorldRequest]) -> list[WorldOutcome]:
         """One outcome per request, in order; failures are reported in the outcome, not raised."""
@@ -190,7 +206,8 @@ class WorldGenerator:
                 live.append(outcome)
             except GenerationFailed as error:
                 outcome.error = str(error)
-        jobs = [self._rules_job(outcome.request) for outcome in live]
+        chosen = [self._choose_fields(outcome.request) for outcome in live]
+        jobs = [self._rules_job(o.request, fields) for o, fields in zip(live, chosen, strict=True)]
         self._run_stage("rules", jobs, live)
         kept = []
         for outcome, job in zip(live, jobs, strict=True):
@@ -291,6 +308,7 @@ class WorldGenerator:
             "max_repairs": self.max_repairs,
             "stages": ",".join(self.stages),
             "attempts": outcome.attempts,
+            "field_choice": "likelihood" if self.chooser and not request.avoid else "sampled",
         }
         for key, value in self.backend.describe().items():
             if isinstance(value, (str, int, float, bool)):
@@ -306,7 +324,32 @@ class WorldGenerator:
 
     # Stage jobs ---------------------------------------------------------------------------
 
-    def _rules_job(self, request: WorldRequest) -> _StageJob:
+    def _choose_fields(self, request: WorldRequest) -> dict[str, Any]:
+        """The categorical fields the request's words make most likely ({} when the backend
+        cannot score, or for remixes and variants, which must move away from their parents)."""
+        if self.chooser is None or request.avoid:
+            return {}
+        with self._measured("choices"):
+            return self.chooser.choose(
+                request.instruction, request.seed, CHOICE_TEMPERATURE_SHARE * self.temperature
+            )
+
+    @contextlib.contextmanager
+    def _measured(self, stage: str) -> Iterator[None]:
+        """Adds the time and the backend's counters spent inside the block to ``stage``."""
+        counters = getattr(self.backend, "counters", None)
+        before = counters() if callable(counters) else {}
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            totals = self.stage_totals.setdefault(stage, {})
+            totals["seconds"] = totals.get("seconds", 0.0) + time.perf_counter() - started
+            after = counters() if callable(counters) else {}
+            for key, value in after.items():
+                totals[key] = totals.get(key, 0) + value - before.get(key, 0)
+
+    def _rules_job(self, request: WorldRequest, chosen: dict[str, Any] | None = None) -> _StageJob:
         messages = [{"role": "system", "content": SYSTEM_RULES}]
         for example_prompt, example in self.examples:
             messages.append({"role": "user", "content": f"Design a world: {example_prompt}"})
@@ -323,7 +366,9 @@ class WorldGenerator:
                 problems["*"] = "the rule set is the same as its parent's; change the rules"
             return (None if problems else intent), problems
 
-        return _StageJob(messages, stage_schema(WorldIntent), check, request.seed, max_tokens=420)
+        # Fields chosen by likelihood are fixed in the grammar (the decoder jumps over them).
+        schema = repair_schema(stage_schema(WorldIntent), chosen or {})
+        return _StageJob(messages, schema, check, request.seed, max_tokens=420)
 
     def _language_job(self, outcome: WorldOutcome) -> _StageJob:
         from generators.language import LanguageFlavour, generate_language
@@ -435,6 +480,11 @@ class WorldGenerator:
     def _run_stage(
         self, stage: str, jobs: list[_StageJob], outcomes: list[WorldOutcome]
     ) -> list[_StageJob]:
+        with self._measured(stage):
+            self._repair_loop(stage, jobs)
+        return jobs
+
+    def _repair_loop(self, stage: str, jobs: list[_StageJob]) -> None:
         pending = list(jobs)
         for attempt in range(self.max_repairs + 1):
             if not pending:
@@ -457,7 +507,6 @@ class WorldGenerator:
                     job.repairs.append("; ".join(job.problems.values()))
                     still.append(job)
             pending = still
-        return jobs
 
     def _check(self, job: _StageJob, text: str) -> None:
         data: Any = text

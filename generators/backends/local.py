@@ -1,13 +1,16 @@
 """Local transformers backend: any Hugging Face causal LM, on CUDA (bf16) when present, else CPU.
 
 Owns: loading a model by id, local directory or GGUF file (the embedded default when none is
-named), chat templating, batched sampling under an xgrammar mask, seeds and progress bars.
+named), chat templating, sampling under an xgrammar mask (one sequence at a time through
+``generators.decode`` on a CPU or when batches are off; batched ``model.generate`` on a GPU),
+scoring candidate answers by likelihood, seeds and progress bars.
 Must not touch: prompts, schemas or validation (the generators own those). Loads only
 safetensors or GGUF weights and never runs code shipped with a model (no ``trust_remote_code``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from pathlib import Path
@@ -69,11 +72,7 @@ class LocalBackend:
         self.grammars = GrammarCompiler(
             self.tokenizer, self.model.config.vocab_size, self.stop_token_ids
         )
-        # Measured over the backend's life; the bench reads these.
-        self.generated_tokens = 0
-        self.generation_seconds = 0.0
-        self.mask_seconds = 0.0
-        self.mask_calls = 0
+        self._start_counters()
 
     @classmethod
     def from_parts(
@@ -100,11 +99,24 @@ class LocalBackend:
         backend.grammars = GrammarCompiler(
             tokenizer, model.config.vocab_size, backend.stop_token_ids
         )
-        backend.generated_tokens = 0
-        backend.generation_seconds = 0.0
-        backend.mask_seconds = 0.0
-        backend.mask_calls = 0
+        backend._start_counters()
         return backend
+
+    def _start_counters(self) -> None:
+        from generators.decode import Decoder
+
+        self.decoder = Decoder(self.model, self.tokenizer, self.stop_token_ids)
+        # Measured over the backend's life; the bench reads these (and ``decoder.stats``).
+        self.generated_tokens = 0
+        self.generation_seconds = 0.0
+        self.mask_seconds = 0.0
+        self.mask_calls = 0
+
+    @property
+    def batches(self) -> bool:
+        """Whether requests run as batches through ``model.generate`` (a GPU gains from it; a
+        small CPU is memory-bound and gains more from the one-sequence loop's shortcuts)."""
+        return self.batch_size > 1 and self.device.startswith("cuda")
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -116,15 +128,78 @@ class LocalBackend:
 
     def generate(self, requests: list[GenerationRequest]) -> list[GenerationResult]:
         results: list[GenerationResult] = []
-        for start in range(0, len(requests), self.batch_size):
-            chunk = requests[start : start + self.batch_size]
+        size = self.batch_size if self.batches else 1
+        for start in range(0, len(requests), size):
+            chunk = requests[start : start + size]
             try:
-                results.extend(self._generate_batch(chunk))
+                if self.batches:
+                    results.extend(self._generate_batch(chunk))
+                else:
+                    results.append(self._generate_one(chunk[0]))
             except Exception as error:  # noqa: BLE001 - one failed batch must not end a run
                 # (A chat template that refuses a role, a grammar xgrammar cannot compile, ...)
                 message = f"generation failed: {type(error).__name__}: {error}"
                 results.extend(GenerationResult(error=message) for _ in chunk)
         return results
+
+    def counters(self) -> dict[str, float]:
+        """Running totals of the decoder's work (tokens, forward passes, seconds by phase)."""
+        return dataclasses.asdict(self.decoder.stats)
+
+    def score_endings(
+        self, messages: list[dict[str, str]], pairs: list[tuple[str, str]]
+    ) -> list[float]:
+        """Log-likelihood of each (start, ending) pair's ending, where the answer to the chat
+        ``messages`` begins with the pair's start."""
+        prompt = self.tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, tokenize=False
+        )
+        return self.decoder.score([(prompt + start, ending) for start, ending in pairs])
+
+    def _generate_one(self, request: GenerationRequest) -> GenerationResult:
+        from tqdm.auto import tqdm
+
+        prompt = self.tokenizer.apply_chat_template(
+            request.messages, add_generation_prompt=True, tokenize=False
+        )
+        prompt_ids = self.tokenizer.encode(prompt, add_special_tokens=False)
+        grammar = None
+        if request.schema is not None:
+            grammar = self.grammars.json_schema(request.schema)
+        elif request.grammar is not None:
+            grammar = self.grammars.ebnf(request.grammar)
+        bar = tqdm(
+            total=request.max_tokens,
+            desc="generating",
+            unit="tok",
+            disable=not self.progress,
+            leave=False,
+        )
+        before = dataclasses.replace(self.decoder.stats)
+        started = time.perf_counter()
+        decoded = self.decoder.generate(
+            prompt_ids,
+            grammar,
+            max_tokens=request.max_tokens,
+            temperature=request.temperature,
+            seed=request.seed,
+            on_tokens=bar.update,
+        )
+        seconds = time.perf_counter() - started
+        bar.close()
+        spent = self.decoder.stats.minus(before)
+        self.generated_tokens += spent.generated_tokens
+        self.generation_seconds += seconds
+        self.mask_seconds += spent.mask_seconds
+        self.mask_calls += spent.mask_calls
+        ids = decoded.token_ids
+        text = self.tokenizer.decode(ids, skip_special_tokens=True)
+        result = GenerationResult(
+            text=text, tokens=len(ids), seconds=seconds, mask_seconds=spent.mask_seconds
+        )
+        if not decoded.finished:
+            result.error = f"ran out of tokens ({request.max_tokens}) before the answer ended"
+        return result
 
     def _generate_batch(self, requests: list[GenerationRequest]) -> list[GenerationResult]:
         import torch
