@@ -152,12 +152,14 @@ class Renderer:
         self._depth_mapping = depth_mapping(ctx)
         self._programs = {
             name: load_program(ctx, name)
-            for name in ("sky", "sun", "ground", "bodies", "particles", "post", "hud", "copy")
+            for name in ("sky", "sun", "ground", "bodies", "particles", "hud", "copy")
         }
+        # The effects pass in the variants a frame needs, compiled on first use:
+        # (number of time fields, reversed time) -> (program, vertex array).
+        self._effects: dict[tuple[int, bool], tuple[object, object]] = {}
         self._grid: ScreenGrid | None = None
         self._noise_texture = None
         self._noise_seed: int | None = None
-        self._post_vao = ctx.vertex_array(self._programs["post"], [])
         self._sun_vao = ctx.vertex_array(self._programs["sun"], [])
         self._copy_vao = ctx.vertex_array(self._programs["copy"], [])
         self._body_meshes = [self._mesh_buffer(mesh) for mesh in body_meshes()]
@@ -656,25 +658,19 @@ class Renderer:
         return fields[:MAX_TIME_FIELDS]
 
     @staticmethod
+    @staticmethod
     def _field_uniforms(fields: Sequence[FieldInView]) -> dict:
-        centres = np.zeros((MAX_TIME_FIELDS, 3), np.float32)
-        halves = np.ones((MAX_TIME_FIELDS, 3), np.float32)
-        is_box = np.zeros(MAX_TIME_FIELDS, np.int32)
-        rates = np.ones(MAX_TIME_FIELDS, np.float32)
-        times = np.zeros(MAX_TIME_FIELDS, np.float32)
-        for index, field in enumerate(fields):
-            centres[index] = field.centre
-            halves[index] = field.half_size
-            is_box[index] = 1 if field.is_box else 0
-            rates[index] = field.rate
-            times[index] = field.local_time
+        """The fields' uniform arrays, one entry per field (the program's arrays are as long)."""
         return {
-            "u_field_count": len(fields),
-            "u_field_centre": centres,
-            "u_field_half_size": halves,
-            "u_field_is_box": is_box,
-            "u_field_rate": rates,
-            "u_field_time": times,
+            "u_field_centre": np.array([field.centre for field in fields], np.float32),
+            "u_field_half_size": np.array([field.half_size for field in fields], np.float32),
+            "u_field_is_box": np.array([field.is_box for field in fields], np.int32),
+            "u_field_time": np.array([field.local_time for field in fields], np.float32),
+            "u_field_tint": np.array([rate_tint(field.rate) for field in fields], np.float32),
+            "u_field_look": np.array(
+                [(field.rate < 0.0, 0.0 <= field.rate < FROZEN_RATE) for field in fields],
+                np.float32,
+            ),
         }
 
     def _draw_effects(
@@ -688,7 +684,7 @@ class Renderer:
     ) -> None:
         """Redraw ``region`` of the bound target (None: all of it) from ``source`` with the time
         fields and the reversed-time fringe applied."""
-        program = self._programs["post"]
+        program, vertex_array = self._effects_program(len(fields), common["u_reversed"] > 0.0)
         forward = -eye.rotation_view[2, :3].astype(np.float64)
         source.use(location=0)
         self._depth.use(location=1)
@@ -709,9 +705,21 @@ class Renderer:
             x, y = int(common["u_viewport"][0]), int(common["u_viewport"][1])
             self.ctx.scissor = (x + region[0], y + region[1], region[2], region[3])
         try:
-            self._post_vao.render(mode=self.ctx.TRIANGLES, vertices=3)
+            vertex_array.render(mode=self.ctx.TRIANGLES, vertices=3)
         finally:
             self.ctx.scissor = None
+
+    def _effects_program(self, fields: int, reversed_time: bool) -> tuple:
+        """The effects pass compiled for what it must show (``shaders/post.glsl``'s variants):
+        ``fields`` time fields (0..MAX_TIME_FIELDS), reversed time or not."""
+        key = (fields, reversed_time)
+        if key not in self._effects:
+            defines = [f"TIME_FIELDS {fields}"] if fields else []
+            if reversed_time:
+                defines.append("REVERSED_TIME")
+            program = load_program(self.ctx, "post", defines=defines)
+            self._effects[key] = (program, self.ctx.vertex_array(program, []))
+        return self._effects[key]
 
     def _draw_overlay(self, overlay: np.ndarray) -> None:
         ctx = self.ctx
@@ -874,7 +882,7 @@ class Renderer:
             *self._particle_buffers.values(),
             *(buffer for buffer, _ in self._body_meshes),
             *(buffer for buffer, _ in self._agent_meshes),
-            self._post_vao,
+            *(resource for pair in self._effects.values() for resource in pair),
             self._sun_vao,
             self._copy_vao,
             self._overlay_vao,
@@ -896,6 +904,25 @@ class Renderer:
         if self._noise_texture is not None:
             self._noise_texture.release()
             self._noise_texture = None
+
+
+FROZEN_RATE = 0.02
+"""Clock rates from 0 up to this look frozen (ice) in the effects pass."""
+
+
+def rate_tint(rate: float) -> tuple[float, float, float]:
+    """The colour a time field is tinted with, by its clock rate: violet backward, ice frozen,
+    blue slow, orange to red fast."""
+    if rate < 0.0:
+        return (0.85, 0.25, 1.0)
+    if rate < FROZEN_RATE:
+        return (0.75, 0.92, 1.0)
+    if rate < 1.0:
+        slow, less_slow = np.array([0.2, 0.55, 1.0]), np.array([0.55, 0.8, 1.0])
+        return tuple(float(v) for v in slow + (less_slow - slow) * rate)
+    fast, faster = np.array([1.0, 0.75, 0.3]), np.array([1.0, 0.35, 0.15])
+    share = min(max((rate - 1.0) / 4.0, 0.0), 1.0)
+    return tuple(float(v) for v in fast + (faster - fast) * share)
 
 
 def screen_grid_points(width: int, height: int, step: int = GRID_PIXELS) -> tuple:

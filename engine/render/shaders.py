@@ -9,6 +9,7 @@ line. Creates GL objects only when asked, with a context passed in; nothing at i
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from engine.resources import shaders_dir
@@ -27,11 +28,14 @@ class ShaderError(RuntimeError):
 class ShaderSource:
     """A program file expanded for one stage, remembering which file each source number means."""
 
-    def __init__(self, path: Path, stage: str, include_dir: Path) -> None:
+    def __init__(
+        self, path: Path, stage: str, include_dir: Path, defines: Sequence[str] = ()
+    ) -> None:
         self.files: list[Path] = [path]
         self.stage = stage
         body = self._expand(path, include_dir, depth=0)
-        self.text = f"{GLSL_VERSION}\n#define {stage}\n#line 1 0\n{body}"
+        extra = "".join(f"#define {name}\n" for name in defines)
+        self.text = f"{GLSL_VERSION}\n#define {stage}\n{extra}#line 1 0\n{body}"
 
     def _expand(self, path: Path, include_dir: Path, depth: int) -> str:
         if depth > 8:
@@ -112,8 +116,14 @@ def stages_in(path: Path) -> list[str]:
     return [stage for stage in STAGES if f"defined {stage}" in text]
 
 
-def load_program(ctx, name: str, directory: Path | None = None):  # noqa: ANN001 - moderngl types
-    """Compile ``shaders/<name>.glsl`` into a ``moderngl.Program``; failures raise ShaderError."""
+def load_program(  # noqa: ANN201 - moderngl.Program
+    ctx,  # noqa: ANN001 - moderngl.Context
+    name: str,
+    directory: Path | None = None,
+    defines: Sequence[str] = (),
+):
+    """Compile ``shaders/<name>.glsl`` into a ``moderngl.Program``, with ``#define`` of each name
+    in ``defines`` (a variant of the program); failures raise ShaderError."""
     import moderngl
 
     directory = directory or shaders_dir()
@@ -123,7 +133,7 @@ def load_program(ctx, name: str, directory: Path | None = None):  # noqa: ANN001
     stages = stages_in(path)
     if "VERTEX_SHADER" not in stages or "FRAGMENT_SHADER" not in stages:
         raise ShaderError(f"{path}: needs both a VERTEX_SHADER and a FRAGMENT_SHADER section")
-    sources = {stage: ShaderSource(path, stage, directory / "include") for stage in stages}
+    sources = {stage: ShaderSource(path, stage, directory / "include", defines) for stage in stages}
     try:
         return ctx.program(
             vertex_shader=sources["VERTEX_SHADER"].text,
