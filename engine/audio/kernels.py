@@ -33,6 +33,9 @@ PIECE_SLACK = 1e-9
 MERGE_SECONDS = 1e-7
 """Emission times closer than this at one reception time are one root."""
 
+SHADOW_NEPERS = -6.0 / 20.0 * math.log(10.0)
+"""The far ear's level straight to one side, -6 dB, as a natural-log amplitude factor."""
+
 REPORT_SIZE = 5
 """Solve report: earliest and latest emission time, last path length, Doppler anchor, roots."""
 
@@ -235,7 +238,9 @@ def _describe(
     knot_positions,
     knot_velocities,
     reception,
-    listener,
+    listener_x,
+    listener_y,
+    listener_z,
     time,
     strength,
     anchor,
@@ -245,30 +250,36 @@ def _describe(
     right_x,
     right_z,
     head_seconds,
-    out,
 ):
-    """Fill one root's fields (time after Doppler strength, gain, ITD, ear gains, length)."""
+    """One root's fields: (time after Doppler strength, gain, ITD, left gain, right gain, length).
+
+    Scalars in, a tuple out: no array views are made per root.
+    """
     if strength != 1.0:
         delay = max(anchor + strength * ((reception - time) - anchor), 0.0)
         time = reception - delay
     x, y, z = _position_at(knot_times, knot_positions, knot_velocities, time)
-    dx = x - listener[0]
-    dy = y - listener[1]
-    dz = z - listener[2]
+    dx = x - listener_x
+    dy = y - listener_y
+    dz = z - listener_z
     length = math.sqrt(dx * dx + dy * dy + dz * dz)
     floor = 0.1 * reference_distance
-    gain = amplitude * (reference_distance / max(length, floor)) ** exponent
+    ratio = reference_distance / max(length, floor)
+    # Spherical (1) and plane-wave-energy (2) laws are the common ones; pow is slow.
+    if exponent == 1.0:
+        gain = amplitude * ratio
+    elif exponent == 2.0:
+        gain = amplitude * ratio * ratio
+    else:
+        gain = amplitude * ratio**exponent
     lateral = (dx * right_x + dz * right_z) / max(length, 1e-9)
     lateral = min(max(lateral, -1.0), 1.0)
     # Woodworth's interaural delay (positive: the right ear first); the far ear is shadowed.
     itd = head_seconds * (math.asin(lateral) + lateral)
-    shadow = 10.0 ** (-6.0 * abs(lateral) / 20.0)
-    out[TIME] = time
-    out[GAIN] = gain
-    out[ITD] = itd
-    out[LEFT] = shadow if lateral > 0 else 1.0
-    out[RIGHT] = shadow if lateral < 0 else 1.0
-    out[LENGTH] = length
+    shadow = math.exp(SHADOW_NEPERS * abs(lateral))
+    left = shadow if lateral > 0 else 1.0
+    right = shadow if lateral < 0 else 1.0
+    return time, gain, itd, left, right, length
 
 
 @njit(cache=True)
@@ -343,23 +354,13 @@ def solve_grid(
         for r in range(counts[g]):
             if np.isnan(anchor):
                 anchor = reception[g] - roots[g, r, TIME]
-            _describe(
-                knot_times,
-                knot_positions,
-                knot_velocities,
-                reception[g],
-                listeners[g],
-                roots[g, r, TIME],
-                strength,
-                anchor,
-                amplitude,
-                reference_distance,
-                exponent,
-                right_x,
-                right_z,
-                head_seconds,
-                roots[g, r],
-            )
+            fields = _describe(
+                knot_times, knot_positions, knot_velocities, reception[g], listeners[g, 0],
+                listeners[g, 1], listeners[g, 2], roots[g, r, TIME], strength, anchor, amplitude,
+                reference_distance, exponent, right_x, right_z, head_seconds,
+            )  # fmt: skip
+            for field in range(ROOT_FIELDS):
+                roots[g, r, field] = fields[field]
             earliest = min(earliest, roots[g, r, TIME])
             latest = max(latest, roots[g, r, TIME])
             last_length = roots[g, r, LENGTH]
@@ -803,11 +804,13 @@ def render_grid(
                         time, listener, begins, lengths, positions, velocities, keep, speed, found
                     )
                 for r in range(right_count):
-                    _describe(
-                        knot_times, knot_positions, knot_velocities, time, listener, found[r],
-                        strength, anchor, amplitude, reference_distance, exponent, right_x,
-                        right_z, head_seconds, right[r],
+                    fields = _describe(
+                        knot_times, knot_positions, knot_velocities, time, listener[0],
+                        listener[1], listener[2], found[r], strength, anchor, amplitude,
+                        reference_distance, exponent, right_x, right_z, head_seconds,
                     )  # fmt: skip
+                    for field in range(ROOT_FIELDS):
+                        right[r, field] = fields[field]
             _read_between(
                 left, left_count, right, right_count, first + step - 1, 1, inverse_steps, sums,
                 window, emission_offset, sample_rate, out, buses_per_metre, bus_used,
