@@ -1,7 +1,10 @@
 """What finite light does to what the eye sees: Doppler factor, colour shift, brightening.
 
-Owns: the reference (numpy) version of the colour maths that ``shaders/include/relativity.glsl``
-runs per body on the GPU; tests compare the two. Pure numpy; must not touch GL. Light delay itself
+Owns: the colour maths, as a per-colour reference (``shifted_colour``), the vectorised form the
+renderer applies to every body and agent once a frame (``shifted_colours``: the result is the
+same for all of an instance's vertices, so it is not worked out per vertex on the GPU), and the
+same maths for shaders in ``shaders/include/relativity.glsl``; tests compare all three. Pure
+numpy; must not touch GL. Light delay itself
 (where a body is seen) is computed by the simulation (``BodyView.apparent_positions``).
 
 Colour model: an RGB colour is read as three narrow spectral bands at ``BAND_CENTRES_NM``. Light
@@ -68,3 +71,42 @@ def shifted_colour(rgb: np.ndarray, doppler: float, brighten: bool = True) -> np
     if brighten:
         colour = colour * min(doppler**3, MAX_BRIGHTENING)
     return colour
+
+
+def _deposits(wavelengths: np.ndarray) -> np.ndarray:
+    """``_deposit`` for an array of wavelengths: shape (..., 3)."""
+    red, green, blue = BAND_CENTRES_NM
+    wavelengths = np.asarray(wavelengths, np.float64)
+    weights = np.zeros((*wavelengths.shape, 3))
+    above_red = wavelengths >= red
+    red_green = (wavelengths < red) & (wavelengths >= green)
+    green_blue = (wavelengths < green) & (wavelengths >= blue)
+    below_blue = wavelengths < blue
+    to_red = (wavelengths - green) / (red - green)
+    to_green = (wavelengths - blue) / (green - blue)
+    weights[..., 0] = np.where(
+        above_red, np.exp(-(((wavelengths - red) / FADE_WIDTH_NM) ** 2)), 0.0
+    ) + np.where(red_green, to_red, 0.0)
+    weights[..., 1] = np.where(red_green, 1.0 - to_red, 0.0) + np.where(green_blue, to_green, 0.0)
+    weights[..., 2] = np.where(green_blue, 1.0 - to_green, 0.0) + np.where(
+        below_blue, np.exp(-(((blue - wavelengths) / FADE_WIDTH_NM) ** 2)), 0.0
+    )
+    return weights
+
+
+def shifted_colours(
+    rgb: np.ndarray, doppler: np.ndarray, shift: bool = True, brighten: bool = True
+) -> np.ndarray:
+    """``shifted_colour`` for many sources at once: (N, 3) colours, (N,) Doppler factors.
+
+    ``shift`` False keeps the hue (only the brightening, if ``brighten``, applies).
+    """
+    rgb = np.asarray(rgb, np.float64).reshape(-1, 3)
+    factors = np.asarray(doppler, np.float64).reshape(-1)
+    colours = rgb
+    if shift:
+        weights = _deposits(BAND_CENTRES_NM[None, :] / factors[:, None])  # (N, band, observed)
+        colours = np.einsum("nb,nbo->no", rgb, weights)
+    if brighten:
+        colours = colours * np.minimum(factors**3, MAX_BRIGHTENING)[:, None]
+    return colours

@@ -71,22 +71,16 @@ SKY_MARGIN = 0.02
 (and so the sparsest sampling of what the ground and sky shade per vertex)."""
 MAX_WRAPPED_TARGETS = 8  # direct targets remembered (an OpenXR swapchain has 3 images per eye)
 EXPOSURE = 1.0
+BAND_SPEED = 2.4
+"""Radians per second (on a body's seen clock) at which the stripes drift over its surface."""
 SUN_REACH = math.tan(math.radians(12.0))
 """Tangent of the half angle of the quad the sun is shaded on per pixel: out to where its glow
 is soft enough for the sky's per-vertex shading."""
 REFERENCE_SIZE = 1.7
 """Explorer height (m) at which the world's fog density applies unchanged."""
-INSTANCE_FLOATS = 13  # offset 3, scale 1, colour 3, glow 1, doppler 1, phase 1, yaw 1, pad 2
-INSTANCE_FORMAT = "3f 1f 3f 1f 1f 1f 1f 8x/i"
-INSTANCE_ATTRIBUTES = (
-    "in_offset",
-    "in_scale",
-    "in_colour",
-    "in_glow",
-    "in_doppler",
-    "in_phase",
-    "in_yaw",
-)
+INSTANCE_FLOATS = 11  # offset 3, scale 1, colour 3, glow 1, band 1, turn 2
+INSTANCE_FORMAT = "3f 1f 3f 1f 1f 2f/i"
+INSTANCE_ATTRIBUTES = ("in_offset", "in_scale", "in_colour", "in_glow", "in_band", "in_turn")
 
 
 class RenderError(RuntimeError):
@@ -465,15 +459,46 @@ class Renderer:
             # A clock seen by light that left it distance/c ago: as the distance shrinks the seen
             # clock runs fast, as it grows it runs slow (temporal Doppler), to first order.
             phase = phase - distances / speed_of_light * local_rate
-        rows = np.zeros((count, INSTANCE_FLOATS), np.float32)
-        rows[:, 0:3] = relative.astype(np.float32)
-        rows[:, 3] = bodies.radii
-        rows[:, 4:7] = np.power(np.clip(bodies.colours, 0.0, None), 2.2)
-        rows[:, 7] = bodies.glow
-        rows[:, 8] = doppler
-        rows[:, 9] = np.mod(phase, 3600.0)  # long-running clocks stay precise in float32
-        rows[:, 10] = np.mod(phase * 0.35, 2.0 * math.pi)  # slow spin, on the seen clock
+        rows = self._instance_rows(
+            relative,
+            scale=bodies.radii,
+            colour=np.power(np.clip(bodies.colours, 0.0, None), 2.2),
+            glow=bodies.glow,
+            doppler=doppler,
+            phase=phase,
+            yaw=phase * 0.35,  # slow spin, on the seen clock
+        )
         return rows, np.asarray(bodies.shapes)
+
+    def _instance_rows(
+        self,
+        relative: np.ndarray,
+        scale: np.ndarray,
+        colour: np.ndarray,
+        glow: np.ndarray,
+        doppler: np.ndarray,
+        phase: np.ndarray,
+        yaw: np.ndarray,
+    ) -> np.ndarray:
+        """(N, INSTANCE_FLOATS) float32 rows for ``shaders/bodies.glsl``: what is the same for
+        all of an instance's vertices is worked out here, once, not per vertex. ``relative`` is
+        (N, 3) metres from the eye (float64), ``colour`` (N, 3) linear, ``doppler`` the Doppler
+        factor of the light reaching the eye, ``phase`` the animation clock as seen (s)."""
+        light = self.world.light
+        phase = np.asarray(phase, np.float64)
+        yaw = np.asarray(yaw, np.float64)
+        rows = np.empty((len(phase), INSTANCE_FLOATS), np.float32)
+        rows[:, 0:3] = relative
+        rows[:, 3] = scale
+        rows[:, 4:7] = relativity.shifted_colours(
+            colour, doppler, shift=light.show_doppler_colour, brighten=light.show_brightening
+        )
+        rows[:, 7] = np.asarray(glow) * (0.75 + 0.25 * np.sin(phase * 3.0))  # pulsing
+        # The stripes drift over the surface on the seen clock: their phase in turns.
+        rows[:, 8] = np.mod(0.25 - phase * (BAND_SPEED / (2.0 * math.pi)), 1.0)
+        rows[:, 9] = np.cos(yaw)
+        rows[:, 10] = np.sin(yaw)
+        return rows
 
     def _draw_instances(
         self, kind: str, meshes: Sequence[tuple[object, int]], rows: np.ndarray, codes: np.ndarray
@@ -508,13 +533,10 @@ class Renderer:
         rows, codes = self._body_instances(snapshot, eye)
         if len(rows) == 0:
             return
-        light = self.world.light
         self._apply(
             self._programs["bodies"],
             {
                 **common,
-                "u_doppler_colour": light.show_doppler_colour,
-                "u_brightening": light.show_brightening,
                 "u_silhouette": 0.0,
             },
         )
@@ -535,32 +557,30 @@ class Renderer:
         agents = list(snapshot.extras.get("agents", ()) or ())
         if not agents:
             return
-        rows = np.zeros((len(agents), INSTANCE_FLOATS), np.float32)
         codes = np.zeros(len(agents), np.int8)
         positions = np.array([agent.position for agent in agents], np.float64)
         velocities = np.array([agent.velocity for agent in agents], np.float64)
         relative = positions - eye.position
-        rows[:, 0:3] = relative.astype(np.float32)
-        rows[:, 3] = [agent.size for agent in agents]
-        rows[:, 4:7] = [linear_rgb(agent.colour) for agent in agents]
-        rows[:, 7] = [0.35 if agent.speaking else 0.0 for agent in agents]
-        rows[:, 8] = relativity.doppler_factor(
-            velocities, eye.velocity, -relative, snapshot.speed_of_light
+        rows = self._instance_rows(
+            relative,
+            scale=np.array([agent.size for agent in agents]),
+            colour=np.array([linear_rgb(agent.colour) for agent in agents]),
+            glow=np.array([0.35 if agent.speaking else 0.0 for agent in agents]),
+            doppler=relativity.doppler_factor(
+                velocities, eye.velocity, -relative, snapshot.speed_of_light
+            ),
+            phase=np.array([agent.proper_time for agent in agents]),
+            # Meshes face -z; a heading of 0 faces -z too, so the yaw is the heading.
+            yaw=np.array([agent.heading for agent in agents]),
         )
-        rows[:, 9] = [np.mod(agent.proper_time, 3600.0) for agent in agents]
-        # Meshes face -z; a heading of 0 faces -z too, so the yaw is the heading.
-        rows[:, 10] = [agent.heading for agent in agents]
         codes[:] = [
             AGENT_SHAPES.index(agent.shape) if agent.shape in AGENT_SHAPES else 0
             for agent in agents
         ]
-        light = self.world.light
         self._apply(
             self._programs["bodies"],
             {
                 **common,
-                "u_doppler_colour": light.show_doppler_colour,
-                "u_brightening": light.show_brightening,
                 "u_silhouette": 0.85,
             },
         )
