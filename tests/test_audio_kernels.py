@@ -191,3 +191,23 @@ def test_block_limiter_equals_the_whole_signal_limiter_delayed():
     inner = len(signal) - 4 * half  # the whole-signal limiter holds its last gains at the end
     np.testing.assert_allclose(out[:inner], expected[:inner], rtol=1e-12, atol=1e-15)
     assert np.abs(out).max() <= CEILING
+
+
+def test_block_clock_matches_world_time_at_across_knots():
+    mixer = Mixer(Acoustics(), sample_rate=RATE, reverb=False)
+    # Knots at 1/120 s with a stall, a jump and a backward stretch; the block runs past the last.
+    mixer._clock = [(0.0, 0.0, 1.0), (1 / 120, 0.008, 1.0), (2 / 120, 0.008, 0.0),
+                    (3 / 120, 0.3, 1.0), (4 / 120, 0.29, -1.0), (5 / 120, 0.3, 2.0)]  # fmt: skip
+    real, world = mixer._clock_knots()
+    frames = 4096
+    grid = np.arange(0, frames + 1, 64)
+    reception, boundaries, inverse = np.empty(len(grid)), np.empty(frames + 1), np.empty(frames)
+    first = -100  # starts before the first knot
+    kernels.block_clock(real, world, 1.0, 2.0, first, float(RATE), grid, reception, boundaries,
+                        inverse)  # fmt: skip
+    expected = mixer.world_time_at((first + np.arange(frames + 1)) / RATE)
+    np.testing.assert_allclose(boundaries, expected, rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(reception, boundaries[grid])
+    steps = np.diff(expected) * RATE
+    steps[np.abs(steps) < 1e-12] = 1e-12
+    np.testing.assert_allclose(inverse, 1.0 / steps, rtol=1e-9)

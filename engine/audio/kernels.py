@@ -1070,3 +1070,53 @@ def _add_windowed_sinc(out, first, fraction, amplitude, beta, offset_cos, offset
         # cos(beta (o - f)) = cos(beta o) cos(beta f) + sin(beta o) sin(beta f)
         window = 0.5 + 0.5 * (offset_cos[t] * window_cos + offset_sin[t] * window_sin)
         out[first + t] += amplitude * value * window
+
+
+@njit(cache=True, inline="always")
+def _clock_at(knot_real, knot_world, first_rate, last_rate, real):
+    """World time at one real time: linear between the clock's knots, at their rates beyond."""
+    count = knot_real.shape[0]
+    if real < knot_real[0]:
+        return knot_world[0] + (real - knot_real[0]) * first_rate
+    if real > knot_real[count - 1]:
+        return knot_world[count - 1] + (real - knot_real[count - 1]) * last_rate
+    if real == knot_real[count - 1]:
+        return knot_world[count - 1]
+    index = np.searchsorted(knot_real, real, side="right") - 1
+    slope = (knot_world[index + 1] - knot_world[index]) / (knot_real[index + 1] - knot_real[index])
+    return slope * (real - knot_real[index]) + knot_world[index]
+
+
+@njit(cache=True)
+def block_clock(
+    knot_real, knot_world, first_rate, last_rate, first_sample, sample_rate, grid_offsets,
+    reception, boundaries, inverse_steps,
+):  # fmt: skip
+    """A block's world times from the output clock's knots (as ``Mixer.world_time_at``).
+
+    Output sample n of the block spans real times (first_sample + n) / rate to the next.
+    Fills ``reception`` (G,) at the grid offsets, ``boundaries`` (F + 1,) at every sample edge
+    and ``inverse_steps`` (F,): one over each sample's length in world samples (lengths under
+    1e-12 count as 1e-12: a stopped clock).
+    """
+    frames = inverse_steps.shape[0]
+    for n in range(frames + 1):
+        real = (first_sample + n) / sample_rate
+        boundaries[n] = _clock_at(knot_real, knot_world, first_rate, last_rate, real)
+    for g in range(grid_offsets.shape[0]):
+        reception[g] = boundaries[grid_offsets[g]]
+    for n in range(frames):
+        step = (boundaries[n + 1] - boundaries[n]) * sample_rate
+        if abs(step) < 1e-12:
+            step = 1e-12
+        inverse_steps[n] = 1.0 / step
+
+
+@njit(cache=True)
+def path_positions(knot_times, knot_positions, knot_velocities, times, out):
+    """``out`` (M, 3): a path's positions at ``times`` (M,), as ``Trajectory.position_at``."""
+    for m in range(times.shape[0]):
+        x, y, z = _position_at(knot_times, knot_positions, knot_velocities, times[m])
+        out[m, 0] = x
+        out[m, 1] = y
+        out[m, 2] = z

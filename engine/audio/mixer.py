@@ -149,6 +149,9 @@ class Mixer:
         self.listener_size = self.scale.explorer_size
         # Output clock: output sample n is heard at world time from these (real, world, rate) knots.
         self._clock: list[tuple[float, float, float]] = [(0.0, 0.0, 1.0)]
+        # The clock's knots as arrays, and the last knot they were built for.
+        self._clock_arrays: tuple[object, np.ndarray, np.ndarray] = (None, np.zeros(0), np.zeros(0))
+        self._grid_offsets = np.zeros(1, dtype=np.int64)  # grid points in a block (G,)
         self._output_sample = 0
         self._pending = np.zeros((0, 2))
         self._body_trajectories: dict[int, Trajectory] = {}
@@ -364,12 +367,22 @@ class Mixer:
             return (real, world, rate)
         return (real, predicted + CLOCK_FOLLOW * gap, rate)
 
+    def _clock_knots(self) -> tuple[np.ndarray, np.ndarray]:
+        """The output clock's knots as arrays (real times, world times), rebuilt when it moves."""
+        if self._clock_arrays[0] is not self._clock[-1]:
+            knots = self._clock
+            self._clock_arrays = (
+                knots[-1],
+                np.array([knot[0] for knot in knots]),
+                np.array([knot[1] for knot in knots]),
+            )
+        return self._clock_arrays[1], self._clock_arrays[2]
+
     def world_time_at(self, real_times: np.ndarray) -> np.ndarray:
         """World time heard at each real time of the output (from the snapshots' clocks)."""
         real_times = np.asarray(real_times, dtype=np.float64)
         knots = self._clock
-        real = np.array([knot[0] for knot in knots])
-        world = np.array([knot[1] for knot in knots])
+        real, world = self._clock_knots()
         result = np.interp(real_times, real, world)
         last_real, last_world, last_rate = knots[-1]
         after = real_times > last_real
@@ -397,17 +410,11 @@ class Mixer:
         # The limiter delays its output; reception runs that far ahead so nothing arrives late.
         first = self._output_sample + self._latency
         self._output_sample += frames
-        grid_offsets = np.unique(
-            np.minimum(np.arange(0, frames + CONTROL_STEP, CONTROL_STEP), frames)
-        ).astype(np.int64)
-        reception = self.world_time_at((first + grid_offsets) / rate)  # (G,)
-        boundaries = self.world_time_at((first + np.arange(frames + 1)) / rate)  # (frames + 1,)
-        if len(self.listener) == 0:
-            self.listener.add(float(reception[0]), self.scale.explorer_position)
-        listeners = self.listener.position_at(reception)  # (G, 3)
-        steps = np.diff(boundaries) * rate  # world samples per output sample
-        steps[np.abs(steps) < 1e-12] = 1e-12
-        self._inverse_steps = 1.0 / steps
+        if self._grid_offsets[-1] != frames:
+            self._grid_offsets = np.unique(
+                np.minimum(np.arange(0, frames + CONTROL_STEP, CONTROL_STEP), frames)
+            ).astype(np.int64)
+        grid_offsets = self._grid_offsets
         grid_count = len(grid_offsets)
         if self._scratch[0].shape[0] != grid_count:
             self._scratch = (
@@ -415,6 +422,26 @@ class Mixer:
                 np.zeros((grid_count, kernels.MAX_ROOTS, kernels.ROOT_FIELDS)),
                 np.zeros(kernels.REPORT_SIZE),
             )
+        reception = np.empty(grid_count)  # world time at the grid points (G,)
+        boundaries = np.empty(frames + 1)  # world time at every sample edge (frames + 1,)
+        self._inverse_steps = np.empty(frames)  # 1 / world samples per output sample
+        if type(self).world_time_at is _COMPILED_CLOCK:
+            real, world = self._clock_knots()
+            kernels.block_clock(
+                real, world, self._clock[0][2], self._clock[-1][2], first, float(rate),
+                grid_offsets, reception, boundaries, self._inverse_steps,
+            )  # fmt: skip
+        else:  # a replaced clock (``bench/audio.py`` compares against an ideal one)
+            boundaries[:] = self.world_time_at((first + np.arange(frames + 1)) / rate)
+            reception[:] = boundaries[grid_offsets]
+            steps = np.diff(boundaries) * rate
+            steps[np.abs(steps) < 1e-12] = 1e-12
+            self._inverse_steps[:] = 1.0 / steps
+        if len(self.listener) == 0:
+            self.listener.add(float(reception[0]), self.scale.explorer_position)
+        listeners = np.empty((grid_count, 3))  # the listener at the grid points (G, 3)
+        path = self.listener
+        kernels.path_positions(path.times, path.positions, path.velocities, reception, listeners)
         if self._bus_spectra is None:
             out, spacing = np.zeros((1, 2, frames)), math.inf
         else:
@@ -682,6 +709,10 @@ class Mixer:
             self._hearing_sos, stereo, axis=0, zi=self._hearing_state
         )
         return filtered
+
+
+_COMPILED_CLOCK = Mixer.world_time_at
+"""``Mixer.world_time_at`` as defined here, which ``kernels.block_clock`` computes per block."""
 
 
 def _linear_phase(magnitude: np.ndarray, taps: int) -> np.ndarray:
