@@ -500,3 +500,102 @@ def test_overlay_shows_changes(ctx) -> None:  # noqa: ANN001
         renderer.render(empty_snapshot(), target, overlay=frozen)
         assert tuple(frame_rgb(target)[0, 0]) == (9, 9, 9)
     renderer.release()
+
+
+FAR_PAIR_WORLD = """
+[meta]
+name = "Far pair"
+[scale]
+min_explorer_size = 1.0
+max_explorer_size = 1e4
+explorer_size = 1000.0
+[light]
+fog_density = 0.0
+[[bodies]]
+name = "near"
+shape = "cube"
+radius = 200000.0
+colour = "#ff0000"
+position = [0.0, 210000.0, -1000000.0]
+fixed = true
+[[bodies]]
+name = "behind"
+shape = "cube"
+radius = 200000.0
+colour = "#0000ff"
+position = [0.0, 210000.0, -1000020.0]
+fixed = true
+"""
+
+
+@pytest.mark.parametrize("order", ["near first", "near last"])
+def test_far_bodies_keep_their_order(ctx, order: str) -> None:  # noqa: ANN001
+    """Two cubes 800 km away (80,000 near-plane distances) whose faces are 20 m (2.5e-5 of the
+    distance) apart: the nearer hides the farther whichever is drawn first (a float reversed-Z
+    depth resolves them; 24-bit fixed-point depth could not)."""
+    text = FAR_PAIR_WORLD
+    if order == "near last":  # swap the bodies' order in the file, so in the instance buffer
+        first, second = text.split("[[bodies]]")[1:]
+        text = text.split("[[bodies]]")[0] + "[[bodies]]" + second + "[[bodies]]" + first
+    world = loads_world(text, "far.toml")
+    source = WorldSource(world)
+    view = OffscreenView(ctx, world, 32, 32)
+    pixels = view.draw(source.snapshot(), hud=False).astype(int)
+    view.release()
+    seen = pixels[8:12, 14:18]  # the cubes stand above the horizon, the ground hides nothing
+    assert (seen[..., 0] > seen[..., 2] + 40).all(), seen.tolist()
+
+
+def test_render_leaves_the_usual_depth_range(ctx) -> None:  # noqa: ANN001
+    """The renderer draws with a 0..1 clip depth range and gives back OpenGL's usual -1..1: a
+    triangle at NDC z = -0.5 drawn afterwards by someone else is not clipped away."""
+    world = loads_world(BLACK_WORLD.split("[[time.fields]]")[0], "black.toml")
+    renderer = Renderer(ctx, world)
+    target = tiny_target(ctx)
+    renderer.render(empty_snapshot(), target)
+    program = ctx.program(
+        vertex_shader="#version 330 core\nin vec2 in_position;\n"
+        "void main() { gl_Position = vec4(in_position, -0.5, 1.0); }\n",
+        fragment_shader="#version 330 core\nout vec4 f_colour;\n"
+        "void main() { f_colour = vec4(1.0); }\n",
+    )
+    quad = ctx.buffer(np.array([-1, -1, 3, -1, -1, 3], np.float32).tobytes())
+    vao = ctx.vertex_array(program, [(quad, "2f", "in_position")])
+    target.use()
+    vao.render(vertices=3)
+    assert target.read(components=4) == bytes([255, 255, 255, 255]) * 16
+    park_framebuffer(ctx)
+    for resource in (vao, quad, program, target):
+        resource.release()
+    renderer.release()
+
+
+SUN_WORLD = """
+[meta]
+name = "Sun ahead"
+[light]
+sun_direction = [0.0, 0.1, -1.0]
+sun_colour = "#ffe0a0"
+sky_zenith = "#203060"
+sky_horizon = "#405070"
+"""
+
+
+def test_sun_disc_is_sharp_and_its_quad_seamless(ctx) -> None:  # noqa: ANN001
+    """The sun's disc, shaded per pixel on its own quad, is a bright spot where the sun is; the
+    quad blends into the per-vertex sky around it without a visible edge."""
+    world = loads_world(SUN_WORLD, "sun.toml")
+    view = OffscreenView(ctx, world, 640, 360)
+    brightness = view.draw(empty_snapshot(position=(0.0, 1.6, 0.0)), hud=False).astype(int)
+    brightness = brightness.sum(axis=2)
+    view.release()
+    camera = Camera((0.0, 1.6, 0.0))
+    clip = camera.projection_matrix(640 / 360).astype(np.float64) @ np.array([0, 0.1, -1, 0])
+    column = round((clip[0] / clip[3] + 1.0) * 320.0 - 0.5)
+    row = round((1.0 - clip[1] / clip[3]) * 180.0 - 0.5)
+    assert brightness[row, column] >= 700  # the disc: near white
+    assert brightness[row, column + 20] < brightness[row, column] - 100  # outside the disc
+    # Rows above the sun cross the quad's left and right edges (about 54 pixels from the sun):
+    # neighbouring pixels differ little anywhere along them.
+    for above in (20, 40):
+        assert np.abs(np.diff(brightness[row - above])).max() <= 10

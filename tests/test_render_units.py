@@ -289,3 +289,31 @@ def test_sphere_screen_bounds_hold_the_sphere_tightly() -> None:
     assert tight is not None and loose is not None
     area = (tight[2] - tight[0]) * (tight[3] - tight[1])
     assert area < 0.7 * (loose[2] - loose[0]) * (loose[3] - loose[1])
+
+
+def test_vectorised_doppler_colours_match_the_reference() -> None:
+    """The per-instance colours the renderer uploads equal the per-colour reference (which the
+    GLSL version is tested against) for every band the shift can move a colour into."""
+    random = np.random.default_rng(7)
+    colours = random.random((40, 3))
+    doppler = np.exp(random.normal(0.0, 0.6, 40))  # from deep red shift to strong blue shift
+    for shift, brighten in ((True, True), (True, False), (False, True), (False, False)):
+        got = relativity.shifted_colours(colours, doppler, shift=shift, brighten=brighten)
+        for colour, factor, row in zip(colours, doppler, got, strict=True):
+            expected = relativity.shifted_colour(colour, factor, brighten) if shift else colour
+            if not shift and brighten:
+                expected = colour * min(factor**3, relativity.MAX_BRIGHTENING)
+            np.testing.assert_allclose(row, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_time_field_tints_by_rate() -> None:
+    from engine.render.renderer import rate_tint
+
+    violet, ice, slow, fast = rate_tint(-1.0), rate_tint(0.0), rate_tint(0.5), rate_tint(3.0)
+    assert violet[2] > violet[1] and violet[0] > violet[1]  # backward: violet
+    assert ice[2] >= ice[1] > 0.9  # frozen: pale ice
+    assert slow[2] > slow[0]  # slow: blue
+    assert fast[0] > fast[2]  # fast: orange to red
+    # Continuous within each kind of clock: slow tints meet at 1, fast ones saturate at 5.
+    np.testing.assert_allclose(rate_tint(0.999999), (0.55, 0.8, 1.0), atol=1e-5)
+    assert rate_tint(5.0) == rate_tint(50.0)

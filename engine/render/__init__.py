@@ -19,10 +19,10 @@ API for every target (window, offscreen, OpenXR swapchain)::
 
 Or from a ``camera.Camera`` (position float64, yaw, pitch, size): ``renderer.render(snapshot,
 framebuffer, camera, overlay)``; without a camera it uses the explorer's own eye. The projection's
-far plane is infinite; depth is logarithmic (per fragment, per vertex for points; its range set
-from ``size``), and every position reaches the GPU relative to the eye (float64 -> float32), so a
-nanometre explorer
-far from the origin and a kilometre-tall one both render without jitter or depth fighting.
+far plane is infinite; depth is reversed-Z in a float buffer (``depth``: near / distance, the
+same relative precision at every distance), and every position reaches the GPU relative to the
+eye (float64 -> float32), so a nanometre explorer far from the origin and a kilometre-tall one
+both render without jitter or depth fighting.
 
 ``overlay`` is an (H, W, 4) uint8 premultiplied RGBA image, top row first: ``hud.draw_overlay``
 (or ``hud.OverlayCache``) makes one from a ``hud.HudState`` (``hud.state_for`` fills it from a
@@ -33,11 +33,14 @@ renderer reads from ``snapshot.extras`` is described in ``views``: agents,
 particle fields (a moderngl Buffer of vec4 or an array) and subtitles.
 
 Performance on a CPU rasteriser (Mesa llvmpipe) shaped the passes: no full-screen post pass (the
-display transform runs in every object shader), the ground and sky shade their smooth parts per
-vertex of a coarse screen grid, time-field effects run only over the fields' screen rectangles,
-the HUD blends over its occupied tiles only. ``bench/render.py --passes`` times each pass.
+display transform runs in every object shader), no fragment shader writes depth, the ground and
+sky shade their smooth parts per vertex of a coarse screen grid (the sky entirely), bodies do
+their per-instance work on the CPU and light per vertex, time-field effects run only over the
+fields' screen rectangles in a program compiled for the fields at hand, the HUD blends over its
+occupied tiles only. ``bench/render.py --passes`` times each pass against a bare loop.
 
-Modules: ``camera`` (matrices, precision), ``relativity`` (Doppler colour reference),
+Modules: ``camera`` (matrices, precision), ``depth`` (reversed-Z: float depth, clip control),
+``relativity`` (Doppler colour),
 ``meshes`` (body shapes, agent silhouettes), ``noise`` (the ground's baked noise texture),
 ``shaders`` (program loading, errors with file:line), ``renderer`` (the passes), ``hud``
 (overlay), ``views`` (extras records).

@@ -1,11 +1,12 @@
 """The camera: where the eye is (float64), which way it looks, and the matrices the GPU receives.
 
-Owns: view and projection matrices, the camera-relative origin and the logarithmic depth range.
+Owns: view and projection matrices, the camera-relative origin and the near plane (from size).
 Pure numpy; must not touch GL. Precision strategy: every position sent to the GPU is first made
 relative to the eye in float64 and only then cast to float32, so a nanometre explorer standing
 100 km from the origin still sees sub-nanometre detail. The view matrix therefore has no
-translation. Depth is logarithmic (written per fragment from the view-space distance), which keeps
-depth precision relative to distance from 1e-12 m to 1e12 m without fighting at either end.
+translation. Depth is reversed-Z in a float buffer (``engine.render.depth``: the shaders replace
+these matrices' z with the near plane, so depth is near / distance), which keeps depth precision
+relative to distance from 1e-12 m to 1e12 m without fighting at either end.
 
 Matrices are numpy (4, 4) float32 in the usual maths layout (column vectors, ``clip = P @ V @ x``);
 ``gl_bytes`` gives them in the column-major order GLSL expects.
@@ -20,13 +21,11 @@ import numpy as np
 
 NEAR_PER_SIZE = 0.01
 """Near clip plane in explorer heights: at 1.7 m the near plane is 1.7 cm away."""
-FAR_PER_SIZE = 1.0e7
-"""Farthest distance given depth, in explorer heights; beyond it everything lies at depth 1."""
 
 
 @dataclass(frozen=True)
 class Camera:
-    """An eye in the world. ``size`` is the explorer's height in metres and sets near/far."""
+    """An eye in the world. ``size`` is the explorer's height in metres and sets the near plane."""
 
     position: tuple[float, float, float]  # eye, metres, float64
     yaw: float = 0.0  # radians, 0 looks toward -z
@@ -41,10 +40,6 @@ class Camera:
     @property
     def near(self) -> float:
         return self.size * NEAR_PER_SIZE
-
-    @property
-    def far(self) -> float:
-        return self.size * FAR_PER_SIZE
 
     def forward(self) -> np.ndarray:
         """Unit vector the camera looks along (float64)."""
@@ -77,7 +72,8 @@ def rotation_view_matrix(yaw: float, pitch: float) -> np.ndarray:
 
 
 def perspective_matrix(vertical_fov: float, aspect: float, near: float) -> np.ndarray:
-    """Perspective with an infinitely far far plane; depth itself is written logarithmically."""
+    """Perspective with an infinitely far far plane (its near plane is -[2, 3] / 2); the shaders
+    turn its depth into reversed-Z (``shaders/include/depth.glsl``)."""
     focal = 1.0 / math.tan(vertical_fov / 2.0)
     projection = np.zeros((4, 4), dtype=np.float64)
     projection[0, 0] = focal / aspect

@@ -3,25 +3,31 @@
 Owns: GPU resources for one world on one context (programs, meshes, instance buffers, the baked
 ground noise, the screen grid, the depth target) and the fixed order of passes in a frame:
 
-1. ground         seeded plane at y = 0: coarse noise, light and fog colour per vertex of the
-                  screen grid; fine noise (one texture read), grid lines, fog amount, display
-                  transform and logarithmic depth per pixel
-2. bodies         instanced meshes per shape; light delay, Doppler colour, beaming, temporal Doppler
-3. agents         instanced silhouettes
-4. sky            the screen grid at depth 1: only where nothing opaque was drawn
+1. bodies         instanced meshes per shape; light delay, Doppler colour, beaming, temporal
+                  Doppler (per instance, on the CPU); light and fog per vertex, stripes per pixel
+2. agents         instanced silhouettes (the same program)
+3. ground         seeded plane at y = 0: coarse noise, light and fog colour per vertex of the
+                  screen grid; fine noise (one texture read), grid lines, fog amount and display
+                  transform per pixel; after the near things, so it is not shaded under them
+4. sky            the screen grid at infinity, shaded per vertex, cut by a clip plane just under
+                  the ground's far edge and depth-tested, so only what nothing covers is drawn;
+                  the sun's disc on its own small quad
 5. particles      points from the simulation's GPU buffers (blended, no depth write)
 6. effects        time-field volumes and the reversed-time look, only over the part of the frame
-                  that shows them (skipped when nothing needs them)
+                  that shows them (skipped when nothing needs them), compiled for the case at hand
 7. overlay        HUD / subtitles / errors (an RGBA image from ``engine.render.hud``), blended over
                   just the parts of the image that hold something; uploaded only when it changes
 
-Every pass shades straight to display colours (``shaders/include/display.glsl``: band tint, tone
-map with gamma, vignette), so there is no full-screen HDR copy to resolve: on a CPU rasteriser
-(Mesa llvmpipe) each full-screen pass costs as much as the scene. For the same reason
-the ground and the sky, which cover every pixel, do their smooth work per vertex of a grid with a
-vertex every GRID_PIXELS pixels (``ScreenGrid``) and little per pixel. Targets made of
-colour attachments (offscreen, OpenXR swapchains) are drawn into directly with our own depth
-attached; any other framebuffer (a window's) gets the scene through one copy.
+Depth is reversed-Z in a float buffer (``engine.render.depth``): written by the rasteriser, never
+by a fragment shader, so hidden fragments are rejected before they are shaded. Every pass shades
+straight to display colours (``shaders/include/display.glsl``: band tint, tone map with gamma,
+vignette), so there is no full-screen HDR copy to resolve: on a CPU rasteriser (Mesa llvmpipe)
+each full-screen pass costs as much as the scene. For the same reason the ground and the sky,
+which cover every pixel, do their smooth work per vertex of a grid with a vertex every
+GRID_PIXELS pixels (``ScreenGrid``) and little per pixel, and what is the same for a whole body
+is worked out once per body on the CPU. Targets made of colour attachments (offscreen, OpenXR
+swapchains) are drawn into directly with our own depth attached; any other framebuffer (a
+window's) gets the scene through one copy.
 
 Reads a Snapshot and the WorldSpec; never the simulation's internals. Creates GL objects only in
 ``__init__`` and on first use, with the context passed in; ``release()`` frees them all.
@@ -312,13 +318,14 @@ class Renderer:
         scene.clear(0.0, 0.0, 0.0, 1.0, depth=0.0, viewport=viewport)  # depth 0: infinity
         ctx.enable(ctx.DEPTH_TEST)
         ctx.depth_func = ">"  # reversed-Z: nearer is greater
-        with self._timed("ground"):
-            grid = self._screen_grid(width, height)
-            self._draw_ground(common, eye, grid)
+        # Near things first: the ground, behind most of them, is then not shaded where they are.
         with self._timed("bodies"):
             self._draw_bodies(snapshot, common, eye)
         with self._timed("agents"):
             self._draw_agents(snapshot, common, eye)
+        with self._timed("ground"):
+            grid = self._screen_grid(width, height)
+            self._draw_ground(common, eye, grid)
         # The sky after the opaque passes: at infinity (depth 0) it fills only what they left empty.
         with self._timed("sky"):
             ctx.depth_func = ">="
