@@ -1120,3 +1120,66 @@ def path_positions(knot_times, knot_positions, knot_velocities, times, out):
         out[m, 0] = x
         out[m, 1] = y
         out[m, 2] = z
+
+
+EMISSION_FIELDS = 9
+"""Emission parameters of ``mix_source``: next sample to generate, its ring index, signal
+position, clock rate, gate, drift (semitones per metre), samples generated past the latest
+emission time read, and (filled in) samples generated and the emission speed."""
+
+(NEXT_SAMPLE, NEXT_INDEX, SIGNAL_POSITION, CLOCK_RATE, GATE, DRIFT, MARGIN, GENERATED,
+ EMISSION_SPEED) = range(EMISSION_FIELDS)  # fmt: skip
+
+
+@njit(cache=True)
+def mix_source(
+    knot_times, knot_positions, knot_velocities, search_start, grid_offsets, reception,
+    listeners, boundaries, inverse_steps, speed, strength, anchor, amplitude, reference_distance,
+    exponent, right_x, right_z, head_seconds, counts, roots, report, sums, first_kept,
+    kept_length, emission, table, scale, looped, wobble_table, wobble_scale, wobble_depth,
+    emission_offset, sample_rate, out, buses_per_metre, bus_used,
+):  # fmt: skip
+    """One table-read source for one block: ``solve_grid``, its emission, ``render_grid``.
+
+    The emission is generated up to ``emission[MARGIN]`` samples past the latest emission time
+    heard (as ``Mixer._generate``: at ``emission[CLOCK_RATE]`` times the pitch drift over the
+    path just solved) into the ring ``sums``, whose entries ``first_kept`` .. ``first_kept +
+    kept_length - 1`` are kept; the caller leaves it room for everything up to the block's
+    last reception time. ``emission[GENERATED]`` and ``emission[EMISSION_SPEED]`` report what
+    was generated. Nothing is generated or read when no emission time is heard (report[4] = 0).
+    """
+    solve_grid(
+        knot_times, knot_positions, knot_velocities, search_start, reception, listeners, speed,
+        False, strength, anchor, amplitude, reference_distance, exponent, right_x, right_z,
+        head_seconds, counts, roots, report,
+    )  # fmt: skip
+    emission[GENERATED] = 0.0
+    if report[4] == 0:
+        return
+    target = math.ceil(report[1] * sample_rate) + emission[MARGIN]
+    count = int(target - emission[NEXT_SAMPLE])
+    mask = sums.shape[0] - 1
+    if count > 0:
+        drift = 2.0 ** (emission[DRIFT] * report[2] / 12.0)
+        emission_speed = emission[CLOCK_RATE] * drift
+        index = int(emission[NEXT_INDEX]) & mask
+        first_run = min(count, mask + 1 - index)
+        position = emission[SIGNAL_POSITION]
+        gate = emission[GATE]
+        emit_from_table(sums, index, first_run, table, scale, looped, wobble_table,
+                        wobble_scale, wobble_depth, position, emission_speed, gate)  # fmt: skip
+        if count > first_run:
+            # The ring wraps: index 0 follows its last entry (sums[-1]).
+            emit_from_table(sums, 0, count - first_run, table, scale, looped, wobble_table,
+                            wobble_scale, wobble_depth, position + emission_speed * first_run,
+                            emission_speed, gate)  # fmt: skip
+        kept_length += count
+        emission[GENERATED] = count
+        emission[EMISSION_SPEED] = emission_speed
+    render_grid(
+        knot_times, knot_positions, knot_velocities, search_start, grid_offsets, reception,
+        listeners, boundaries, inverse_steps, speed, True, strength, anchor, amplitude,
+        reference_distance, exponent, right_x, right_z, head_seconds, counts, roots, sums,
+        (mask, first_kept, first_kept + kept_length - 1), emission_offset, sample_rate, out,
+        buses_per_metre, bus_used,
+    )  # fmt: skip

@@ -159,6 +159,7 @@ class Mixer:
         self._emitters_started = False
         # Per-block work arrays shared by all sources: root counts, roots, solve report.
         self._scratch = (np.zeros(0, dtype=np.int64), np.zeros((0, 0, 0)), np.zeros(0))
+        self._emission = np.zeros(kernels.EMISSION_FIELDS)  # ``kernels.mix_source``'s emission
         # Distance buses for the path's spectrum (absorption, tilt).
         self._bus_spacing, self._bus_spectra = self._design_buses()
         self._bus_tail = np.zeros((2, BUS_FILTER_TAPS - 1))
@@ -514,6 +515,12 @@ class Mixer:
         strength, reference, exponent, right_x, right_z, head_seconds = self._listening
         shared = (strength, anchor, source.amplitude, reference, exponent, right_x, right_z,
                   head_seconds, counts, roots)  # fmt: skip
+        if source.signal.table is not None and not use_given:
+            self._mix_table_source(
+                source, trajectory, knots, search_start, reception, listeners, grid_offsets,
+                boundaries, shared, out, bus_spacing,
+            )  # fmt: skip
+            return
         kernels.solve_grid(
             *knots, search_start, reception, listeners, self.speed_of_sound, use_given, *shared,
             report,
@@ -533,6 +540,66 @@ class Mixer:
             source.sums, self._ring_window(source), float(self._lookahead - source.start_sample),
             float(rate), out, 1.0 / bus_spacing, self._bus_used,
         )  # fmt: skip
+        self._forget_old_emission(source, earliest)
+        if source.emission_ended is not None and earliest > source.emission_ended:
+            self._maybe_retire(source, reception, listeners, trajectory)
+
+    def _mix_table_source(
+        self, source, trajectory, knots, search_start, reception, listeners, grid_offsets,
+        boundaries, shared, out, bus_spacing,
+    ) -> None:  # fmt: skip
+        """``_render_source`` for a table signal in one compiled call (``kernels.mix_source``)."""
+        rate = self.sample_rate
+        report = self._scratch[2]
+        margin = self._lookahead + 2 + CONTROL_STEP
+        # Room in the ring for everything this block can need: emission is never later than
+        # the last reception time.
+        most = int(math.ceil(float(reception.max()) * rate)) + margin + 1 - source.generated
+        if source.sums_length + most > len(source.sums):
+            self._grow_ring(source, source.sums_length + most)
+        clock_rate = self._rate_of(source, source.generated / rate)
+        signal = source.signal
+        finite = math.isfinite(signal.length)
+        position = source.signal_position
+        if position is None:  # set when emission first starts, as in ``_generate``
+            position = signal.length - 1.0 if (clock_rate < 0 and finite) else 0.0
+        first_kept = source.origin - source.start_sample
+        emission = self._emission
+        emission[kernels.NEXT_SAMPLE] = source.generated
+        emission[kernels.NEXT_INDEX] = first_kept + source.sums_length
+        emission[kernels.SIGNAL_POSITION] = position
+        emission[kernels.CLOCK_RATE] = clock_rate
+        emission[kernels.GATE] = min(1.0, abs(clock_rate) / 0.05)  # as in ``_generate``
+        emission[kernels.DRIFT] = self.acoustics.pitch_drift_semitones_per_metre
+        emission[kernels.MARGIN] = margin
+        table = signal.table
+        kernels.mix_source(
+            *knots, search_start, grid_offsets, reception, listeners, boundaries,
+            self._inverse_steps, self.speed_of_sound, *shared, report, source.sums, first_kept,
+            source.sums_length, emission, table.table, table.scale, table.looped, sine_table(),
+            SINE_TABLE_SAMPLES * table.wobble_cycles, table.wobble_depth,
+            float(self._lookahead - source.start_sample), float(rate), out, 1.0 / bus_spacing,
+            self._bus_used,
+        )  # fmt: skip
+        if report[4] == 0:
+            self._maybe_retire(source, reception, listeners, trajectory)
+            return
+        earliest = float(report[0])
+        source.path_length = float(report[2])
+        source.anchor_delay = float(report[3])
+        count = int(emission[kernels.GENERATED])
+        if count > 0:
+            # The bookkeeping of ``_generate`` for what the kernel generated.
+            target = source.generated + count
+            source.signal_position = position + float(emission[kernels.EMISSION_SPEED]) * count
+            past_end = source.signal_position < 0 or source.signal_position >= signal.length
+            if finite and past_end:
+                if source.emission_ended is None:
+                    source.emission_ended = target / rate
+            elif finite:
+                source.emission_ended = None
+            source.sums_length += count
+            source.generated = target
         self._forget_old_emission(source, earliest)
         if source.emission_ended is not None and earliest > source.emission_ended:
             self._maybe_retire(source, reception, listeners, trajectory)
