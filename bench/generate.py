@@ -2,12 +2,17 @@
 
 Prints, as ratios against baselines measured in the same run:
 - constrained generation: median seconds to a valid world over the prompts, validity rate, and
-  intent (the fraction of each prompt's required properties the world meets);
+  intent (the fraction of each prompt's required properties the world meets), with where the
+  time went by stage (choices, rules, language, agents, names: prompt and cached prompt tokens,
+  generated and jumped tokens, forward passes, prefill/decode/mask seconds);
+- intent on ADDED_PROMPTS, written after the first ten and worded differently from the phrases
+  the field choices are scored with (rules stage only: the rules decide these properties);
 - diversity: distinct rule sets across seeds of one prompt;
 - constrained vs unconstrained generate-then-retry on the same prompts (rules stage: time to a
   valid rule set, ratio);
 - decode tokens/s of transformers against llama.cpp (llama-cpp-python) running the same GGUF
-  with the same thread count (ratio), and the grammar mask's cost per token in microseconds;
+  with the same thread count (ratio): the backend's own decode loop, and ``model.generate`` as
+  the first version used it; the grammar mask's cost per sampled token in microseconds;
 - on a GPU: worlds per minute (local backend, batches of 8); for a server, point
   ``heterocosm generate --batch`` at it and read the results log.
 
@@ -75,6 +80,60 @@ PROMPTS: list[tuple[str, dict[str, Callable[[WorldSpec], bool]]]] = [
     ("time runs ten times faster than ours", {"time rate >= 5": lambda w: w.time.rate >= 5}),
 ]
 
+# More prompts, in other words than the ten above and than ``generators.choices``'s sentences,
+# to check that choosing fields by likelihood is not fitted to one wording.
+ADDED_PROMPTS: list[tuple[str, dict[str, Callable[[WorldSpec], bool]]]] = [
+    (
+        "you can outrun your own voice",
+        {"speed of sound < 5 m/s": lambda w: w.acoustics.speed_of_sound < 5},
+    ),
+    (
+        "a lantern's glow takes minutes to cross a room",
+        {"speed of light < 5 m/s": lambda w: w.light.speed_of_light < 5},
+    ),
+    (
+        "clocks tick in reverse and rivers flow uphill",
+        {"time direction backward": lambda w: w.time.direction == "backward"},
+    ),
+    (
+        "objects fly apart as if they hated one another",
+        {
+            "repulsive gravity": lambda w: any(
+                isinstance(law, Gravity) and law.strength < 0 for law in w.physics.laws
+            )
+        },
+    ),
+    (
+        "a shout sends the world a few seconds into its past",
+        {
+            "loud sound reverses time": lambda w: any(
+                t.event == "loud_sound" and t.effect == "reverse" for t in w.time.triggers
+            )
+        },
+    ),
+    (
+        "everything falls toward the sky",
+        {
+            "upward gravity": lambda w: any(
+                isinstance(law, UniformField) and law.acceleration[1] > 0 for law in w.physics.laws
+            )
+        },
+    ),
+    ("a whole day passes in the blink of an eye", {"time rate > 1": lambda w: w.time.rate > 1}),
+    (
+        "a sea of honey where swimmers barely move",
+        {"drag": lambda w: any(isinstance(law, Drag) for law in w.physics.laws)},
+    ),
+    (
+        "you can grow as large as a planet",
+        {"largest size >= 1000 km": lambda w: w.scale.max_explorer_size >= 1e6},
+    ),
+    (
+        "a cathedral where every word lingers for thirty seconds",
+        {"reverb >= 10 s": lambda w: w.acoustics.reverb.decay_seconds >= 10},
+    ),
+]
+
 
 def _report(name: str, value: object) -> None:
     print(json.dumps({"metric": name, "value": value}), flush=True)
@@ -88,7 +147,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, help="CPU threads for both engines")
     parser.add_argument("--model", help="model for transformers (default: embedded)")
     parser.add_argument(
-        "--skip", default="", help="comma list of: worlds,diversity,baseline,gpu,llama"
+        "--skip", default="", help="comma list of: worlds,added,diversity,baseline,gpu,llama"
     )
     args = parser.parse_args()
     skip = set(args.skip.split(","))
@@ -134,6 +193,34 @@ def main() -> int:
         _report("intent_met_fraction", met / total if total else None)
         if backend.mask_calls:
             _report("mask_us_per_token", round(backend.mask_seconds / backend.mask_calls * 1e6, 1))
+        _report(
+            "stages", {stage: _rounded(totals) for stage, totals in generator.stage_totals.items()}
+        )
+        decoding = [
+            totals for stage, totals in generator.stage_totals.items() if stage != "choices"
+        ]
+        generated = sum(totals.get("generated_tokens", 0) for totals in decoding)
+        passes = sum(totals.get("forward_passes", 0) for totals in decoding)
+        decode_seconds = sum(totals.get("decode_seconds", 0) for totals in decoding)
+        if passes and decode_seconds:
+            _report("generated_tokens_per_forward_pass", round(generated / passes, 2))
+            _report("constrained_generated_tokens_per_second", round(generated / decode_seconds, 1))
+
+    if "added" not in skip:
+        generator = WorldGenerator(backend, stages=("rules",))
+        met, total = 0, 0
+        for index, (prompt, checks) in enumerate(ADDED_PROMPTS):
+            outcome = generator.generate([prompt_request(prompt, 100 + index)])[0]
+            row: dict[str, object] = {"added_prompt": prompt}
+            if outcome.world is not None:
+                results = {name: bool(check(outcome.world)) for name, check in checks.items()}
+                met += sum(results.values())
+                row["intent"] = results
+            else:
+                row["error"] = outcome.error
+            total += len(checks)
+            print(json.dumps(row), flush=True)
+        _report("added_prompts_intent_met_fraction", met / total)
 
     if "diversity" not in skip:
         generator = WorldGenerator(backend, stages=("rules",))
@@ -191,13 +278,22 @@ def main() -> int:
         tokens = 128
         prompt = "Write a long story about a world where sound is slower than walking."
         encoded = backend.tokenizer(prompt, return_tensors="pt").to(backend.device)
+        # The backend's decode loop, unconstrained and greedy, exactly ``tokens`` tokens.
+        ids = encoded["input_ids"][0].tolist()
+        backend.decoder.prefix_cache = type(backend.decoder.prefix_cache)()  # no cached prompt
+        started = time.perf_counter()
+        decoded = backend.decoder.generate(
+            ids, None, max_tokens=tokens, temperature=0.0, seed=0, min_tokens=tokens
+        )
+        hf_rate = len(decoded.token_ids) / (time.perf_counter() - started)
+        _report("transformers_tokens_per_second", round(hf_rate, 1))
         with torch.inference_mode():
             started = time.perf_counter()
             backend.model.generate(
                 **encoded, max_new_tokens=tokens, min_new_tokens=tokens, do_sample=False
             )
-            hf_rate = tokens / (time.perf_counter() - started)
-        _report("transformers_tokens_per_second", round(hf_rate, 1))
+            generate_rate = tokens / (time.perf_counter() - started)
+        _report("transformers_model_generate_tokens_per_second", round(generate_rate, 1))
         try:
             from llama_cpp import Llama
 
@@ -219,7 +315,12 @@ def main() -> int:
         _report("llama_cpp_tokens_per_second", round(llama_rate, 1))
         if llama_rate > 0:
             _report("transformers_over_llama_cpp_ratio", round(hf_rate / llama_rate, 3))
+            _report("model_generate_over_llama_cpp_ratio", round(generate_rate / llama_rate, 3))
     return 0
+
+
+def _rounded(totals: dict[str, float]) -> dict[str, float]:
+    return {key: round(value, 2) for key, value in totals.items() if value}
 
 
 def _median(values: list[float]) -> float | None:

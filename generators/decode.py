@@ -170,9 +170,10 @@ class Decoder:
     def prefill(self, prompt_ids: list[int]) -> tuple[torch.Tensor, Any]:
         """The last position's state after ``prompt_ids`` and the cache holding them."""
         started = time.perf_counter()
-        cached, cache = self.prefix_cache.lookup(prompt_ids)
-        states, cache = self._forward(prompt_ids[cached:], cache)
-        self.prefix_cache.store(prompt_ids, cache)
+        with torch.inference_mode():
+            cached, cache = self.prefix_cache.lookup(prompt_ids)
+            states, cache = self._forward(prompt_ids[cached:], cache)
+            self.prefix_cache.store(prompt_ids, cache)
         self.stats.prompt_tokens += len(prompt_ids)
         self.stats.cached_prompt_tokens += cached
         self.stats.prefill_seconds += time.perf_counter() - started
@@ -188,14 +189,19 @@ class Decoder:
         max_tokens: int,
         temperature: float,
         seed: int,
+        min_tokens: int = 0,
         on_tokens: Callable[[int], None] | None = None,
     ) -> Decoded:
         """Sample up to ``max_tokens`` tokens after ``prompt_ids``, under ``grammar`` if given.
 
         Wherever the grammar allows exactly one continuation, that text is tokenized and fed in
         the same forward pass as the token sampled before it; each of its tokens is checked by
-        the grammar. Its last token is held back and left to the model, whose next token may
-        join it with what follows (the way the tokenizer would have split the finished text).
+        the grammar. When the text ends inside a word or number its last token is held back and
+        left to the model, whose next token may join it with what follows (the way the tokenizer
+        would have split the finished text); after punctuation (JSON keys, quotes, colons) the
+        tokenizer starts a new piece anyway, so all of it is fed.
+        Stop tokens are refused until ``min_tokens`` tokens are out (the bench decodes a fixed
+        count).
         """
         with torch.inference_mode():
             state, cache = self.prefill(prompt_ids)
@@ -217,7 +223,10 @@ class Decoder:
                     allowed = _allowed_ids(bitmask, self.vocab_size).to(state.device)
                     self.stats.mask_seconds += time.perf_counter() - mask_started
                     self.stats.mask_calls += 1
-                token = _sample(self._logits(state, allowed), temperature, generator)
+                logits = self._logits(state, allowed)
+                if len(output) < min_tokens:
+                    logits[self.stop_token_ids] = float("-inf")
+                token = _sample(logits, temperature, generator)
                 if token in self.stop_token_ids:
                     finished = True
                     break
@@ -242,14 +251,17 @@ class Decoder:
         return Decoded(output, finished)
 
     def _jump_forward(self, matcher: xgrammar.GrammarMatcher, room: int) -> list[int]:
-        """Tokens of the text the grammar forces next (but its last) that ``matcher`` accepts."""
+        """Tokens of the forced text next that ``matcher`` accepts (see ``generate``)."""
         try:
             forced = matcher.find_jump_forward_string()
         except UnicodeDecodeError:
             return []  # the forced bytes end inside a character: nothing to jump this time
         if not forced:
             return []
-        ids = self.tokenizer.encode(forced, add_special_tokens=False)[:-1][: max(room - 1, 0)]
+        ids = self.tokenizer.encode(forced, add_special_tokens=False)
+        if forced[-1].isalnum() or forced[-1] in " _":
+            ids = ids[:-1]
+        ids = ids[: max(room - 1, 0)]
         accepted = []
         for token in ids:
             if not matcher.accept_token(token):
