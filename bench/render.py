@@ -7,7 +7,8 @@ after the opaque things under the depth test, as ours is), the same body and age
 the same instances (uploaded each frame, as a live loop must), the same particle points (same
 buffers, same point sizes, blended) and the same HUD quads (sampling the same overlay texture,
 blended). Its shaders are minimal: a colour worked out per vertex (or a constant), a plain depth
-test on a default depth buffer, back faces culled on the closed body meshes, no post pass. So
+test on a default depth buffer, back faces culled on the closed body meshes (the coarse ones
+for bodies a few pixels across, by our rule), near things first, no post pass. So
 "ours / same draws" is our overhead: shading (noise, fog, light, Doppler colour, tone map),
 time-field volumes, the reversed-time look and the Python around the draws. Target: <= 1.2x.
 
@@ -45,6 +46,7 @@ from engine.render.renderer import (  # noqa: E402
     Eye,
     Renderer,
     camera_from_snapshot,
+    coarse_bodies,
     overlay_rectangles,
     screen_grid_points,
 )
@@ -250,14 +252,23 @@ class BodiesOnly:
         self.framebuffer = framebuffer
         self.body_program = _program(ctx, BODY_PROGRAM)
         self.bodies = InstancedMeshes(ctx, self.body_program, body_meshes())
+        # Bodies a few pixels across get the coarse meshes, by our renderer's rule.
+        self.coarse_bodies = InstancedMeshes(ctx, self.body_program, body_meshes(coarse=True))
 
     def prepare(self, snapshot, eye: Eye) -> None:  # noqa: ANN001
         bodies = snapshot.bodies
         rows = np.zeros((len(bodies.radii), 8), np.float32)
-        rows[:, 0:3] = bodies.apparent_positions - eye.position
+        relative = bodies.apparent_positions - eye.position
+        rows[:, 0:3] = relative
         rows[:, 3] = bodies.radii
         rows[:, 4:7] = bodies.colours
-        self.bodies.prepare(rows, np.asarray(bodies.shapes))
+        shapes = np.asarray(bodies.shapes)
+        height = self.framebuffer.size[1]
+        coarse = coarse_bodies(
+            bodies.radii, np.linalg.norm(relative, axis=1), height * 0.5 * eye.projection[1, 1]
+        )
+        self.bodies.prepare(rows[~coarse], shapes[~coarse])
+        self.coarse_bodies.prepare(rows[coarse], shapes[coarse])
         self.body_program["m_proj"].write(_matrix(eye.projection))
         self.body_program["m_view"].write(_matrix(eye.rotation_view))
 
@@ -267,6 +278,7 @@ class BodiesOnly:
         self.framebuffer.clear(0.1, 0.1, 0.1, 1.0, depth=1.0)
         ctx.enable(ctx.DEPTH_TEST | ctx.CULL_FACE)
         self.bodies.draw()
+        self.coarse_bodies.draw()
         ctx.disable(ctx.DEPTH_TEST | ctx.CULL_FACE)
 
 
@@ -367,14 +379,14 @@ class SameDraws(BodiesOnly):
         ctx = self.ctx
         self.framebuffer.use()
         self.framebuffer.clear(0.0, 0.0, 0.0, 1.0, depth=1.0)
-        ctx.enable(ctx.DEPTH_TEST)
+        ctx.enable(ctx.DEPTH_TEST | ctx.CULL_FACE)
+        self.bodies.draw()  # near things first, as ours
+        self.coarse_bodies.draw()
+        ctx.disable(ctx.CULL_FACE)
+        self.agents.draw()
         if self.ground:
             self.grid_program["u_sky"] = False
             self.grid.render(mode=ctx.TRIANGLES)
-        ctx.enable(ctx.CULL_FACE)
-        self.bodies.draw()
-        ctx.disable(ctx.CULL_FACE)
-        self.agents.draw()
         ctx.depth_func = "<="
         ctx.depth_mask = False
         self.grid_program["u_sky"] = True

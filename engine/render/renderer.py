@@ -163,6 +163,7 @@ class Renderer:
         self._sun_vao = ctx.vertex_array(self._programs["sun"], [])
         self._copy_vao = ctx.vertex_array(self._programs["copy"], [])
         self._body_meshes = [self._mesh_buffer(mesh) for mesh in body_meshes()]
+        self._coarse_body_meshes = [self._mesh_buffer(mesh) for mesh in body_meshes(coarse=True)]
         self._agent_meshes = [self._mesh_buffer(mesh) for mesh in agent_meshes()]
         self._instance_buffers: dict[tuple[str, int], object] = {}
         self._instance_vaos: dict[tuple[str, int], object] = {}
@@ -555,8 +556,12 @@ class Renderer:
         if cull:
             self.ctx.enable(self.ctx.CULL_FACE)
             self.ctx.cull_face = "back"
+        coarse = coarse_bodies(rows[:, 3], distances, pixels_per_radian(eye, common))
         try:
-            self._draw_instances("bodies", self._body_meshes, rows, codes)
+            self._draw_instances("bodies", self._body_meshes, rows[~coarse], codes[~coarse])
+            self._draw_instances(
+                "coarse bodies", self._coarse_body_meshes, rows[coarse], codes[coarse]
+            )
         finally:
             self.ctx.disable(self.ctx.CULL_FACE)
 
@@ -908,6 +913,7 @@ class Renderer:
             *(vao for _, vao in self._particle_vaos.values()),
             *self._particle_buffers.values(),
             *(buffer for buffer, _ in self._body_meshes),
+            *(buffer for buffer, _ in self._coarse_body_meshes),
             *(buffer for buffer, _ in self._agent_meshes),
             *(resource for pair in self._effects.values() for resource in pair),
             self._sun_vao,
@@ -950,6 +956,23 @@ def rate_tint(rate: float) -> tuple[float, float, float]:
     fast, faster = np.array([1.0, 0.75, 0.3]), np.array([1.0, 0.35, 0.15])
     share = min(max((rate - 1.0) / 4.0, 0.0), 1.0)
     return tuple(float(v) for v in fast + (faster - fast) * share)
+
+
+COARSE_BELOW_PIXELS = 8.0
+"""Bodies whose radius on screen is under this many pixels are drawn with the coarse meshes."""
+
+
+def pixels_per_radian(eye: Eye, common: dict) -> float:
+    """Pixels per radian at the centre of the frame being drawn."""
+    return float(common["u_viewport"][3]) * 0.5 * float(eye.projection[1, 1])
+
+
+def coarse_bodies(radii: np.ndarray, distances: np.ndarray, pixels_per_radian: float) -> np.ndarray:
+    """(N,) bool: which bodies (radius, distance from the eye in metres) are small enough on
+    screen for ``meshes.body_meshes(coarse=True)``."""
+    radii = np.asarray(radii, np.float64)
+    distances = np.maximum(np.asarray(distances, np.float64), 1e-300)
+    return radii * BODY_BOUNDING_RADIUS / distances * pixels_per_radian < COARSE_BELOW_PIXELS
 
 
 def screen_grid_points(width: int, height: int, step: int = GRID_PIXELS) -> tuple:
