@@ -487,15 +487,16 @@ def _sum_at(sums, window, position, inside):
 
 @njit(cache=True, fastmath=True)
 def _read_linear(
-    sums, mask, left_start, left_step, right_start, right_step, inverse_steps, gain, gain_step,
-    left_gain, left_gain_step, right_gain, right_gain_step, share, share_step, left_lower,
-    right_lower, left_upper, right_upper,
+    sums, mask, left_start, left_step, right_start, right_step, inverse_steps, first_sample,
+    samples, gain, gain_step, left_gain, left_gain_step, right_gain, right_gain_step, share,
+    share_step, out, lower, upper,
 ):  # fmt: skip
     """Both ears' reads at linear positions inside the ring's window, weighted into a bus pair.
 
-    Output sample k is the running-sum difference over [k, k + 1] times 1 / dt, the gain and the
-    ear's gain; ``share`` of it goes to the lower bus and the rest to the upper one (the two are
-    the same array when there is one bus, and the shares then sum to one).
+    Output sample ``first_sample + k`` (k < ``samples``) is the running-sum difference over
+    [k, k + 1] times 1 / dt, the gain and the ear's gain; ``share`` of it goes to bus ``lower``
+    of ``out`` (B, 2, F) and the rest to bus ``upper`` (the same bus when there is one, the
+    shares then summing to one). Whole arrays and offsets, no views: this runs per grid span.
     """
     index = int(left_start)
     below = sums[index & mask]
@@ -503,7 +504,7 @@ def _read_linear(
     index = int(right_start)
     below = sums[index & mask]
     right_before = below + (right_start - index) * (sums[(index + 1) & mask] - below)
-    for k in range(inverse_steps.shape[0]):
+    for k in range(samples):
         position = left_start + (k + 1) * left_step
         index = int(position)
         below = sums[index & mask]
@@ -512,16 +513,30 @@ def _read_linear(
         index = int(position)
         below = sums[index & mask]
         right_after = below + (position - index) * (sums[(index + 1) & mask] - below)
-        scale = inverse_steps[k] * (gain + k * gain_step)
+        sample = first_sample + k
+        scale = inverse_steps[sample] * (gain + k * gain_step)
         left_value = (left_after - left_before) * scale * (left_gain + k * left_gain_step)
         right_value = (right_after - right_before) * scale * (right_gain + k * right_gain_step)
         left_before = left_after
         right_before = right_after
         lower_share = share + k * share_step
-        left_lower[k] += lower_share * left_value
-        right_lower[k] += lower_share * right_value
-        left_upper[k] += (1.0 - lower_share) * left_value
-        right_upper[k] += (1.0 - lower_share) * right_value
+        out[lower, 0, sample] += lower_share * left_value
+        out[lower, 1, sample] += lower_share * right_value
+        out[upper, 0, sample] += (1.0 - lower_share) * left_value
+        out[upper, 1, sample] += (1.0 - lower_share) * right_value
+
+
+@njit(cache=True, inline="always")
+def _fields(row):
+    """A root's fields (a row of ``ROOT_FIELDS``) as a tuple."""
+    return (row[0], row[1], row[2], row[3], row[4], row[5])
+
+
+@njit(cache=True, inline="always")
+def _grid_fields(roots, g, r):
+    """Root r at grid point g as a tuple (no array view)."""
+    return (roots[g, r, 0], roots[g, r, 1], roots[g, r, 2], roots[g, r, 3], roots[g, r, 4],
+            roots[g, r, 5])  # fmt: skip
 
 
 @njit(cache=True, fastmath=True)
@@ -592,7 +607,20 @@ def _read_span(
         uniform = lower == min(int(last_position), buses - 1) and lower < buses - 1
     upper = min(lower + 1, buses - 1)
 
-    def read(step):
+    if inside and (buses == 1 or uniform):
+        # The common case: linear reads, one bus pair for the whole span.
+        weight = bus_position - lower if buses > 1 else 0.0
+        _read_linear(
+            sums, window[0], base - left_delay, base_step - left_delay_step, base - right_delay,
+            base_step - right_delay_step, inverse_steps, first_sample, samples, gain, gain_step,
+            left_gain, left_step, right_gain, right_step, 1.0 - weight,
+            -bus_step if buses > 1 else 0.0, out, lower, upper,
+        )  # fmt: skip
+        return
+    # Otherwise each ear's delay and the bus pair are worked out sample by sample.
+    left_before = 0.0
+    right_before = 0.0
+    for step in range(samples + 1):
         if inside:
             left = base - left_delay + step * (base_step - left_delay_step)
             right = base - right_delay + step * (base_step - right_delay_step)
@@ -601,43 +629,30 @@ def _read_span(
             delay = itd + step * itd_step
             left = position - max(delay, 0.0)
             right = position + min(delay, 0.0)
-        return _sum_at(sums, window, left, inside), _sum_at(sums, window, right, inside)
-
-    if inside and (buses == 1 or uniform):
-        # The common case: linear reads, one bus pair for the whole span.
-        weight = bus_position - lower if buses > 1 else 0.0
-        _read_linear(
-            sums, window[0], base - left_delay, base_step - left_delay_step, base - right_delay,
-            base_step - right_delay_step, inverse_steps[first_sample : first_sample + samples],
-            gain, gain_step, left_gain, left_step, right_gain, right_step, 1.0 - weight,
-            -bus_step if buses > 1 else 0.0, out[lower, 0, first_sample : first_sample + samples],
-            out[lower, 1, first_sample : first_sample + samples],
-            out[upper, 0, first_sample : first_sample + samples],
-            out[upper, 1, first_sample : first_sample + samples],
-        )  # fmt: skip
-        return
-    left_before, right_before = read(0)
-    for step in range(samples):
-        k = first_sample + step
-        left_after, right_after = read(step + 1)
-        scale = inverse_steps[k] * (gain + step * gain_step)
-        left_value = (left_after - left_before) * scale * (left_gain + step * left_step)
-        right_value = (right_after - right_before) * scale * (right_gain + step * right_step)
+        left_after = _sum_at(sums, window, left, inside)
+        right_after = _sum_at(sums, window, right, inside)
+        if step > 0:
+            k = first_sample + step - 1
+            scale = inverse_steps[k] * (gain + (step - 1) * gain_step)
+            left_value = (left_after - left_before) * scale * (left_gain + (step - 1) * left_step)
+            right_value = (
+                (right_after - right_before) * scale * (right_gain + (step - 1) * right_step)
+            )
+            if buses == 1:
+                out[0, 0, k] += left_value
+                out[0, 1, k] += right_value
+            else:
+                bus_at = bus_position + (step - 1) * bus_step
+                if not uniform:
+                    lower = min(max(int(bus_at), 0), buses - 1)
+                    upper = min(lower + 1, buses - 1)
+                weight = min(bus_at - lower, 1.0) if upper != lower else 0.0
+                out[lower, 0, k] += (1.0 - weight) * left_value
+                out[lower, 1, k] += (1.0 - weight) * right_value
+                out[upper, 0, k] += weight * left_value
+                out[upper, 1, k] += weight * right_value
         left_before = left_after
         right_before = right_after
-        if buses == 1:
-            out[0, 0, k] += left_value
-            out[0, 1, k] += right_value
-            continue
-        position = bus_position + step * bus_step
-        if not uniform:
-            lower = min(max(int(position), 0), buses - 1)
-            upper = min(lower + 1, buses - 1)
-        weight = min(position - lower, 1.0) if upper != lower else 0.0
-        out[lower, 0, k] += (1.0 - weight) * left_value
-        out[lower, 1, k] += (1.0 - weight) * right_value
-        out[upper, 0, k] += weight * left_value
-        out[upper, 1, k] += weight * right_value
 
 
 @njit(cache=True)
@@ -676,8 +691,9 @@ def _read_between(
         j = partner[r]
         if j >= 0:
             _read_span(
-                left_roots[r], right_roots[j], first_sample, samples, inverse_steps, sums, window,
-                emission_offset, sample_rate, out, buses_per_metre, bus_used,
+                _fields(left_roots[r]), _fields(right_roots[j]), first_sample, samples,
+                inverse_steps, sums, window, emission_offset, sample_rate, out, buses_per_metre,
+                bus_used,
             )  # fmt: skip
         else:
             # Dying: meets its unpartnered neighbour halfway (alone, it stays where it is).
@@ -687,8 +703,8 @@ def _read_between(
                     other[TIME] = 0.5 * (left_roots[r, TIME] + left_roots[q, TIME])
                     break
             _read_span(
-                left_roots[r], other, first_sample, samples, inverse_steps, sums, window,
-                emission_offset, sample_rate, out, buses_per_metre, bus_used,
+                _fields(left_roots[r]), _fields(other), first_sample, samples, inverse_steps,
+                sums, window, emission_offset, sample_rate, out, buses_per_metre, bus_used,
             )  # fmt: skip
     for r in range(right_count):
         if partner[left_count + r] >= 0:
@@ -699,8 +715,8 @@ def _read_between(
                 other[TIME] = 0.5 * (right_roots[r, TIME] + right_roots[q, TIME])
                 break
         _read_span(
-            other, right_roots[r], first_sample, samples, inverse_steps, sums, window,
-            emission_offset, sample_rate, out, buses_per_metre, bus_used,
+            _fields(other), _fields(right_roots[r]), first_sample, samples, inverse_steps, sums,
+            window, emission_offset, sample_rate, out, buses_per_metre, bus_used,
         )  # fmt: skip
 
 
@@ -766,8 +782,9 @@ def render_grid(
             # The common case: the same branches at both ends, paired in order.
             for r in range(counts[g]):
                 _read_span(
-                    roots[g, r], roots[g + 1, r], first, samples, inverse_steps, sums, window,
-                    emission_offset, sample_rate, out, buses_per_metre, bus_used,
+                    _grid_fields(roots, g, r), _grid_fields(roots, g + 1, r), first, samples,
+                    inverse_steps, sums, window, emission_offset, sample_rate, out,
+                    buses_per_metre, bus_used,
                 )  # fmt: skip
             continue
         if not refine or samples == 1:
