@@ -19,6 +19,7 @@ from engine.cli import main
 from engine.rules import load_world
 from generators.backends.base import GenerationRequest
 from generators.backends.local import LocalBackend
+from generators.choices import FieldChooser
 from generators.embedded import EMBEDDED_MODEL_NAME, embedded_model_dir
 from generators.intent import WorldIntent, stage_schema
 
@@ -75,6 +76,15 @@ def test_same_seed_same_tokens() -> None:
     first = sample(5)
     assert sample(5) == first
     assert sample(6) != first
+
+
+def test_field_choices_follow_the_prompt() -> None:
+    # The likelihood chooser, at temperature 0, on prompts worded unlike its option sentences.
+    chooser = FieldChooser(LocalBackend(progress=False))
+    reverse = chooser.choose("Design a world: clocks tick in reverse", seed=0, temperature=0.0)
+    assert reverse["time_direction"] == "backward"
+    planet = chooser.choose("Design a world: you can grow as large as a planet", 0, 0.0)
+    assert planet["size_range"] == "cosmic"
 
 
 def _cli(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
