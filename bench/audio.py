@@ -5,10 +5,11 @@ Run: ``.venv/bin/python bench/audio.py [--seconds S]``. Prints:
    48 kHz stereo with delay, Doppler, absorption and reverb, for live blocks (1024) and offline
    blocks (4096), against a baseline measured in the same run: the same signals summed with
    gains only (no propagation), so the ratio says what propagation costs;
-2. the same shoebox room, source and listener through our image-source impulse response and
+2. where the mixer's time goes, per stage (``stage_costs``);
+3. the same shoebox room, source and listener through our image-source impulse response and
    through pyroomacoustics (same order, same absorption): build time side by side, and how alike
    the two responses are (correlation, energy ratio);
-3. clicks in ``worlds/sonic_boom.toml`` (supersonic sources on orbits): the world rendered for
+4. clicks in ``worlds/sonic_boom.toml`` (supersonic sources on orbits): the world rendered for
    ``--seconds``, high-passed at 6 kHz (the tones sit at 440 and 660 Hz), and the bursts above
    -70 and -60 dBFS counted (a burst: samples over the threshold less than 10 ms apart; a click:
    a burst shorter than 5 ms; the Mach cone's own sweep is one long burst), against
@@ -66,6 +67,52 @@ def real_time_factor(block: int, seconds: float) -> float:
     began = time.process_time()
     mixer.render(frames)
     return seconds / (time.process_time() - began)
+
+
+def stage_costs(block: int, seconds: float) -> dict[str, float]:
+    """CPU milliseconds per second of audio in each stage of ``real_time_factor``'s render.
+
+    Stages are timed by wrapping the functions the mixer calls: the compiled per-source call
+    (retarded time, emission and the fractional-delay read with Doppler, gains, ITD/ILD and the
+    split into distance buses), the distance buses' filters (absorption and tilt), the reverb
+    convolver and the limiter; the rest is Python (clocks, bookkeeping) and the hearing filter.
+    """
+    from engine.audio import kernels, mixer, reverb
+
+    costs: dict[str, float] = {}
+    wrapped = [
+        (kernels, "mix_source", "sources (solve, emission, read)"),
+        (mixer.Mixer, "_filter_buses", "distance buses (absorption, tilt)"),
+        (reverb.BlockConvolver, "process", "reverb"),
+        (mixer._BlockLimiter, "process", "limiter"),
+    ]
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _ in wrapped]
+
+    def timed(function, label):
+        def run(*args, **kwargs):
+            began = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                costs[label] = costs.get(label, 0.0) + time.process_time() - began
+
+        return run
+
+    mixer_under_test = moving_sources_mixer(block)
+    mixer_under_test.render(block)  # warm up
+    for (owner, name, label), (_, _, function) in zip(wrapped, originals, strict=True):
+        setattr(owner, name, timed(function, label))
+    try:
+        began = time.process_time()
+        mixer_under_test.render(int(seconds * RATE))
+        total = time.process_time() - began
+    finally:
+        for owner, name, function in originals:
+            setattr(owner, name, function)
+    result = {label: cost / seconds * 1000.0 for label, cost in costs.items()}
+    result["rest (Python, clocks, hearing)"] = (total - sum(costs.values())) / seconds * 1000.0
+    result["total"] = total / seconds * 1000.0
+    return result
 
 
 def baseline_factor(block: int, seconds: float, sources: int = 32) -> float:
@@ -165,6 +212,10 @@ def main() -> None:
             f"  block {block:5d}: {factor:7.1f}x real time   baseline (gains only) "
             f"{baseline:8.1f}x   propagation costs x{baseline / factor:.0f} the baseline"
         )
+    print("  where the time goes (CPU ms per second of audio; the timers add a little):")
+    for block in (2400, 4096):
+        costs = stage_costs(block, args.seconds)
+        print(f"  block {block:5d}: " + ", ".join(f"{k} {v:.1f}" for k, v in costs.items()))
     print("shoebox room 9 x 7.5 x 3.5 m, absorption 0.25, same source and listener")
     for order in (3, 8, 15):
         shoebox_comparison(order)

@@ -160,6 +160,9 @@ class Mixer:
         # Per-block work arrays shared by all sources: root counts, roots, solve report.
         self._scratch = (np.zeros(0, dtype=np.int64), np.zeros((0, 0, 0)), np.zeros(0))
         self._emission = np.zeros(kernels.EMISSION_FIELDS)  # ``kernels.mix_source``'s emission
+        # Per block: whether media regions bend the paths, and the last reception time's sample.
+        self._media_regions = False
+        self._last_reception_sample = 0
         # Distance buses for the path's spectrum (absorption, tilt).
         self._bus_spacing, self._bus_spectra = self._design_buses()
         self._bus_tail = np.zeros((2, BUS_FILTER_TAPS - 1))
@@ -450,6 +453,8 @@ class Mixer:
                 self._buses = np.zeros((len(self._bus_spectra), 2, frames))
             out, spacing = self._buses, self._bus_spacing
         # What every source's solve shares this block: the medium and the listener's head.
+        self._media_regions = bool(self.acoustics.media)
+        self._last_reception_sample = int(math.ceil(float(reception.max()) * rate))
         self._listening = (
             self.acoustics.doppler_strength,
             self.acoustics.reference_distance,
@@ -507,7 +512,7 @@ class Mixer:
         # Emission before the source's start (or before what is kept of it) is silent.
         search_start = source.origin / rate - EMISSION_LEAD_SECONDS
         counts, roots, report = self._scratch
-        use_given = bool(self.acoustics.media)
+        use_given = self._media_regions
         if use_given:
             self._given_roots(trajectory, search_start, reception, listeners, counts, roots)
         anchor = math.nan if source.anchor_delay is None else source.anchor_delay
@@ -554,7 +559,7 @@ class Mixer:
         margin = self._lookahead + 2 + CONTROL_STEP
         # Room in the ring for everything this block can need: emission is never later than
         # the last reception time.
-        most = int(math.ceil(float(reception.max()) * rate)) + margin + 1 - source.generated
+        most = self._last_reception_sample + margin + 1 - source.generated
         if source.sums_length + most > len(source.sums):
             self._grow_ring(source, source.sums_length + most)
         clock_rate = self._rate_of(source, source.generated / rate)
