@@ -7,7 +7,7 @@ after the opaque things under the depth test, as ours is), the same body and age
 the same instances (uploaded each frame, as a live loop must), the same particle points (same
 buffers, same point sizes, blended) and the same HUD quads (sampling the same overlay texture,
 blended). Its shaders are minimal: a colour worked out per vertex (or a constant), a plain depth
-test on a default depth buffer, back faces culled on the closed body meshes (the coarse ones
+test on a default depth buffer, back faces culled on the closed body meshes (coarser ones
 for bodies a few pixels across, by our rule), near things first, no post pass. So
 "ours / same draws" is our overhead: shading (noise, fog, light, Doppler colour, tone map),
 time-field volumes, the reversed-time look and the Python around the draws. Target: <= 1.2x.
@@ -40,13 +40,13 @@ from engine.app.headless import create_offscreen_context  # noqa: E402
 from engine.app.source import WorldSource  # noqa: E402
 from engine.render.depth import ClipDistance  # noqa: E402
 from engine.render.hud import OverlayCache, state_for  # noqa: E402
-from engine.render.meshes import AGENT_SHAPES, agent_meshes, body_meshes  # noqa: E402
+from engine.render.meshes import AGENT_SHAPES, MESH_DETAILS, agent_meshes, body_meshes  # noqa: E402
 from engine.render.renderer import (  # noqa: E402
     GROUND_EXTENT_PER_SIZE,
     Eye,
     Renderer,
+    body_details,
     camera_from_snapshot,
-    coarse_bodies,
     overlay_rectangles,
     screen_grid_points,
 )
@@ -251,9 +251,10 @@ class BodiesOnly:
         self.ctx = ctx
         self.framebuffer = framebuffer
         self.body_program = _program(ctx, BODY_PROGRAM)
-        self.bodies = InstancedMeshes(ctx, self.body_program, body_meshes())
-        # Bodies a few pixels across get the coarse meshes, by our renderer's rule.
-        self.coarse_bodies = InstancedMeshes(ctx, self.body_program, body_meshes(coarse=True))
+        # Bodies a few pixels across get coarser meshes, by our renderer's rule.
+        self.bodies = [
+            InstancedMeshes(ctx, self.body_program, body_meshes(detail)) for detail in MESH_DETAILS
+        ]
 
     def prepare(self, snapshot, eye: Eye) -> None:  # noqa: ANN001
         bodies = snapshot.bodies
@@ -264,11 +265,11 @@ class BodiesOnly:
         rows[:, 4:7] = bodies.colours
         shapes = np.asarray(bodies.shapes)
         height = self.framebuffer.size[1]
-        coarse = coarse_bodies(
+        details = body_details(
             bodies.radii, np.linalg.norm(relative, axis=1), height * 0.5 * eye.projection[1, 1]
         )
-        self.bodies.prepare(rows[~coarse], shapes[~coarse])
-        self.coarse_bodies.prepare(rows[coarse], shapes[coarse])
+        for index, meshes in enumerate(self.bodies):
+            meshes.prepare(rows[details == index], shapes[details == index])
         self.body_program["m_proj"].write(_matrix(eye.projection))
         self.body_program["m_view"].write(_matrix(eye.rotation_view))
 
@@ -277,8 +278,8 @@ class BodiesOnly:
         self.framebuffer.use()
         self.framebuffer.clear(0.1, 0.1, 0.1, 1.0, depth=1.0)
         ctx.enable(ctx.DEPTH_TEST | ctx.CULL_FACE)
-        self.bodies.draw()
-        self.coarse_bodies.draw()
+        for meshes in self.bodies:
+            meshes.draw()
         ctx.disable(ctx.DEPTH_TEST | ctx.CULL_FACE)
 
 
@@ -380,8 +381,8 @@ class SameDraws(BodiesOnly):
         self.framebuffer.use()
         self.framebuffer.clear(0.0, 0.0, 0.0, 1.0, depth=1.0)
         ctx.enable(ctx.DEPTH_TEST | ctx.CULL_FACE)
-        self.bodies.draw()  # near things first, as ours
-        self.coarse_bodies.draw()
+        for meshes in self.bodies:  # near things first, as ours
+            meshes.draw()
         ctx.disable(ctx.CULL_FACE)
         self.agents.draw()
         if self.ground:

@@ -245,7 +245,7 @@ def test_ground_noise_tiles_and_follows_the_seed() -> None:
 def test_body_meshes_are_wound_outward() -> None:
     from engine.render.meshes import BODY_BOUNDING_RADIUS, body_meshes, cube, wound_outward
 
-    for mesh in body_meshes() + body_meshes(coarse=True):
+    for mesh in body_meshes() + body_meshes("medium") + body_meshes("coarse"):
         triangles = mesh.reshape(-1, 3, 6)
         positions = triangles[:, :, :3]
         facing = np.cross(positions[:, 1] - positions[:, 0], positions[:, 2] - positions[:, 0])

@@ -212,30 +212,26 @@ BODY_BOUNDING_RADIUS = math.sqrt(3.0)
 """Farthest point of any unit body mesh from its centre (the cube's corners)."""
 
 
-def body_meshes(coarse: bool = False) -> list[np.ndarray]:
+MESH_DETAILS = ("full", "medium", "coarse")
+"""Levels of detail of the body meshes, finest first (``body_meshes``)."""
+
+
+def body_meshes(detail: str = "full") -> list[np.ndarray]:
     """Body meshes indexed by ``SHAPE_CODES``: closed, wound counter-clockwise outward.
 
-    ``coarse``: the same shapes with about a tenth of the triangles, for bodies a few pixels
-    across (their smoothness cannot show there, and every vertex costs a CPU rasteriser).
+    ``detail`` (one of MESH_DETAILS): "medium" has about a quarter of the full meshes'
+    triangles, "coarse" about a tenth, for bodies a few pixels across, where the difference
+    cannot show (and every vertex costs a CPU rasteriser).
     """
-    if coarse:
-        makers = {
-            "sphere": lambda: sphere(10, 5),
-            "cube": cube,
-            "cylinder": lambda: cylinder(10),
-            "cone": lambda: cone(10),
-            "torus": lambda: torus(12, 6),
-            "crystal": crystal,
-        }
-    else:
-        makers = {
-            "sphere": sphere,
-            "cube": cube,
-            "cylinder": cylinder,
-            "cone": cone,
-            "torus": torus,
-            "crystal": crystal,
-        }
+    segments = {"full": 32, "medium": 16, "coarse": 10}[detail]
+    makers = {
+        "sphere": lambda: sphere(segments, segments // 2),
+        "cube": cube,
+        "cylinder": lambda: cylinder(segments),
+        "cone": lambda: cone(segments),
+        "torus": lambda: torus(segments * 5 // 4, max(6, segments // 2)),
+        "crystal": crystal,
+    }
     ordered = sorted(SHAPE_CODES.items(), key=lambda item: item[1])
     return [wound_outward(makers[name]()) for name, _ in ordered]
 

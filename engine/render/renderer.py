@@ -55,7 +55,13 @@ from engine.render.depth import (
     depth_mapping,
     float_depth_texture,
 )
-from engine.render.meshes import AGENT_SHAPES, BODY_BOUNDING_RADIUS, agent_meshes, body_meshes
+from engine.render.meshes import (
+    AGENT_SHAPES,
+    BODY_BOUNDING_RADIUS,
+    MESH_DETAILS,
+    agent_meshes,
+    body_meshes,
+)
 from engine.render.noise import CELLS_PER_PERIOD, ground_noise_image
 from engine.render.shaders import load_program
 from engine.rules.common import colour_to_rgb
@@ -162,8 +168,10 @@ class Renderer:
         self._noise_seed: int | None = None
         self._sun_vao = ctx.vertex_array(self._programs["sun"], [])
         self._copy_vao = ctx.vertex_array(self._programs["copy"], [])
-        self._body_meshes = [self._mesh_buffer(mesh) for mesh in body_meshes()]
-        self._coarse_body_meshes = [self._mesh_buffer(mesh) for mesh in body_meshes(coarse=True)]
+        self._body_meshes = {  # by level of detail
+            detail: [self._mesh_buffer(mesh) for mesh in body_meshes(detail)]
+            for detail in MESH_DETAILS
+        }
         self._agent_meshes = [self._mesh_buffer(mesh) for mesh in agent_meshes()]
         self._instance_buffers: dict[tuple[str, int], object] = {}
         self._instance_vaos: dict[tuple[str, int], object] = {}
@@ -556,12 +564,13 @@ class Renderer:
         if cull:
             self.ctx.enable(self.ctx.CULL_FACE)
             self.ctx.cull_face = "back"
-        coarse = coarse_bodies(rows[:, 3], distances, pixels_per_radian(eye, common))
+        details = body_details(rows[:, 3], distances, pixels_per_radian(eye, common))
         try:
-            self._draw_instances("bodies", self._body_meshes, rows[~coarse], codes[~coarse])
-            self._draw_instances(
-                "coarse bodies", self._coarse_body_meshes, rows[coarse], codes[coarse]
-            )
+            for index, detail in enumerate(MESH_DETAILS):
+                chosen = details == index
+                self._draw_instances(
+                    f"bodies {detail}", self._body_meshes[detail], rows[chosen], codes[chosen]
+                )
         finally:
             self.ctx.disable(self.ctx.CULL_FACE)
 
@@ -912,8 +921,7 @@ class Renderer:
             *self._instance_buffers.values(),
             *(vao for _, vao in self._particle_vaos.values()),
             *self._particle_buffers.values(),
-            *(buffer for buffer, _ in self._body_meshes),
-            *(buffer for buffer, _ in self._coarse_body_meshes),
+            *(buffer for meshes in self._body_meshes.values() for buffer, _ in meshes),
             *(buffer for buffer, _ in self._agent_meshes),
             *(resource for pair in self._effects.values() for resource in pair),
             self._sun_vao,
@@ -958,8 +966,10 @@ def rate_tint(rate: float) -> tuple[float, float, float]:
     return tuple(float(v) for v in fast + (faster - fast) * share)
 
 
-COARSE_BELOW_PIXELS = 8.0
-"""Bodies whose radius on screen is under this many pixels are drawn with the coarse meshes."""
+DETAIL_BELOW_PIXELS = (24.0, 8.0)
+"""Bodies whose bounding radius on screen is under these many pixels are drawn with the
+"medium" and the "coarse" meshes (MESH_DETAILS): their polygon edges stay within half a pixel
+of the smooth outline."""
 
 
 def pixels_per_radian(eye: Eye, common: dict) -> float:
@@ -967,12 +977,13 @@ def pixels_per_radian(eye: Eye, common: dict) -> float:
     return float(common["u_viewport"][3]) * 0.5 * float(eye.projection[1, 1])
 
 
-def coarse_bodies(radii: np.ndarray, distances: np.ndarray, pixels_per_radian: float) -> np.ndarray:
-    """(N,) bool: which bodies (radius, distance from the eye in metres) are small enough on
-    screen for ``meshes.body_meshes(coarse=True)``."""
+def body_details(radii: np.ndarray, distances: np.ndarray, pixels_per_radian: float) -> np.ndarray:
+    """(N,) int: for each body (radius, distance from the eye in metres), the index in
+    MESH_DETAILS of the meshes it is drawn with, by its size on screen."""
     radii = np.asarray(radii, np.float64)
     distances = np.maximum(np.asarray(distances, np.float64), 1e-300)
-    return radii * BODY_BOUNDING_RADIUS / distances * pixels_per_radian < COARSE_BELOW_PIXELS
+    pixels = radii * BODY_BOUNDING_RADIUS / distances * pixels_per_radian
+    return sum((pixels < limit).astype(np.int64) for limit in DETAIL_BELOW_PIXELS)
 
 
 def screen_grid_points(width: int, height: int, step: int = GRID_PIXELS) -> tuple:
