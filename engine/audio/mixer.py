@@ -9,9 +9,12 @@ differences, the explorer's hearing range, reverb and a peak limiter. Reads Snap
 values only; never the simulation's internals, never a sound device or a file.
 
 The per-sample loops (retarded time on the control grid and, where a Mach cone passes, at every
-sample; pairing branches; reading the running sums into the output and buses) are compiled in
-``engine.audio.kernels``. The output clock follows the snapshots' world time smoothly (see
-``Mixer._smoothed_knot``): a fixed-step simulation's quantised clock is not heard.
+sample; pairing branches; emission; reading the running sums into the output and buses; the
+block's clock; the limiter) are compiled in ``engine.audio.kernels``: a source read from a table
+(every built-in kind) costs one compiled call per block. Each source's running sum lives in a
+ring, so forgetting old emission copies nothing. The output clock follows the snapshots' world
+time smoothly (see ``Mixer._smoothed_knot``): a fixed-step simulation's quantised clock is not
+heard.
 
 Emission is read through its running sum: the output sample between reception times t and t + dt
 is (C(e(t + dt)) - C(e(t))) / dt, where C sums the emission and e(t) is the emission time heard
@@ -563,21 +566,17 @@ class Mixer:
         if source.sums_length + most > len(source.sums):
             self._grow_ring(source, source.sums_length + most)
         clock_rate = self._rate_of(source, source.generated / rate)
-        signal = source.signal
-        finite = math.isfinite(signal.length)
-        position = source.signal_position
-        if position is None:  # set when emission first starts, as in ``_generate``
-            position = signal.length - 1.0 if (clock_rate < 0 and finite) else 0.0
+        position = _signal_position(source, clock_rate)
         first_kept = source.origin - source.start_sample
         emission = self._emission
         emission[kernels.NEXT_SAMPLE] = source.generated
         emission[kernels.NEXT_INDEX] = first_kept + source.sums_length
         emission[kernels.SIGNAL_POSITION] = position
         emission[kernels.CLOCK_RATE] = clock_rate
-        emission[kernels.GATE] = min(1.0, abs(clock_rate) / 0.05)  # as in ``_generate``
+        emission[kernels.GATE] = _gate(clock_rate)
         emission[kernels.DRIFT] = self.acoustics.pitch_drift_semitones_per_metre
         emission[kernels.MARGIN] = margin
-        table = signal.table
+        table = source.signal.table
         kernels.mix_source(
             *knots, search_start, grid_offsets, reception, listeners, boundaries,
             self._inverse_steps, self.speed_of_sound, *shared, report, source.sums, first_kept,
@@ -594,17 +593,9 @@ class Mixer:
         source.anchor_delay = float(report[3])
         count = int(emission[kernels.GENERATED])
         if count > 0:
-            # The bookkeeping of ``_generate`` for what the kernel generated.
-            target = source.generated + count
-            source.signal_position = position + float(emission[kernels.EMISSION_SPEED]) * count
-            past_end = source.signal_position < 0 or source.signal_position >= signal.length
-            if finite and past_end:
-                if source.emission_ended is None:
-                    source.emission_ended = target / rate
-            elif finite:
-                source.emission_ended = None
+            self._advance_signal(source, position, float(emission[kernels.EMISSION_SPEED]), count)
             source.sums_length += count
-            source.generated = target
+            source.generated += count
         self._forget_old_emission(source, earliest)
         if source.emission_ended is not None and earliest > source.emission_ended:
             self._maybe_retire(source, reception, listeners, trajectory)
@@ -634,19 +625,9 @@ class Mixer:
         rate = self._rate_of(source, source.generated / self.sample_rate)
         drift = float(medium.pitch_factor(self.acoustics, source.path_length))
         speed = rate * drift
-        gate = min(1.0, abs(rate) / 0.05)  # frozen time is silent, and fades in smoothly
-        if source.signal_position is None:
-            finite = math.isfinite(source.signal.length)
-            source.signal_position = source.signal.length - 1.0 if (speed < 0 and finite) else 0.0
-        position = source.signal_position
-        source.signal_position += speed * count
-        finite = math.isfinite(source.signal.length)
-        past_end = source.signal_position < 0 or source.signal_position >= source.signal.length
-        if finite and past_end:
-            if source.emission_ended is None:
-                source.emission_ended = target / self.sample_rate
-        elif finite:
-            source.emission_ended = None
+        gate = _gate(rate)
+        position = _signal_position(source, rate)
+        self._advance_signal(source, position, speed, count)
         needed = source.sums_length + count
         if needed > len(source.sums):
             self._grow_ring(source, needed)
@@ -673,6 +654,17 @@ class Mixer:
             done += length
         source.sums_length = needed
         source.generated = target
+
+    def _advance_signal(self, source: Source, position: float, speed: float, count: int) -> None:
+        """Move a source's signal on by ``count`` samples emitted from ``position`` at ``speed``;
+        a finite signal read past either end marks when its emission ended."""
+        source.signal_position = position + speed * count
+        if math.isfinite(source.signal.length):
+            past_end = source.signal_position < 0 or source.signal_position >= source.signal.length
+            if not past_end:
+                source.emission_ended = None
+            elif source.emission_ended is None:
+                source.emission_ended = (source.generated + count) / self.sample_rate
 
     def _ring_window(self, source: Source) -> tuple[int, int, int]:
         """(mask, first, last) ring indices of a source's running sum (``kernels._running_sum``)."""
@@ -781,6 +773,19 @@ class Mixer:
             self._hearing_sos, stereo, axis=0, zi=self._hearing_state
         )
         return filtered
+
+
+def _gate(rate: float) -> float:
+    """Emission gain at a clock rate: frozen time is silent, and fades in smoothly."""
+    return min(1.0, abs(rate) / 0.05)
+
+
+def _signal_position(source: Source, rate: float) -> float:
+    """Where a source's signal is read next; a finite one played backward starts at its end."""
+    if source.signal_position is not None:
+        return source.signal_position
+    finite = math.isfinite(source.signal.length)
+    return source.signal.length - 1.0 if (rate < 0 and finite) else 0.0
 
 
 _COMPILED_CLOCK = Mixer.world_time_at
