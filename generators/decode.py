@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
+import numpy as np
 import torch
 import xgrammar
 
@@ -331,9 +332,8 @@ def _fast_autocast(device: torch.device) -> Any:
 
 def _allowed_ids(bitmask: torch.Tensor, vocab_size: int) -> torch.Tensor:
     """Token ids whose bit is set in row 0 of an xgrammar bitmask (int32 words, low bit first)."""
-    words = bitmask[0]  # (ceil(V / 32),)
-    bits = (words[:, None] >> torch.arange(32, dtype=torch.int32)) & 1  # (W, 32)
-    return bits.flatten()[:vocab_size].nonzero().flatten()
+    flags = np.unpackbits(bitmask[0].numpy().view(np.uint8), bitorder="little")[:vocab_size]
+    return torch.from_numpy(np.flatnonzero(flags))
 
 
 def _sample(logits: torch.Tensor, temperature: float, generator: torch.Generator) -> int:
