@@ -243,6 +243,10 @@ class Renderer:
         """
         ctx = self.ctx
         x, y, width, height = framebuffer.viewport
+        if overlay is not None and (
+            overlay is not self._overlay_source or overlay.flags.writeable
+        ):  # a new image (or one that may have changed in place)
+            self._upload_overlay(overlay)
         scene = self._wrapped_target(framebuffer)
         direct = scene is not None
         if scene is None:
@@ -764,8 +768,6 @@ class Renderer:
 
     def _draw_overlay(self, overlay: np.ndarray) -> None:
         ctx = self.ctx
-        if overlay is not self._overlay_source or overlay.flags.writeable:
-            self._upload_overlay(overlay)
         if self._overlay_vertices == 0:
             return
         self._overlay_texture.use(location=0)
@@ -777,7 +779,11 @@ class Renderer:
         ctx.disable(ctx.BLEND)
 
     def _upload_overlay(self, overlay: np.ndarray) -> None:
-        """The overlay into its texture, and quads over just the parts of it that show."""
+        """The overlay into its texture, and quads over just the parts of it that show.
+
+        Only those parts are uploaded (the rest of the texture is never sampled), before the
+        frame's first draw: a texture written while a queued frame reads it makes the CPU
+        rasteriser finish that frame first."""
         ctx = self.ctx
         height, width = overlay.shape[:2]
         texture = self._overlay_texture
@@ -787,8 +793,10 @@ class Renderer:
             texture = ctx.texture((width, height), 4)
             texture.filter = (ctx.LINEAR, ctx.LINEAR)
             self._overlay_texture = texture
-        texture.write(np.ascontiguousarray(overlay, np.uint8).tobytes())
         rectangles = overlay_rectangles(overlay)  # (N, 4) x0, y0, x1, y1 pixels, top row first
+        for left, top, right, bottom in rectangles.tolist():
+            part = np.ascontiguousarray(overlay[top:bottom, left:right], np.uint8)
+            texture.write(part.tobytes(), viewport=(left, top, right - left, bottom - top))
         x0, y0, x1, y1 = (rectangles[:, i : i + 1] for i in range(4))
         corners = np.concatenate([x0, y0, x1, y0, x1, y1, x0, y0, x1, y1, x0, y1], axis=1)
         data = np.ascontiguousarray(corners, np.float32).tobytes()  # (N, 6 vertices x 2)
