@@ -174,8 +174,9 @@ def _proc_address(name: bytes) -> int | None:
         get_address.restype = ctypes.c_void_p
         get_address.argtypes = [ctypes.c_char_p]
         address = get_address(name)
-        if not address and library == "opengl32":  # WGL: GL 1.1 functions are plain exports
-            address = ctypes.cast(getattr(loader, name.decode(), None), ctypes.c_void_p).value
+        export = getattr(loader, name.decode(), None) if library == "opengl32" else None
+        if not address and export is not None:  # WGL: GL 1.1 functions are plain exports
+            address = ctypes.cast(export, ctypes.c_void_p).value
         if address:
             return address
     return None

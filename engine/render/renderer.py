@@ -967,11 +967,12 @@ def rate_tint(rate: float) -> tuple[float, float, float]:
     if rate < FROZEN_RATE:
         return (0.75, 0.92, 1.0)
     if rate < 1.0:
-        slow, less_slow = np.array([0.2, 0.55, 1.0]), np.array([0.55, 0.8, 1.0])
-        return tuple(float(v) for v in slow + (less_slow - slow) * rate)
-    fast, faster = np.array([1.0, 0.75, 0.3]), np.array([1.0, 0.35, 0.15])
-    share = min(max((rate - 1.0) / 4.0, 0.0), 1.0)
-    return tuple(float(v) for v in fast + (faster - fast) * share)
+        start, end, share = (0.2, 0.55, 1.0), (0.55, 0.8, 1.0), rate  # slow: blue
+    else:
+        start, end = (1.0, 0.75, 0.3), (1.0, 0.35, 0.15)  # fast: orange to red
+        share = min(max((rate - 1.0) / 4.0, 0.0), 1.0)
+    red, green, blue = (a + (b - a) * share for a, b in zip(start, end, strict=True))
+    return (red, green, blue)
 
 
 DETAIL_BELOW_PIXELS = (24.0, 8.0)
