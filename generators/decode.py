@@ -241,6 +241,9 @@ class Decoder:
                         break
                     feed += self._jump_forward(matcher, max_tokens - len(output))
                     output += feed[1:]
+                    if self._only_stop_follows(matcher, bitmask):
+                        finished = True  # no forward pass just to sample the stop token
+                        break
                 if on_tokens is not None:
                     on_tokens(len(feed))
                 if len(output) >= max_tokens:
@@ -250,6 +253,14 @@ class Decoder:
             self.stats.generated_tokens += len(output)
             self.stats.decode_seconds += time.perf_counter() - started
         return Decoded(output, finished)
+
+    def _only_stop_follows(self, matcher: xgrammar.GrammarMatcher, bitmask: torch.Tensor) -> bool:
+        """Whether the grammar is complete and allows nothing but a stop token next."""
+        if not matcher.is_completed():
+            return False
+        matcher.fill_next_token_bitmask(bitmask)
+        allowed = _allowed_ids(bitmask, self.vocab_size).tolist()
+        return all(token in self.stop_token_ids for token in allowed)
 
     def _jump_forward(self, matcher: xgrammar.GrammarMatcher, room: int) -> list[int]:
         """Tokens of the forced text next that ``matcher`` accepts (see ``generate``)."""

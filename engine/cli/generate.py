@@ -33,7 +33,11 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--concurrency", type=int, default=8, help="server requests at once")
     group.add_argument("--timeout", type=float, default=120.0, help="seconds per server request")
     group.add_argument("--retries", type=int, default=3, help="retries of a failed server request")
-    group.add_argument("--batch-size", type=int, help="local: worlds generated together")
+    group.add_argument(
+        "--batch-size",
+        type=int,
+        help="local, on a GPU: worlds decoded together (a CPU decodes one at a time)",
+    )
     group.add_argument("--threads", type=int, help="local CPU threads (default: idle cores)")
     group.add_argument("--seed", type=int, default=0, help="seed (a local run is reproducible)")
     group.add_argument("--temperature", type=float, default=0.8)
