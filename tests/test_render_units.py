@@ -317,3 +317,23 @@ def test_time_field_tints_by_rate() -> None:
     # Continuous within each kind of clock: slow tints meet at 1, fast ones saturate at 5.
     np.testing.assert_allclose(rate_tint(0.999999), (0.55, 0.8, 1.0), atol=1e-5)
     assert rate_tint(5.0) == rate_tint(50.0)
+
+
+def test_field_bounds_are_cut_at_the_ground() -> None:
+    """A dome's screen rectangle loses what the ground hides; a field wholly under the ground
+    has none; with the eye under the ground nothing is cut."""
+    from engine.render.renderer import Eye, above_ground_bounds, sphere_screen_bounds
+
+    camera = Camera(position=(0.0, 1.6, 0.0))
+    eye = Eye.from_camera(camera, 16 / 9)
+    view_projection = eye.projection.astype(np.float64) @ eye.rotation_view.astype(np.float64)
+    dome = np.array([0.0, -1.6, -20.0])  # a sphere centred on the ground, 20 m ahead
+    half = np.full(3, 5.0)
+    full = sphere_screen_bounds(eye.projection, eye.rotation_view, dome, 5.0)
+    cut = above_ground_bounds(full, dome, half, eye, view_projection)
+    assert cut is not None and cut[1] > full[1] + 0.05  # its lower part is gone
+    assert (cut[0], cut[2], cut[3]) == (full[0], full[2], full[3])
+    buried = np.array([0.0, -10.0, -20.0])
+    assert above_ground_bounds(full, buried, half, eye, view_projection) is None
+    under = Eye.from_camera(Camera(position=(0.0, -1.0, 0.0)), 16 / 9)
+    assert above_ground_bounds(full, buried, half, under, view_projection) == full

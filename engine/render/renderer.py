@@ -686,8 +686,10 @@ class Renderer:
                 bounds = sphere_screen_bounds(
                     eye.projection, eye.rotation_view, centre, float(region.radius)
                 )
+            if bounds is not None:
+                bounds = above_ground_bounds(bounds, centre, half, eye, view_projection)
             if bounds is None:
-                continue  # wholly behind the eye or off screen
+                continue  # wholly behind the eye, off screen or under the ground
             fields.append(
                 FieldInView(
                     distance=float(np.linalg.norm(centre)),
@@ -702,7 +704,6 @@ class Renderer:
         fields.sort(key=lambda field: field.distance)
         return fields[:MAX_TIME_FIELDS]
 
-    @staticmethod
     @staticmethod
     def _field_uniforms(fields: Sequence[FieldInView]) -> dict:
         """The fields' uniform arrays, one entry per field (the program's arrays are as long)."""
@@ -1054,6 +1055,38 @@ class FieldInView:
     rate: float
     local_time: float  # the field's clock, wrapped to an hour
     bounds: tuple[float, float, float, float]  # NDC x0, y0, x1, y1 it may cover
+
+
+def above_ground_bounds(
+    bounds: tuple[float, float, float, float],
+    centre: np.ndarray,
+    half_size: np.ndarray,
+    eye: Eye,
+    view_projection: np.ndarray,
+) -> tuple[float, float, float, float] | None:
+    """``bounds`` (NDC) of a field (centre relative to the eye, half edge lengths of a box
+    around it) cut to what may show above the ground: the ground hides whatever is under it
+    within its extent, when the eye is above it. None when nothing of the field can show."""
+    height = float(eye.position[1])
+    reach = math.hypot(float(centre[0]), float(centre[2])) + float(max(half_size[0], half_size[2]))
+    ground = -height  # the ground's y relative to the eye
+    bottom, top = float(centre[1] - half_size[1]), float(centre[1] + half_size[1])
+    if height <= 0.0 or reach >= eye.size * GROUND_EXTENT_PER_SIZE or bottom >= ground:
+        return bounds
+    if top <= ground:
+        return None
+    above_centre = np.array([centre[0], 0.5 * (ground + top), centre[2]], np.float64)
+    above_half = np.array([half_size[0], 0.5 * (top - ground), half_size[2]], np.float64)
+    above = screen_bounds(view_projection, above_centre, above_half)
+    if above is None:
+        return None
+    cut = (
+        max(bounds[0], above[0]),
+        max(bounds[1], above[1]),
+        min(bounds[2], above[2]),
+        min(bounds[3], above[3]),
+    )
+    return cut if cut[0] < cut[2] and cut[1] < cut[3] else None
 
 
 def overlapping_groups(
