@@ -275,25 +275,6 @@ def main() -> int:
         _report("gpu_local_worlds_per_minute", round(made / minutes, 1))
 
     if "llama" not in skip:
-        tokens = 128
-        prompt = "Write a long story about a world where sound is slower than walking."
-        encoded = backend.tokenizer(prompt, return_tensors="pt").to(backend.device)
-        # The backend's decode loop, unconstrained and greedy, exactly ``tokens`` tokens.
-        ids = encoded["input_ids"][0].tolist()
-        backend.decoder.prefix_cache = type(backend.decoder.prefix_cache)()  # no cached prompt
-        started = time.perf_counter()
-        decoded = backend.decoder.generate(
-            ids, None, max_tokens=tokens, temperature=0.0, seed=0, min_tokens=tokens
-        )
-        hf_rate = len(decoded.token_ids) / (time.perf_counter() - started)
-        _report("transformers_tokens_per_second", round(hf_rate, 1))
-        with torch.inference_mode():
-            started = time.perf_counter()
-            backend.model.generate(
-                **encoded, max_new_tokens=tokens, min_new_tokens=tokens, do_sample=False
-            )
-            generate_rate = tokens / (time.perf_counter() - started)
-        _report("transformers_model_generate_tokens_per_second", round(generate_rate, 1))
         try:
             from llama_cpp import Llama
 
@@ -304,18 +285,49 @@ def main() -> int:
         llama = Llama(
             model_path=str(embedded_gguf_path()), n_threads=threads, n_ctx=1024, verbose=False
         )
-        started = time.perf_counter()
-        # End-of-sequence banned so both engines decode exactly ``tokens`` tokens.
-        completion = llama.create_completion(
-            prompt, max_tokens=tokens, temperature=0.0, logit_bias={llama.token_eos(): -1e9}
-        )
-        llama_seconds = time.perf_counter() - started
-        llama_tokens = completion["usage"]["completion_tokens"]
-        llama_rate = llama_tokens / llama_seconds
+        tokens = 128
+        prompt = "Write a long story about a world where sound is slower than walking."
+        encoded = backend.tokenizer(prompt, return_tensors="pt").to(backend.device)
+        ids = encoded["input_ids"][0].tolist()
+
+        def decode_loop() -> float:
+            # The backend's own loop, unconstrained and greedy, exactly ``tokens`` tokens.
+            backend.decoder.prefix_cache = type(backend.decoder.prefix_cache)()  # cold prompt
+            started = time.perf_counter()
+            decoded = backend.decoder.generate(
+                ids, None, max_tokens=tokens, temperature=0.0, seed=0, min_tokens=tokens
+            )
+            return len(decoded.token_ids) / (time.perf_counter() - started)
+
+        def model_generate() -> float:
+            with torch.inference_mode():
+                started = time.perf_counter()
+                backend.model.generate(
+                    **encoded, max_new_tokens=tokens, min_new_tokens=tokens, do_sample=False
+                )
+                return tokens / (time.perf_counter() - started)
+
+        def llama_cpp() -> float:
+            llama.reset()  # no reuse of the previous round's prompt
+            started = time.perf_counter()
+            # End-of-sequence banned so both engines decode exactly ``tokens`` tokens.
+            completion = llama.create_completion(
+                prompt, max_tokens=tokens, temperature=0.0, logit_bias={llama.token_eos(): -1e9}
+            )
+            return completion["usage"]["completion_tokens"] / (time.perf_counter() - started)
+
+        # Interleaved rounds, medians: the machine's load changes from minute to minute.
+        rates: dict[str, list[float]] = {"decode": [], "generate": [], "llama": []}
+        for _ in range(3):
+            rates["decode"].append(decode_loop())
+            rates["generate"].append(model_generate())
+            rates["llama"].append(llama_cpp())
+        hf_rate, generate_rate, llama_rate = (statistics.median(rates[k]) for k in rates)
+        _report("transformers_tokens_per_second", round(hf_rate, 1))
+        _report("transformers_model_generate_tokens_per_second", round(generate_rate, 1))
         _report("llama_cpp_tokens_per_second", round(llama_rate, 1))
-        if llama_rate > 0:
-            _report("transformers_over_llama_cpp_ratio", round(hf_rate / llama_rate, 3))
-            _report("model_generate_over_llama_cpp_ratio", round(generate_rate / llama_rate, 3))
+        _report("transformers_over_llama_cpp_ratio", round(hf_rate / llama_rate, 3))
+        _report("model_generate_over_llama_cpp_ratio", round(generate_rate / llama_rate, 3))
     return 0
 
 
