@@ -50,8 +50,9 @@ from engine.rules.acoustics import Acoustics
 from engine.rules.scale import Scale
 from engine.rules.time import Time
 
-CONTROL_STEP = 64
-"""Samples between the points where retarded time is solved exactly (linear in between)."""
+CONTROL_STEP = 128
+"""Samples between the points where retarded time is solved exactly (linear in between, plus the
+output clock's own bends: ``kernels.clock_residual``)."""
 
 CEILING = 10.0 ** (-0.1 / 20.0)
 """Largest output magnitude the limiter lets through (-0.1 dBFS)."""
@@ -444,6 +445,9 @@ class Mixer:
             steps = np.diff(boundaries) * rate
             steps[np.abs(steps) < 1e-12] = 1e-12
             self._inverse_steps[:] = 1.0 / steps
+        residual = np.empty(frames + 1)
+        bound = kernels.clock_residual(boundaries, grid_offsets, float(rate), residual)
+        self._clock_reads = (self._inverse_steps, residual, bound)
         if len(self.listener) == 0:
             self.listener.add(float(reception[0]), self.scale.explorer_position)
         listeners = np.empty((grid_count, 3))  # the listener at the grid points (G, 3)
@@ -544,7 +548,7 @@ class Mixer:
         self._generate(source, int(math.ceil(latest * rate)) + self._lookahead + 2 + CONTROL_STEP)
         kernels.render_grid(
             *knots, search_start, grid_offsets, reception, listeners, boundaries,
-            self._inverse_steps, self.speed_of_sound, not use_given, *shared,
+            self._clock_reads, self.speed_of_sound, not use_given, *shared,
             source.sums, self._ring_window(source), float(self._lookahead - source.start_sample),
             float(rate), out, 1.0 / bus_spacing, self._bus_used,
         )  # fmt: skip
@@ -579,7 +583,7 @@ class Mixer:
         table = source.signal.table
         kernels.mix_source(
             *knots, search_start, grid_offsets, reception, listeners, boundaries,
-            self._inverse_steps, self.speed_of_sound, *shared, report, source.sums, first_kept,
+            self._clock_reads, self.speed_of_sound, *shared, report, source.sums, first_kept,
             source.sums_length, emission, table.table, table.scale, table.looped, sine_table(),
             SINE_TABLE_SAMPLES * table.wobble_cycles, table.wobble_depth,
             float(self._lookahead - source.start_sample), float(rate), out, 1.0 / bus_spacing,
