@@ -169,6 +169,7 @@ class Mixer:
         self._media_regions = False
         self._last_reception_sample = 0
         # Distance buses for the path's spectrum (absorption, tilt).
+        self._first_bus_is_delay = False  # set by ``_design_buses``
         self._bus_spacing, self._bus_spectra = self._design_buses()
         self._bus_tail = np.zeros((2, BUS_FILTER_TAPS - 1))
         # Bus signals of the block being mixed, and which buses it touched (all zero between).
@@ -724,6 +725,9 @@ class Mixer:
             spacing = -medium.SILENT_DB / max(per_metre, 1e-9) / (MAX_BUSES - 2)
         fft_size = scipy.fft.next_fast_len(self.block_size + BUS_FILTER_TAPS - 1, real=True)
         spectra = []
+        # Bus 0 (no distance travelled) is flat: a delay of the filters' latency, no filter.
+        flat = medium.path_response_db(self.acoustics, frequencies, 0.0)
+        self._first_bus_is_delay = bool(np.all(flat == 0.0))
         for bus in range(count):
             response_db = medium.path_response_db(self.acoustics, frequencies, bus * spacing)
             kernel = _linear_phase(10.0 ** (response_db / 20.0), BUS_FILTER_TAPS)
@@ -736,15 +740,20 @@ class Mixer:
         """The buses through their path filters, summed (2, frames); empties the buses."""
         frames = buses.shape[2]
         used = np.flatnonzero(self._bus_used)
+        delayed = self._first_bus_is_delay and len(used) > 0 and used[0] == 0
+        filtered = used[1:] if delayed else used
         out = np.zeros((2, frames + BUS_FILTER_TAPS - 1))
-        if len(used):
-            signals = buses[used].astype(np.float32)
+        if len(filtered):
+            signals = buses[filtered].astype(np.float32)
             spectra = scipy.fft.rfft(signals, self._bus_fft_size, axis=2)  # (U, 2, F)
             combined = np.empty(spectra.shape[1:], dtype=np.complex64)
-            kernels.filter_sum(spectra, self._bus_spectra[used], combined)
+            kernels.filter_sum(spectra, self._bus_spectra[filtered], combined)
             out = scipy.fft.irfft(combined, self._bus_fft_size, axis=1)[
                 :, : frames + BUS_FILTER_TAPS - 1
             ]
+        if delayed:
+            out[:, BUS_FILTER_TAPS // 2 : BUS_FILTER_TAPS // 2 + frames] += buses[0]
+        if len(used):
             buses[used] = 0.0
             self._bus_used[:] = False
         out[:, : BUS_FILTER_TAPS - 1] += self._bus_tail
