@@ -489,7 +489,7 @@ def _sum_at(sums, window, position, inside):
 def _read_linear(
     sums, mask, left_start, left_step, right_start, right_step, inverse_steps, residual,
     first_sample, samples, gain, gain_step, left_gain, left_gain_step, right_gain,
-    right_gain_step, share, share_step, out, lower, upper, work,
+    right_gain_step, share, share_step, out, lower, upper, work, indices,
 ):  # fmt: skip
     """Both ears' reads at linear positions inside the ring's window, weighted into a bus pair.
 
@@ -498,19 +498,27 @@ def _read_linear(
     the gain and the ear's gain; ``share`` of it goes to bus ``lower``
     of ``out`` (B, 2, F) and the rest to bus ``upper`` (the same bus when there is one, the
     shares then summing to one). Whole arrays and offsets, no views: this runs per grid span.
-    Two passes, so neither carries a value from one sample to the next: the running sums at
-    every edge into ``work`` (2, >= samples + 1), then the differences into the buses.
+    Three passes, none carrying a value from one sample to the next, so the first and last
+    vectorise: every edge's ring index (``indices``, int (2, >= samples + 1)) and fraction
+    (``work``, (2, >= samples + 1)); the running sums there (the ring lookups); the
+    differences into the buses.
     """
-    for k in range(samples + 1):
+    edges = samples + 1
+    for k in range(edges):
         bend = residual[first_sample + k]
         position = left_start + k * left_step + bend
-        index = int(position)
-        below = sums[index & mask]
-        work[0, k] = below + (position - index) * (sums[(index + 1) & mask] - below)
+        index = np.int64(position)
+        indices[0, k] = index
+        work[0, k] = position - index
         position = right_start + k * right_step + bend
-        index = int(position)
-        below = sums[index & mask]
-        work[1, k] = below + (position - index) * (sums[(index + 1) & mask] - below)
+        index = np.int64(position)
+        indices[1, k] = index
+        work[1, k] = position - index
+    for ear in range(2):
+        for k in range(edges):
+            index = indices[ear, k]
+            below = sums[index & mask]
+            work[ear, k] = below + work[ear, k] * (sums[(index + 1) & mask] - below)
     for k in range(samples):
         sample = first_sample + k
         scale = inverse_steps[sample] * (gain + k * gain_step)
@@ -555,11 +563,11 @@ def _read_span(
 
     The output sample between reception times t and t + dt is (C(e(t + dt)) - C(e(t))) / dt,
     C the running sum of the emission and e the emission time heard, per ear (the later ear reads
-    earlier emission). ``clock`` is (inverse_steps, residual, bound, work): 1 / dt per output
-    sample in emission samples (F,), how far the world time at each sample edge (F + 1,) lies
+    earlier emission). ``clock`` is (inverse_steps, residual, bound, work, indices): 1 / dt per
+    output sample in emission samples (F,), how far the world time at each sample edge (F + 1,) lies
     from the straight line between the grid points, in emission samples (the fields are linear
     over the span but the output clock may bend inside it), the largest such distance, and
-    scratch (2, longest span + 1) for ``_read_linear``;
+    scratch for ``_read_linear`` (float and int, each (2, longest span + 1));
     ``emission_offset`` turns emission seconds * rate into a ring index (``window``: see
     ``_running_sum``). Gains and path length
     are taken in the middle of each output sample. One pass: both ears read, weighted and added
@@ -616,7 +624,7 @@ def _read_span(
             sums, window[0], base - left_delay, base_step - left_delay_step, base - right_delay,
             base_step - right_delay_step, clock[0], clock[1], first_sample, samples, gain,
             gain_step, left_gain, left_step, right_gain, right_step, 1.0 - weight,
-            -bus_step if buses > 1 else 0.0, out, lower, upper, clock[3],
+            -bus_step if buses > 1 else 0.0, out, lower, upper, clock[3], clock[4],
         )  # fmt: skip
         return
     # Otherwise each ear's delay and the bus pair are worked out sample by sample.
@@ -758,7 +766,7 @@ def render_grid(
     """Read a source into ``out`` (B, 2, F) from the roots ``solve_grid`` found on the grid.
 
     ``boundaries`` (F + 1,) are the world times of the output samples' edges and ``clock``
-    (inverse_steps, residual, bound, work) as ``_read_span`` takes it. ``sums`` is the
+    (inverse_steps, residual, bound, work, indices) as ``_read_span`` takes it. ``sums`` is the
     source's running sum, a ring read through ``window`` (see ``_running_sum``).
 
     Between grid points with the same number of roots, each branch's fields are linear. Where
@@ -778,7 +786,7 @@ def render_grid(
     right = np.empty((MAX_ROOTS, ROOT_FIELDS))
     listener = np.empty(3)
     # Roots solved at every sample edge need no correction for the clock's bends.
-    exact = (clock[0], np.zeros(clock[1].shape[0]), 0.0, clock[3])
+    exact = (clock[0], np.zeros(clock[1].shape[0]), 0.0, clock[3], clock[4])
     for g in range(grid_count - 1):
         first = grid_offsets[g]
         samples = grid_offsets[g + 1] - first
