@@ -489,41 +489,40 @@ def _sum_at(sums, window, position, inside):
 def _read_linear(
     sums, mask, left_start, left_step, right_start, right_step, inverse_steps, residual,
     first_sample, samples, gain, gain_step, left_gain, left_gain_step, right_gain,
-    right_gain_step, share, share_step, out, lower, upper, work, indices,
+    right_gain_step, share, share_step, out, lower, upper,
 ):  # fmt: skip
     """Both ears' reads at linear positions inside the ring's window, weighted into a bus pair.
 
     Output sample ``first_sample + k`` (k < ``samples``) is the running-sum difference over
     [k, k + 1] (the linear positions plus the clock's ``residual`` at those edges) times 1 / dt,
-    the gain and the ear's gain; ``share`` of it goes to bus ``lower``
-    of ``out`` (B, 2, F) and the rest to bus ``upper`` (the same bus when there is one, the
-    shares then summing to one). Whole arrays and offsets, no views: this runs per grid span.
-    Three passes, none carrying a value from one sample to the next, so the first and last
-    vectorise: every edge's ring index (``indices``, int (2, >= samples + 1)) and fraction
-    (``work``, (2, >= samples + 1)); the running sums there (the ring lookups); the
-    differences into the buses.
+    the gain and the ear's gain; ``share`` of it goes to bus ``lower`` of ``out`` (B, 2, F) and
+    the rest to bus ``upper`` (the same bus when there is one, the shares then summing to one).
+    Whole arrays and offsets, no views: this runs per grid span.
     """
-    edges = samples + 1
-    for k in range(edges):
-        bend = residual[first_sample + k]
-        position = left_start + k * left_step + bend
-        index = np.int64(position)
-        indices[0, k] = index
-        work[0, k] = position - index
-        position = right_start + k * right_step + bend
-        index = np.int64(position)
-        indices[1, k] = index
-        work[1, k] = position - index
-    for ear in range(2):
-        for k in range(edges):
-            index = indices[ear, k]
-            below = sums[index & mask]
-            work[ear, k] = below + work[ear, k] * (sums[(index + 1) & mask] - below)
+    position = left_start + residual[first_sample]
+    index = int(position)
+    below = sums[index & mask]
+    left_before = below + (position - index) * (sums[(index + 1) & mask] - below)
+    position = right_start + residual[first_sample]
+    index = int(position)
+    below = sums[index & mask]
+    right_before = below + (position - index) * (sums[(index + 1) & mask] - below)
     for k in range(samples):
+        bend = residual[first_sample + k + 1]
+        position = left_start + (k + 1) * left_step + bend
+        index = int(position)
+        below = sums[index & mask]
+        left_after = below + (position - index) * (sums[(index + 1) & mask] - below)
+        position = right_start + (k + 1) * right_step + bend
+        index = int(position)
+        below = sums[index & mask]
+        right_after = below + (position - index) * (sums[(index + 1) & mask] - below)
         sample = first_sample + k
         scale = inverse_steps[sample] * (gain + k * gain_step)
-        left_value = (work[0, k + 1] - work[0, k]) * scale * (left_gain + k * left_gain_step)
-        right_value = (work[1, k + 1] - work[1, k]) * scale * (right_gain + k * right_gain_step)
+        left_value = (left_after - left_before) * scale * (left_gain + k * left_gain_step)
+        right_value = (right_after - right_before) * scale * (right_gain + k * right_gain_step)
+        left_before = left_after
+        right_before = right_after
         lower_share = share + k * share_step
         out[lower, 0, sample] += lower_share * left_value
         out[lower, 1, sample] += lower_share * right_value
@@ -563,11 +562,10 @@ def _read_span(
 
     The output sample between reception times t and t + dt is (C(e(t + dt)) - C(e(t))) / dt,
     C the running sum of the emission and e the emission time heard, per ear (the later ear reads
-    earlier emission). ``clock`` is (inverse_steps, residual, bound, work, indices): 1 / dt per
-    output sample in emission samples (F,), how far the world time at each sample edge (F + 1,) lies
-    from the straight line between the grid points, in emission samples (the fields are linear
-    over the span but the output clock may bend inside it), the largest such distance, and
-    scratch for ``_read_linear`` (float and int, each (2, longest span + 1));
+    earlier emission). ``clock`` is (inverse_steps, residual, bound): 1 / dt per output sample
+    in emission samples (F,), how far the world time at each sample edge (F + 1,) lies from the
+    straight line between the grid points, in emission samples (the fields are linear over the
+    span but the output clock may bend inside it), and the largest such distance;
     ``emission_offset`` turns emission seconds * rate into a ring index (``window``: see
     ``_running_sum``). Gains and path length
     are taken in the middle of each output sample. One pass: both ears read, weighted and added
@@ -624,7 +622,7 @@ def _read_span(
             sums, window[0], base - left_delay, base_step - left_delay_step, base - right_delay,
             base_step - right_delay_step, clock[0], clock[1], first_sample, samples, gain,
             gain_step, left_gain, left_step, right_gain, right_step, 1.0 - weight,
-            -bus_step if buses > 1 else 0.0, out, lower, upper, clock[3], clock[4],
+            -bus_step if buses > 1 else 0.0, out, lower, upper,
         )  # fmt: skip
         return
     # Otherwise each ear's delay and the bus pair are worked out sample by sample.
@@ -766,7 +764,7 @@ def render_grid(
     """Read a source into ``out`` (B, 2, F) from the roots ``solve_grid`` found on the grid.
 
     ``boundaries`` (F + 1,) are the world times of the output samples' edges and ``clock``
-    (inverse_steps, residual, bound, work, indices) as ``_read_span`` takes it. ``sums`` is the
+    (inverse_steps, residual, bound) as ``_read_span`` takes it. ``sums`` is the
     source's running sum, a ring read through ``window`` (see ``_running_sum``).
 
     Between grid points with the same number of roots, each branch's fields are linear. Where
@@ -785,8 +783,7 @@ def render_grid(
     left = np.empty((MAX_ROOTS, ROOT_FIELDS))
     right = np.empty((MAX_ROOTS, ROOT_FIELDS))
     listener = np.empty(3)
-    # Roots solved at every sample edge need no correction for the clock's bends.
-    exact = (clock[0], np.zeros(clock[1].shape[0]), 0.0, clock[3], clock[4])
+    exact = clock  # replaced below (once needed) by one without the clock's bends
     for g in range(grid_count - 1):
         first = grid_offsets[g]
         samples = grid_offsets[g + 1] - first
@@ -816,6 +813,8 @@ def render_grid(
                 reception.max(), speed,
             )  # fmt: skip
             pieces_ready = True
+            # Roots solved at every sample edge need no correction for the clock's bends.
+            exact = (clock[0], np.zeros(clock[1].shape[0]), 0.0)
         left[: counts[g]] = roots[g, : counts[g]]
         left_count = counts[g]
         for step in range(1, samples + 1):

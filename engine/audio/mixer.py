@@ -164,8 +164,6 @@ class Mixer:
         # Per-block work arrays shared by all sources: root counts, roots, solve report.
         self._scratch = (np.zeros(0, dtype=np.int64), np.zeros((0, 0, 0)), np.zeros(0))
         self._emission = np.zeros(kernels.EMISSION_FIELDS)  # ``kernels.mix_source``'s emission
-        # The reads' scratch over one grid span: fractions / running sums, and ring indices.
-        self._read_work = (np.empty((2, 0)), np.empty((2, 0), dtype=np.int64))
         # Per block: whether media regions bend the paths, and the last reception time's sample.
         self._media_regions = False
         self._last_reception_sample = 0
@@ -450,12 +448,7 @@ class Mixer:
             self._inverse_steps[:] = 1.0 / steps
         residual = np.empty(frames + 1)
         bound = kernels.clock_residual(boundaries, grid_offsets, float(rate), residual)
-        if self._read_work[0].shape[1] <= CONTROL_STEP:
-            self._read_work = (
-                np.empty((2, CONTROL_STEP + 1)),
-                np.empty((2, CONTROL_STEP + 1), dtype=np.int64),
-            )
-        self._clock_reads = (self._inverse_steps, residual, bound, *self._read_work)
+        self._clock_reads = (self._inverse_steps, residual, bound)
         if len(self.listener) == 0:
             self.listener.add(float(reception[0]), self.scale.explorer_position)
         listeners = np.empty((grid_count, 3))  # the listener at the grid points (G, 3)
