@@ -2,12 +2,16 @@
 // faint metric grid at the two powers of ten nearest that size.
 // Drawn over the screen grid (``in_ndc``, a vertex every few pixels): each vertex is the point of
 // the ground its pixel sees (rays above the horizon end at the plane's far edge), and everything
-// smooth there (coarse noise, light, the fog's colour, the vignette) is worked out per vertex and
-// interpolated. Per pixel remain the fine octaves (one mipmapped read of a baked texture,
-// engine/render/noise.py, four octaves in its four channels), the thin grid lines, how much fog
-// (steep near the horizon) and the display transform: on a CPU rasteriser every per-pixel
-// operation counts (hashing the noise per pixel cost more than the rest of the frame).
+// smooth there is worked out per vertex: the coarse noise, light, fog, tone map and vignette, so
+// each vertex hands on display colours (plain, under a grid line, and how the colour changes with
+// the fine noise). Per pixel remain only the fine octaves (one mipmapped read of a baked texture,
+// engine/render/noise.py, four octaves in its four channels) and the thin grid lines, then a
+// mix and a multiply-add: on a CPU rasteriser every per-pixel operation counts (hashing the noise
+// per pixel cost more than the rest of the frame; the fog and tone map per pixel were 15 %).
 // The coarse octaves, per vertex, fade out where the vertices get too sparse for them.
+// Where the fog changes too much across a triangle to be interpolated (near the horizon: the
+// renderer picks those triangles, ``fog_varies``), the variant compiled with PIXEL_FOG is drawn:
+// it hands on linear colours and the distance, and fogs and tone maps per pixel.
 #if defined VERTEX_SHADER
 #include "depth.glsl"
 #include "atmosphere.glsl"
@@ -30,11 +34,18 @@ uniform vec2 u_grid_spacing_vertex;      // the two grids' spacings (m)
 uniform vec2 u_grid_weight_vertex;
 in vec2 in_ndc;
 out vec2 v_local;                        // ground point relative to the eye, x and z (m)
+#ifdef PIXEL_FOG
 out float v_distance;                    // eye to ground point (m)
 out vec3 v_colour;                       // lit colour of the ground here (linear)
-out vec3 v_line_colour;                  // lit colour of a grid line here
+out vec3 v_line_colour;                  // lit colour under a grid line
 out vec3 v_fog_colour;                   // colour of the fog seen here
 out float v_vignette;
+#else
+uniform vec4 u_fine_weight;              // the weights of octaves 1..4 (the fragment's)
+out vec3 v_ground;                       // display colour here with no fine noise
+out vec3 v_line;                         // ... under a grid line
+out vec3 v_fine;                         // change in display colour per unit of fine noise
+#endif
 out vec2 v_grid_weight;                  // each grid's weight, faded where its lines get dense
 void main() {
     vec4 far_point = m_inverse_view_proj * vec4(in_ndc, 0.0, 1.0);
@@ -66,33 +77,55 @@ void main() {
     vec3 seen = relative / distance_metres;
     vec4 view_position = m_view * vec4(relative, 1.0);
     gl_Position = reversed_z(m_proj * view_position);
-    v_vignette = vignette(gl_Position);
+    float darken = vignette(gl_Position);
+    vec3 fog = fog_colour(seen);
+    vec3 line_mix = mix(colour, line_colour, 0.6);
+#ifdef PIXEL_FOG
+    v_distance = distance_metres;
     v_colour = colour;
-    v_line_colour = line_colour;
-    v_fog_colour = fog_colour(seen);
+    v_line_colour = line_mix;
+    v_fog_colour = fog;
+    v_vignette = darken;
+#else
+    // Fog mixes in linear light, before the tone map: a bright haze over a dark ground.
+    float clear = exp(-u_fog_density * distance_metres);
+    v_ground = display_colour(mix(fog, colour, clear), darken);
+    v_line = display_colour(mix(fog, line_mix, clear), darken);
+    // The fine noise n (in -s/2..s/2) scales the colour by 1 + 1.6 n: the display colour's
+    // secant over that range stands in for the tone map's curve.
+    float s = dot(u_fine_weight, vec4(1.0));
+    vec3 darkest = display_colour(mix(fog, colour * (1.0 - 0.8 * s), clear), darken);
+    vec3 lightest = display_colour(mix(fog, colour * (1.0 + 0.8 * s), clear), darken);
+    v_fine = (lightest - darkest) / max(s, 1e-6);
+#endif
     // Grid lines fade out before they crowd (over ~a fifth of a pixel between lines).
     vec2 line_footprint = footprint * (u_pixel_angle / u_vertex_angle) / u_grid_spacing_vertex;
     v_grid_weight = u_grid_weight_vertex * (1.0 - smoothstep(0.05, 0.3, line_footprint));
     v_local = relative.xz;
-    v_distance = distance_metres;
 }
 #elif defined FRAGMENT_SHADER
-#include "display.glsl"
 uniform sampler2D u_noise;               // RGBA: octaves 1..4 (engine/render/noise.py)
 uniform vec2 u_fine_offset;              // (eye.xz * u_fine_frequency) mod 1
 uniform float u_fine_frequency;          // texture repeats per metre
 uniform vec4 u_fine_weight;              // the weights of octaves 1..4
-uniform float u_fog_density;             // 1/m
 uniform vec2 u_grid_offset[2];           // (eye.xz / spacing_k + 0.5) mod 1
 uniform float u_grid_frequency[2];       // lines per metre (powers of ten)
 uniform float u_grid_spacing[2];         // metres between lines: 1 / u_grid_frequency
 in vec2 v_local;
+in vec2 v_grid_weight;
+#ifdef PIXEL_FOG
+#include "display.glsl"
+uniform float u_fog_density;             // 1/m
 in float v_distance;
 in vec3 v_colour;
 in vec3 v_line_colour;
 in vec3 v_fog_colour;
-in vec2 v_grid_weight;
 in float v_vignette;
+#else
+in vec3 v_ground;
+in vec3 v_line;
+in vec3 v_fine;
+#endif
 out vec4 f_colour;
 
 void main() {
@@ -107,9 +140,12 @@ void main() {
         lines = max(lines, line * v_grid_weight[k]);
     }
     float fine = dot(texture(u_noise, u_fine_offset + v_local * u_fine_frequency) - 0.5, u_fine_weight);
-    vec3 colour = mix(v_colour, v_line_colour, lines * 0.6) * (1.0 + 1.6 * fine);
-    // Fog mixes in linear light, before the tone map: a bright haze over a dark ground.
+#ifdef PIXEL_FOG
+    vec3 colour = mix(v_colour, v_line_colour, lines) * (1.0 + 1.6 * fine);
     float clear = exp(-u_fog_density * v_distance);
     f_colour = vec4(display_colour(mix(v_fog_colour, colour, clear), v_vignette), 1.0);
+#else
+    f_colour = vec4(mix(v_ground, v_line, lines) + v_fine * fine, 1.0);
+#endif
 }
 #endif

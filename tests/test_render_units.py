@@ -337,3 +337,30 @@ def test_field_bounds_are_cut_at_the_ground() -> None:
     assert above_ground_bounds(full, buried, half, eye, view_projection) is None
     under = Eye.from_camera(Camera(position=(0.0, -1.0, 0.0)), 16 / 9)
     assert above_ground_bounds(full, buried, half, under, view_projection) == full
+
+
+def test_ground_distances_follow_the_rays_and_end_at_the_edge() -> None:
+    """Each NDC point's distance to the ground point it sees, as ground.glsl places it: a ray
+    down at slope t meets the ground height / t away across; rays at or above the horizon end at
+    the plane's edge."""
+    from engine.render.renderer import ground_distances
+
+    projection = perspective_matrix(math.radians(60.0), 1.0, 0.1).astype(np.float64)
+    focal = projection[1, 1]  # view-space slope of NDC y is y / focal
+    points = np.array([[0.0, -0.5], [0.0, -1.0], [0.0, 0.0], [0.0, 0.5]], np.float32)
+    height, extent = 2.0, 1000.0
+    distances = ground_distances(points, np.linalg.inv(projection), height, extent)
+    for y, distance in zip((0.5, 1.0), distances[:2], strict=True):
+        across = height * focal / y
+        assert distance == pytest.approx(math.hypot(across, height), rel=1e-6)
+    np.testing.assert_allclose(distances[2:], math.hypot(extent, height), rtol=1e-6)
+
+
+def test_fog_varies_picks_triangles_that_span_much_fog() -> None:
+    from engine.render.renderer import FOG_SPAN, fog_varies
+
+    distances = np.array([10.0, 11.0, 12.0, 400.0])
+    triangles = np.array([[0, 1, 2], [1, 2, 3]])
+    density = FOG_SPAN / 100.0  # 100 m of fog depth is the limit
+    assert fog_varies(triangles, distances, density).tolist() == [False, True]
+    assert not fog_varies(triangles, distances, 0.0).any()  # no fog: all per vertex

@@ -163,6 +163,8 @@ class Renderer:
         # The effects pass in the variants a frame needs, compiled on first use:
         # (number of time fields, reversed time) -> (program, vertex array).
         self._effects: dict[tuple[int, bool], tuple[object, object]] = {}
+        # The ground where its fog varies too much across a triangle to be interpolated.
+        self._programs["ground_pixel_fog"] = load_program(ctx, "ground", defines=["PIXEL_FOG"])
         self._grid: ScreenGrid | None = None
         self._noise_texture = None
         self._noise_seed: int | None = None
@@ -414,12 +416,13 @@ class Renderer:
             spacings.append(spacing)
         grid_weights = (math.cos(fade), math.sin(fade))
         radians_per_pixel = 2.0 / (common["u_viewport"][3] * float(eye.projection[1, 1]))
+        extent = float(size * GROUND_EXTENT_PER_SIZE)
         self._apply(
             program,
-            {
+            values := {
                 **common,
                 "u_eye_height": float(eye.position[1]),
-                "u_extent": float(size * GROUND_EXTENT_PER_SIZE),
+                "u_extent": extent,
                 "u_vertex_angle": GRID_PIXELS * radians_per_pixel,
                 "u_pixel_angle": radians_per_pixel,
                 "u_ground_colour": self._ground_colour,
@@ -437,8 +440,21 @@ class Renderer:
                 "u_grid_weight_vertex": tuple(float(v) for v in grid_weights),
             },
         )
+        self._apply(self._programs["ground_pixel_fog"], values)
         self._noise().use(location=0)
-        grid.ground.render(mode=self.ctx.TRIANGLES)
+        # Triangles whose fog can be interpolated from their vertices first, the rest after.
+        view_projection = eye.projection.astype(np.float64) @ eye.rotation_view.astype(np.float64)
+        distances = ground_distances(
+            grid.points_ndc, np.linalg.inv(view_projection), float(eye.position[1]), extent
+        )
+        smooth = grid.order_ground(fog_varies(grid.triangles, distances, common["u_fog_density"]))
+        if smooth:
+            grid.ground.render(mode=self.ctx.TRIANGLES, vertices=3 * smooth)
+        rest = len(grid.triangles) - smooth
+        if rest:
+            grid.ground_pixel_fog.render(
+                mode=self.ctx.TRIANGLES, vertices=3 * rest, first=3 * smooth
+            )
 
     @staticmethod
     def _sky_floor(eye: Eye) -> float:
@@ -820,7 +836,10 @@ class Renderer:
             if self._grid is not None:
                 self._grid.release()
             self._grid = ScreenGrid(
-                self.ctx, (width, height), self._programs["ground"], self._programs["sky"]
+                self.ctx,
+                (width, height),
+                (self._programs["ground"], self._programs["ground_pixel_fog"]),
+                self._programs["sky"],
             )
         return self._grid
 
@@ -1010,19 +1029,66 @@ def screen_grid_points(width: int, height: int, step: int = GRID_PIXELS) -> tupl
     return points, triangles.astype(np.uint32)
 
 
-class ScreenGrid:
-    """The screen grid's buffers and one vertex array for each program drawn over it."""
+FOG_SPAN = 0.25
+"""Most fog optical depth (fog density x distance) that a ground triangle may span and still be
+fogged per vertex: interpolating exp(-x) linearly over a span x errs by up to about x^2 / 8."""
 
-    def __init__(self, ctx, size: tuple[int, int], ground, sky) -> None:  # noqa: ANN001
+
+def ground_distances(
+    points: np.ndarray, inverse_view_projection: np.ndarray, eye_height: float, extent: float
+) -> np.ndarray:
+    """(V,) distances (m) from the eye to the ground point each NDC point of ``points`` sees, as
+    shaders/ground.glsl places it: rays above the horizon (or beyond the plane's edge, ``extent``
+    metres away across) end at the edge."""
+    clip = np.concatenate(
+        [points.astype(np.float64), np.zeros((len(points), 1)), np.ones((len(points), 1))], axis=1
+    )
+    far = clip @ np.asarray(inverse_view_projection, np.float64).T
+    direction = far[:, :3] / far[:, 3:4]
+    direction /= np.linalg.norm(direction, axis=1, keepdims=True)
+    across = np.maximum(np.hypot(direction[:, 0], direction[:, 2]), 1e-6)
+    with np.errstate(divide="ignore"):
+        along = np.where(direction[:, 1] < 0.0, eye_height / -direction[:, 1], np.inf)
+    along = np.minimum(along, extent / across)
+    return np.hypot(across * along, eye_height)
+
+
+def fog_varies(triangles: np.ndarray, distances: np.ndarray, fog_density: float) -> np.ndarray:
+    """(T,) bool: the triangles (vertex indices) over which the fog's optical depth changes by
+    more than FOG_SPAN, so that it must be worked out per pixel."""
+    depths = distances[triangles] * fog_density
+    return (depths.max(axis=1) - depths.min(axis=1)) > FOG_SPAN
+
+
+class ScreenGrid:
+    """The screen grid's buffers and the vertex arrays of the programs drawn over it. Its triangles
+    can be reordered (``order_ground``) so the ground can draw two ranges with two programs."""
+
+    def __init__(self, ctx, size: tuple[int, int], ground: tuple, sky) -> None:  # noqa: ANN001
         points, triangles = screen_grid_points(*size)
         self.size = size
+        self.points_ndc = points
+        self.triangles = triangles
+        self._order: bytes = triangles.tobytes()
         self.points = ctx.buffer(points.tobytes())
-        self.indices = ctx.buffer(triangles.tobytes())
-        self.ground = ctx.vertex_array(ground, [(self.points, "2f", "in_ndc")], self.indices, 4)
+        self.indices = ctx.buffer(self._order)
+        self.ground, self.ground_pixel_fog = (
+            ctx.vertex_array(program, [(self.points, "2f", "in_ndc")], self.indices, 4)
+            for program in ground
+        )
         self.sky = ctx.vertex_array(sky, [(self.points, "2f", "in_ndc")], self.indices, 4)
 
+    def order_ground(self, last: np.ndarray) -> int:
+        """Put the triangles where ``last`` is set after the others (each part keeping its order,
+        near rows first) and return how many come first. The sky draws them all, in any order."""
+        order = np.concatenate([self.triangles[~last], self.triangles[last]]).tobytes()
+        if order != self._order:
+            self.indices.write(order)
+            self._order = order
+        return int(np.count_nonzero(~last))
+
     def release(self) -> None:
-        for resource in (self.ground, self.sky, self.points, self.indices):
+        for resource in (self.ground, self.ground_pixel_fog, self.sky, self.points, self.indices):
             resource.release()
 
 
