@@ -33,7 +33,12 @@ uniform float u_octave_weight[OCTAVES];  // normalised: they add up to 1
 uniform vec2 u_grid_spacing_vertex;      // the two grids' spacings (m)
 uniform vec2 u_grid_weight_vertex;
 in vec2 in_ndc;
-out vec2 v_local;                        // ground point relative to the eye, x and z (m)
+uniform vec2 u_fine_offset;              // (eye.xz * u_fine_frequency) mod 1
+uniform float u_fine_frequency;          // noise texture repeats per metre
+uniform vec2 u_grid_offset[2];           // (eye.xz / spacing_k + 0.5) mod 1
+uniform float u_grid_frequency[2];       // lines per metre (powers of ten, the second a tenth)
+out vec2 v_noise_uv;                     // where the fine noise texture is read
+out vec4 v_cells;                        // the ground point in each grid's cells (+ 0.5): xz, xz
 #ifdef PIXEL_FOG
 out float v_distance;                    // eye to ground point (m)
 out vec3 v_colour;                       // lit colour of the ground here (linear)
@@ -101,17 +106,15 @@ void main() {
     // Grid lines fade out before they crowd (over ~a fifth of a pixel between lines).
     vec2 line_footprint = footprint * (u_pixel_angle / u_vertex_angle) / u_grid_spacing_vertex;
     v_grid_weight = u_grid_weight_vertex * (1.0 - smoothstep(0.05, 0.3, line_footprint));
-    v_local = relative.xz;
+    v_noise_uv = u_fine_offset + local * u_fine_frequency;
+    v_cells = vec4(u_grid_offset[0] + local * u_grid_frequency[0],
+                   u_grid_offset[1] + local * u_grid_frequency[1]);
 }
 #elif defined FRAGMENT_SHADER
 uniform sampler2D u_noise;               // RGBA: octaves 1..4 (engine/render/noise.py)
-uniform vec2 u_fine_offset;              // (eye.xz * u_fine_frequency) mod 1
-uniform float u_fine_frequency;          // texture repeats per metre
 uniform vec4 u_fine_weight;              // the weights of octaves 1..4
-uniform vec2 u_grid_offset[2];           // (eye.xz / spacing_k + 0.5) mod 1
-uniform float u_grid_frequency[2];       // lines per metre (powers of ten)
-uniform float u_grid_spacing[2];         // metres between lines: 1 / u_grid_frequency
-in vec2 v_local;
+in vec2 v_noise_uv;
+in vec4 v_cells;
 in vec2 v_grid_weight;
 #ifdef PIXEL_FOG
 #include "display.glsl"
@@ -129,17 +132,14 @@ in vec3 v_fine;
 out vec4 f_colour;
 
 void main() {
-    // Multiplications by reciprocals worked out once: divisions cost a CPU rasteriser per pixel.
-    float lines = 0.0;
-    vec2 per_pixel = 1.0 / max(fwidth(v_local), vec2(1e-30));  // pixels per metre
-    for (int k = 0; k < 2; ++k) {
-        // Distance to the nearest line in pixels: (cells) / (cells per pixel).
-        vec2 to_line = abs(fract(u_grid_offset[k] + v_local * u_grid_frequency[k]) - 0.5);
-        vec2 distance_to_line = to_line * (per_pixel * u_grid_spacing[k]);
-        float line = 1.0 - min(min(distance_to_line.x, distance_to_line.y), 1.0);
-        lines = max(lines, line * v_grid_weight[k]);
-    }
-    float fine = dot(texture(u_noise, u_fine_offset + v_local * u_fine_frequency) - 0.5, u_fine_weight);
+    // Distance to the nearest line in pixels: (cells) x (pixels per cell); the second grid's
+    // cells are ten of the first's. Multiplications by a reciprocal worked out once: divisions
+    // cost a CPU rasteriser per pixel.
+    vec2 pixels_per_cell = 1.0 / max(fwidth(v_cells.xy), vec2(1e-30));
+    vec4 to_line = abs(fract(v_cells) - 0.5) * vec4(pixels_per_cell, pixels_per_cell * 10.0);
+    vec2 line = max(1.0 - min(to_line.xz, to_line.yw), 0.0) * v_grid_weight;
+    float lines = max(line.x, line.y);
+    float fine = dot(texture(u_noise, v_noise_uv) - 0.5, u_fine_weight);
 #ifdef PIXEL_FOG
     vec3 colour = mix(v_colour, v_line_colour, lines) * (1.0 + 1.6 * fine);
     float clear = exp(-u_fog_density * v_distance);
