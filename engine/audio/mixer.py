@@ -471,6 +471,9 @@ class Mixer:
             -math.sin(self.listener_yaw),
             medium.head_radius(self.listener_size) / self.speed_of_sound,
         )
+        # What every table source's emission shares this block (``kernels.mix_source``).
+        self._emission[kernels.DRIFT] = self.acoustics.pitch_drift_semitones_per_metre
+        self._emission[kernels.MARGIN] = self._lookahead + 2 + CONTROL_STEP
         for source in list(self.sources):
             self._render_source(
                 source, reception, listeners, grid_offsets, boundaries, out, spacing
@@ -579,8 +582,6 @@ class Mixer:
         emission[kernels.SIGNAL_POSITION] = position
         emission[kernels.CLOCK_RATE] = clock_rate
         emission[kernels.GATE] = _gate(clock_rate)
-        emission[kernels.DRIFT] = self.acoustics.pitch_drift_semitones_per_metre
-        emission[kernels.MARGIN] = margin
         table = source.signal.table
         kernels.mix_source(
             *knots, search_start, grid_offsets, reception, listeners, boundaries,
