@@ -166,6 +166,8 @@ class Renderer:
         # The ground where its fog varies too much across a triangle to be interpolated.
         self._programs["ground_pixel_fog"] = load_program(ctx, "ground", defines=["PIXEL_FOG"])
         self._grid: ScreenGrid | None = None
+        # Each program's uniforms as last set: program -> name -> [member, value] (``_apply``).
+        self._uniforms: dict[object, dict[str, list]] = {}
         self._noise_texture = None
         self._noise_seed: int | None = None
         self._sun_vao = ctx.vertex_array(self._programs["sun"], [])
@@ -928,18 +930,27 @@ class Renderer:
         self._depth = self._frame_copy = None
         self._depth_size = None
 
-    @staticmethod
-    def _apply(program, values: dict) -> None:  # noqa: ANN001 - moderngl.Program
+    def _apply(self, program, values: dict) -> None:  # noqa: ANN001 - moderngl.Program
+        """Set ``program``'s uniforms from ``values`` (names it does not use are skipped),
+        writing only those whose value changed since this renderer last set them: most stay the
+        same from frame to frame, and each write is a Python call and a GL call."""
+        uniforms = self._uniforms.get(program)
+        if uniforms is None:
+            uniforms = self._uniforms[program] = {}
         for name, value in values.items():
-            member = program.get(name, None)
-            if member is None:
-                continue  # optimised out, or not used by this pass
             if isinstance(value, np.ndarray):
-                member.write(np.ascontiguousarray(value).tobytes())
-            elif isinstance(value, bytes):
+                value = np.ascontiguousarray(value).tobytes()
+            entry = uniforms.get(name)
+            if entry is None:  # [member or None (optimised out, or unused by this pass), last]
+                entry = uniforms[name] = [program.get(name, None), _UNSET]
+            member, last = entry
+            if member is None or (type(last) is type(value) and last == value):
+                continue
+            if isinstance(value, bytes):
                 member.write(value)
             else:
                 member.value = value
+            entry[1] = value
 
     def release(self) -> None:
         """Free every GL object this renderer made."""
@@ -961,6 +972,7 @@ class Renderer:
         ):
             if resource is not None:
                 resource.release()
+        self._uniforms.clear()
         self._instance_vaos.clear()
         self._instance_buffers.clear()
         self._particle_vaos.clear()
@@ -1058,6 +1070,9 @@ def fog_varies(triangles: np.ndarray, distances: np.ndarray, fog_density: float)
     more than FOG_SPAN, so that it must be worked out per pixel."""
     depths = distances[triangles] * fog_density
     return (depths.max(axis=1) - depths.min(axis=1)) > FOG_SPAN
+
+
+_UNSET = object()  # a uniform not yet set by ``Renderer._apply``
 
 
 class ScreenGrid:
