@@ -213,40 +213,6 @@ def test_block_clock_matches_world_time_at_across_knots():
     np.testing.assert_allclose(inverse, 1.0 / steps, rtol=1e-9)
 
 
-def test_clock_residual_is_the_clock_bend_from_the_grid_line():
-    boundaries = np.cumsum(np.r_[0.0, np.repeat([1.0, 0.5, 1.5, -1.0], 100)]) / RATE
-    grid = np.array([0, 128, 256, 384, 400])
-    residual = np.empty(len(boundaries))
-    bound = kernels.clock_residual(boundaries, grid, float(RATE), residual)
-    line = np.interp(np.arange(len(boundaries)), grid, boundaries[grid])
-    np.testing.assert_allclose(residual, (boundaries - line) * RATE, atol=1e-9)
-    assert bound == pytest.approx(np.abs(residual).max())
-    assert bound > 10.0  # the backward stretch bends the last full span by tens of samples
-    steady = np.arange(401) / RATE
-    assert kernels.clock_residual(steady, grid, float(RATE), residual) < 1e-9
-
-
-def test_reads_follow_the_clock_between_grid_points(monkeypatch):
-    # A bending output clock (knots 1/150 s apart, not on the grid): a coarse grid plus the
-    # clock's residual must hear what a grid of every other sample hears.
-    from engine.audio import mixer as mixer_module
-
-    outputs = {}
-    for step in (2, 128):
-        monkeypatch.setattr(mixer_module, "CONTROL_STEP", step)
-        monkeypatch.setattr(mixer_module, "COARSE_CONTROL_STEP", step)
-        mixer = Mixer(Acoustics(), sample_rate=RATE, block_size=1024, reverb=False)
-        mixer._clock = [(0.0, 0.0, 1.0)] + [
-            (k / 150, sum((1.0, 0.6, 1.3)[j % 3] for j in range(k)) / 150, 1.0)
-            for k in range(1, 40)
-        ]
-        mixer.set_listener(0.0, (0.0, 0.0, 0.0))
-        mixer.add_source(continuous("tone", 700.0, RATE), position=(0.0, 0.0, -7.0))
-        outputs[step] = mixer.render(RATE // 5)
-    assert np.abs(outputs[2]).max() > 0.01
-    np.testing.assert_allclose(outputs[128], outputs[2], atol=1e-6)
-
-
 def test_the_flat_distance_bus_as_a_delay_equals_its_filter():
     acoustics = Acoustics(absorption=(AbsorptionBand(frequency_hz=4000, db_per_metre=0.2),))
     results = {}
@@ -264,23 +230,3 @@ def test_the_flat_distance_bus_as_a_delay_equals_its_filter():
         results[delay] = np.concatenate(blocks, axis=1)
     # The filter path runs in single precision.
     np.testing.assert_allclose(results[True], results[False], atol=2e-5)
-
-
-def test_slow_sources_take_the_coarse_grid_and_fast_ones_the_fine(monkeypatch):
-    from engine.audio import mixer as mixer_module
-
-    def render(coarse_step: int, speed: float) -> np.ndarray:
-        monkeypatch.setattr(mixer_module, "COARSE_CONTROL_STEP", coarse_step)
-        mixer = Mixer(Acoustics(), sample_rate=RATE, block_size=1024, reverb=False)
-        mixer.set_listener(0.0, (0.0, 0.0, 0.0))
-        path = Trajectory.linear((-0.5 * speed, 0.0, -3.0), (speed, 0.0, 0.0))
-        mixer.add_source(continuous("tone", 500.0, RATE), position=path)
-        return mixer.render(RATE // 2)
-
-    # Past the speed of sound: a Mach cone sweeps the listener; the fine grid, whatever the coarse.
-    np.testing.assert_array_equal(render(128, 500.0), render(64, 500.0))
-    # Walking pace: the coarse grid is taken, and hears the same to about -80 dB.
-    slow_fine, slow_coarse = render(64, 1.5), render(128, 1.5)
-    assert np.any(slow_fine != slow_coarse)
-    np.testing.assert_allclose(slow_coarse, slow_fine, atol=1e-5)
-    assert np.abs(slow_fine).max() > 0.1

@@ -487,33 +487,29 @@ def _sum_at(sums, window, position, inside):
 
 @njit(cache=True, fastmath=True)
 def _read_linear(
-    sums, mask, left_start, left_step, right_start, right_step, inverse_steps, residual,
-    first_sample, samples, gain, gain_step, left_gain, left_gain_step, right_gain,
-    right_gain_step, share, share_step, out, lower, upper,
+    sums, mask, left_start, left_step, right_start, right_step, inverse_steps, first_sample,
+    samples, gain, gain_step, left_gain, left_gain_step, right_gain, right_gain_step, share,
+    share_step, out, lower, upper,
 ):  # fmt: skip
     """Both ears' reads at linear positions inside the ring's window, weighted into a bus pair.
 
     Output sample ``first_sample + k`` (k < ``samples``) is the running-sum difference over
-    [k, k + 1] (the linear positions plus the clock's ``residual`` at those edges) times 1 / dt,
-    the gain and the ear's gain; ``share`` of it goes to bus ``lower`` of ``out`` (B, 2, F) and
-    the rest to bus ``upper`` (the same bus when there is one, the shares then summing to one).
-    Whole arrays and offsets, no views: this runs per grid span.
+    [k, k + 1] times 1 / dt, the gain and the ear's gain; ``share`` of it goes to bus ``lower``
+    of ``out`` (B, 2, F) and the rest to bus ``upper`` (the same bus when there is one, the
+    shares then summing to one). Whole arrays and offsets, no views: this runs per grid span.
     """
-    position = left_start + residual[first_sample]
-    index = int(position)
+    index = int(left_start)
     below = sums[index & mask]
-    left_before = below + (position - index) * (sums[(index + 1) & mask] - below)
-    position = right_start + residual[first_sample]
-    index = int(position)
+    left_before = below + (left_start - index) * (sums[(index + 1) & mask] - below)
+    index = int(right_start)
     below = sums[index & mask]
-    right_before = below + (position - index) * (sums[(index + 1) & mask] - below)
+    right_before = below + (right_start - index) * (sums[(index + 1) & mask] - below)
     for k in range(samples):
-        bend = residual[first_sample + k + 1]
-        position = left_start + (k + 1) * left_step + bend
+        position = left_start + (k + 1) * left_step
         index = int(position)
         below = sums[index & mask]
         left_after = below + (position - index) * (sums[(index + 1) & mask] - below)
-        position = right_start + (k + 1) * right_step + bend
+        position = right_start + (k + 1) * right_step
         index = int(position)
         below = sums[index & mask]
         right_after = below + (position - index) * (sums[(index + 1) & mask] - below)
@@ -549,7 +545,7 @@ def _read_span(
     end_fields,
     first_sample,
     samples,
-    clock,
+    inverse_steps,
     sums,
     window,
     emission_offset,
@@ -562,10 +558,7 @@ def _read_span(
 
     The output sample between reception times t and t + dt is (C(e(t + dt)) - C(e(t))) / dt,
     C the running sum of the emission and e the emission time heard, per ear (the later ear reads
-    earlier emission). ``clock`` is (inverse_steps, residual, bound): 1 / dt per output sample
-    in emission samples (F,), how far the world time at each sample edge (F + 1,) lies from the
-    straight line between the grid points, in emission samples (the fields are linear over the
-    span but the output clock may bend inside it), and the largest such distance;
+    earlier emission). ``inverse_steps`` (F,) holds 1 / dt per output sample in emission samples;
     ``emission_offset`` turns emission seconds * rate into a ring index (``window``: see
     ``_running_sum``). Gains and path length
     are taken in the middle of each output sample. One pass: both ears read, weighted and added
@@ -584,8 +577,7 @@ def _read_span(
     end_itd = itd + samples * itd_step
     lowest = min(lowest, end - max(end_itd, 0.0), end + min(end_itd, 0.0))
     highest = max(base, end)
-    bound = clock[2]
-    inside = itd * end_itd >= 0 and lowest - bound > window[1] and highest + bound < window[2]
+    inside = itd * end_itd >= 0 and lowest > window[1] and highest < window[2]
     left_delay = max(itd, 0.0)
     left_delay_step = (max(end_itd, 0.0) - left_delay) * per_step
     right_delay = max(-itd, 0.0)
@@ -620,22 +612,20 @@ def _read_span(
         weight = bus_position - lower if buses > 1 else 0.0
         _read_linear(
             sums, window[0], base - left_delay, base_step - left_delay_step, base - right_delay,
-            base_step - right_delay_step, clock[0], clock[1], first_sample, samples, gain,
-            gain_step, left_gain, left_step, right_gain, right_step, 1.0 - weight,
+            base_step - right_delay_step, inverse_steps, first_sample, samples, gain, gain_step,
+            left_gain, left_step, right_gain, right_step, 1.0 - weight,
             -bus_step if buses > 1 else 0.0, out, lower, upper,
         )  # fmt: skip
         return
     # Otherwise each ear's delay and the bus pair are worked out sample by sample.
     left_before = 0.0
     right_before = 0.0
-    residual = clock[1]
     for step in range(samples + 1):
-        bend = residual[first_sample + step]
         if inside:
-            left = base - left_delay + step * (base_step - left_delay_step) + bend
-            right = base - right_delay + step * (base_step - right_delay_step) + bend
+            left = base - left_delay + step * (base_step - left_delay_step)
+            right = base - right_delay + step * (base_step - right_delay_step)
         else:
-            position = base + step * base_step + bend
+            position = base + step * base_step
             delay = itd + step * itd_step
             left = position - max(delay, 0.0)
             right = position + min(delay, 0.0)
@@ -643,7 +633,7 @@ def _read_span(
         right_after = _sum_at(sums, window, right, inside)
         if step > 0:
             k = first_sample + step - 1
-            scale = clock[0][k] * (gain + (step - 1) * gain_step)
+            scale = inverse_steps[k] * (gain + (step - 1) * gain_step)
             left_value = (left_after - left_before) * scale * (left_gain + (step - 1) * left_step)
             right_value = (
                 (right_after - right_before) * scale * (right_gain + (step - 1) * right_step)
@@ -673,7 +663,7 @@ def _read_between(
     right_count,
     first_sample,
     samples,
-    clock,
+    inverse_steps,
     sums,
     window,
     emission_offset,
@@ -702,7 +692,7 @@ def _read_between(
         if j >= 0:
             _read_span(
                 _fields(left_roots[r]), _fields(right_roots[j]), first_sample, samples,
-                clock, sums, window, emission_offset, sample_rate, out, buses_per_metre,
+                inverse_steps, sums, window, emission_offset, sample_rate, out, buses_per_metre,
                 bus_used,
             )  # fmt: skip
         else:
@@ -713,7 +703,7 @@ def _read_between(
                     other[TIME] = 0.5 * (left_roots[r, TIME] + left_roots[q, TIME])
                     break
             _read_span(
-                _fields(left_roots[r]), _fields(other), first_sample, samples, clock,
+                _fields(left_roots[r]), _fields(other), first_sample, samples, inverse_steps,
                 sums, window, emission_offset, sample_rate, out, buses_per_metre, bus_used,
             )  # fmt: skip
     for r in range(right_count):
@@ -725,7 +715,7 @@ def _read_between(
                 other[TIME] = 0.5 * (right_roots[r, TIME] + right_roots[q, TIME])
                 break
         _read_span(
-            _fields(other), _fields(right_roots[r]), first_sample, samples, clock, sums,
+            _fields(other), _fields(right_roots[r]), first_sample, samples, inverse_steps, sums,
             window, emission_offset, sample_rate, out, buses_per_metre, bus_used,
         )  # fmt: skip
 
@@ -740,7 +730,7 @@ def render_grid(
     reception,
     listeners,
     boundaries,
-    clock,
+    inverse_steps,
     speed,
     refine,
     strength,
@@ -763,8 +753,8 @@ def render_grid(
 ):
     """Read a source into ``out`` (B, 2, F) from the roots ``solve_grid`` found on the grid.
 
-    ``boundaries`` (F + 1,) are the world times of the output samples' edges and ``clock``
-    (inverse_steps, residual, bound) as ``_read_span`` takes it. ``sums`` is the
+    ``boundaries`` (F + 1,) are the world times of the output samples' edges and
+    ``inverse_steps`` (F,) one over each sample's length in emission samples. ``sums`` is the
     source's running sum, a ring read through ``window`` (see ``_running_sum``).
 
     Between grid points with the same number of roots, each branch's fields are linear. Where
@@ -783,7 +773,6 @@ def render_grid(
     left = np.empty((MAX_ROOTS, ROOT_FIELDS))
     right = np.empty((MAX_ROOTS, ROOT_FIELDS))
     listener = np.empty(3)
-    exact = clock  # replaced below (once needed) by one without the clock's bends
     for g in range(grid_count - 1):
         first = grid_offsets[g]
         samples = grid_offsets[g + 1] - first
@@ -794,13 +783,13 @@ def render_grid(
             for r in range(counts[g]):
                 _read_span(
                     _grid_fields(roots, g, r), _grid_fields(roots, g + 1, r), first, samples,
-                    clock, sums, window, emission_offset, sample_rate, out,
+                    inverse_steps, sums, window, emission_offset, sample_rate, out,
                     buses_per_metre, bus_used,
                 )  # fmt: skip
             continue
         if not refine or samples == 1:
             _read_between(
-                roots[g], counts[g], roots[g + 1], counts[g + 1], first, samples, clock,
+                roots[g], counts[g], roots[g + 1], counts[g + 1], first, samples, inverse_steps,
                 sums, window, emission_offset, sample_rate, out, buses_per_metre, bus_used,
             )  # fmt: skip
             continue
@@ -813,8 +802,6 @@ def render_grid(
                 reception.max(), speed,
             )  # fmt: skip
             pieces_ready = True
-            # Roots solved at every sample edge need no correction for the clock's bends.
-            exact = (clock[0], np.zeros(clock[1].shape[0]), 0.0)
         left[: counts[g]] = roots[g, : counts[g]]
         left_count = counts[g]
         for step in range(1, samples + 1):
@@ -842,7 +829,7 @@ def render_grid(
                     for field in range(ROOT_FIELDS):
                         right[r, field] = fields[field]
             _read_between(
-                left, left_count, right, right_count, first + step - 1, 1, exact, sums,
+                left, left_count, right, right_count, first + step - 1, 1, inverse_steps, sums,
                 window, emission_offset, sample_rate, out, buses_per_metre, bus_used,
             )  # fmt: skip
             left[:right_count] = right[:right_count]
@@ -1143,28 +1130,6 @@ def block_clock(
 
 
 @njit(cache=True)
-def clock_residual(boundaries, grid_offsets, sample_rate, residual):
-    """Fill ``residual`` (F + 1,): each sample edge's world time minus the straight line between
-    the grid points around it, in world samples; returns the largest magnitude.
-
-    Zero wherever the output clock runs at one rate across a grid span. The reads add it to
-    their linear positions, so emission is heard on the clock's own bends however coarse the
-    grid (the clock follows the snapshots at their own rate, not the grid's).
-    """
-    bound = 0.0
-    for g in range(grid_offsets.shape[0] - 1):
-        first = grid_offsets[g]
-        samples = grid_offsets[g + 1] - first
-        start = boundaries[first]
-        step = (boundaries[first + samples] - start) / samples
-        for k in range(samples + 1):
-            value = (boundaries[first + k] - (start + k * step)) * sample_rate
-            residual[first + k] = value
-            bound = max(bound, abs(value))
-    return bound
-
-
-@njit(cache=True)
 def path_positions(knot_times, knot_positions, knot_velocities, times, out):
     """``out`` (M, 3): a path's positions at ``times`` (M,), as ``Trajectory.position_at``."""
     for m in range(times.shape[0]):
@@ -1186,7 +1151,7 @@ emission time read, and (filled in) samples generated and the emission speed."""
 @njit(cache=True)
 def mix_source(
     knot_times, knot_positions, knot_velocities, search_start, grid_offsets, reception,
-    listeners, boundaries, clock, speed, strength, anchor, amplitude, reference_distance,
+    listeners, boundaries, inverse_steps, speed, strength, anchor, amplitude, reference_distance,
     exponent, right_x, right_z, head_seconds, counts, roots, report, sums, first_kept,
     kept_length, emission, table, scale, looped, wobble_table, wobble_scale, wobble_depth,
     emission_offset, sample_rate, out, buses_per_metre, bus_used,
@@ -1230,7 +1195,7 @@ def mix_source(
         emission[EMISSION_SPEED] = emission_speed
     render_grid(
         knot_times, knot_positions, knot_velocities, search_start, grid_offsets, reception,
-        listeners, boundaries, clock, speed, True, strength, anchor, amplitude,
+        listeners, boundaries, inverse_steps, speed, True, strength, anchor, amplitude,
         reference_distance, exponent, right_x, right_z, head_seconds, counts, roots, sums,
         (mask, first_kept, first_kept + kept_length - 1), emission_offset, sample_rate, out,
         buses_per_metre, bus_used,

@@ -51,17 +51,7 @@ from engine.rules.scale import Scale
 from engine.rules.time import Time
 
 CONTROL_STEP = 64
-"""Samples between the points where retarded time is solved exactly (linear in between, plus the
-output clock's own bends: ``kernels.clock_residual``)."""
-
-COARSE_CONTROL_STEP = 2 * CONTROL_STEP
-"""The same for slow sources: the emission time heard then bends so little over this span that
-linear is as good (``COARSE_SPEED_SHARE``)."""
-
-COARSE_SPEED_SHARE = 0.25
-"""Sources take the coarse grid while their speed plus the listener's (the fastest either has
-had) stays under this share of the slowest speed of sound, and world time runs no faster than
-real time. Faster ones, and every Mach cone, keep the fine grid."""
+"""Samples between the points where retarded time is solved exactly (linear in between)."""
 
 CEILING = 10.0 ** (-0.1 / 20.0)
 """Largest output magnitude the limiter lets through (-0.1 dBFS)."""
@@ -165,9 +155,6 @@ class Mixer:
         # The clock's knots as arrays, and the last knot they were built for.
         self._clock_arrays: tuple[object, np.ndarray, np.ndarray] = (None, np.zeros(0), np.zeros(0))
         self._grid_offsets = np.zeros(1, dtype=np.int64)  # grid points in a block (G,)
-        self._grid_step = CONTROL_STEP  # the step ``_grid_offsets`` was built with
-        self._coarse_points = np.zeros(1, dtype=np.int64)  # the coarse grid's points among them
-        self._coarse_below = -1.0  # per block: the speed under which sources take the coarse grid
         self._output_sample = 0
         self._pending = np.zeros((0, 2))
         self._body_trajectories: dict[int, Trajectory] = {}
@@ -431,15 +418,10 @@ class Mixer:
         # The limiter delays its output; reception runs that far ahead so nothing arrives late.
         first = self._output_sample + self._latency
         self._output_sample += frames
-        if self._grid_offsets[-1] != frames or self._grid_step != CONTROL_STEP:
-            self._grid_step = CONTROL_STEP
+        if self._grid_offsets[-1] != frames:
             self._grid_offsets = np.unique(
                 np.minimum(np.arange(0, frames + CONTROL_STEP, CONTROL_STEP), frames)
             ).astype(np.int64)
-            # The coarse grid: every grid point on a multiple of its step, and the block's end.
-            self._coarse_points = np.flatnonzero(
-                (self._grid_offsets % COARSE_CONTROL_STEP == 0) | (self._grid_offsets == frames)
-            )
         grid_offsets = self._grid_offsets
         grid_count = len(grid_offsets)
         if self._scratch[0].shape[0] != grid_count:
@@ -468,26 +450,6 @@ class Mixer:
         listeners = np.empty((grid_count, 3))  # the listener at the grid points (G, 3)
         path = self.listener
         kernels.path_positions(path.times, path.positions, path.velocities, reception, listeners)
-        # Each grid as the sources read it: offsets, reception times, listener positions, the
-        # clock as ``kernels._read_span`` takes it, and the grid's step.
-        grids = []
-        for points, step in ((None, CONTROL_STEP), (self._coarse_points, COARSE_CONTROL_STEP)):
-            offsets = grid_offsets if points is None else grid_offsets[points]
-            residual = np.empty(frames + 1)
-            bound = kernels.clock_residual(boundaries, offsets, float(rate), residual)
-            grids.append((
-                offsets,
-                reception if points is None else reception[points],
-                listeners if points is None else listeners[points],
-                (self._inverse_steps, residual, bound),
-                step,
-            ))  # fmt: skip
-        world_rate = abs(boundaries[-1] - boundaries[0]) * rate / frames
-        slowest = medium.slowest_speed(self.acoustics, self.speed_of_sound)
-        # Sources slower than this (the listener's speed taken off) may take the coarse grid.
-        self._coarse_below = (
-            COARSE_SPEED_SHARE * slowest - self.listener.fastest if world_rate <= 1.01 else -1.0
-        )
         if self._bus_spectra is None:
             out, spacing = np.zeros((1, 2, frames)), math.inf
         else:
@@ -507,8 +469,11 @@ class Mixer:
         )
         # What every table source's emission shares this block (``kernels.mix_source``).
         self._emission[kernels.DRIFT] = self.acoustics.pitch_drift_semitones_per_metre
+        self._emission[kernels.MARGIN] = self._lookahead + 2 + CONTROL_STEP
         for source in list(self.sources):
-            self._render_source(source, grids, boundaries, out, spacing)
+            self._render_source(
+                source, reception, listeners, grid_offsets, boundaries, out, spacing
+            )
         dry = out[0] if self._bus_spectra is None else self._filter_buses(out)
         stereo = dry.T  # (frames, 2)
         stereo = self._apply_hearing(stereo)
@@ -538,21 +503,19 @@ class Mixer:
     def _render_source(
         self,
         source: Source,
-        grids: list[tuple],
+        reception: np.ndarray,
+        listeners: np.ndarray,
+        grid_offsets: np.ndarray,
         boundaries: np.ndarray,
         out: np.ndarray,
         bus_spacing: float,
     ) -> None:
         rate = self.sample_rate
         trajectory = self._trajectory_of(source)
-        end = float(boundaries[-1])  # the last grid point's reception time, on every grid
         if source.position_fn is not None:
-            trajectory.add(end, source.position_fn(end))
+            trajectory.add(float(reception[-1]), source.position_fn(float(reception[-1])))
         if not len(trajectory):
             return
-        grid_offsets, reception, listeners, clock_reads, step = grids[
-            0 if self._media_regions or trajectory.fastest >= self._coarse_below else 1
-        ]
         # Emission before the source's start (or before what is kept of it) is silent.
         search_start = source.origin / rate - EMISSION_LEAD_SECONDS
         counts, roots, report = self._scratch
@@ -567,7 +530,7 @@ class Mixer:
         if source.signal.table is not None and not use_given:
             self._mix_table_source(
                 source, trajectory, knots, search_start, reception, listeners, grid_offsets,
-                boundaries, clock_reads, step, shared, out, bus_spacing,
+                boundaries, shared, out, bus_spacing,
             )  # fmt: skip
             return
         kernels.solve_grid(
@@ -582,10 +545,10 @@ class Mixer:
         source.anchor_delay = float(report[3])
         # Emission needed up to the latest time read (plus the bus filters' look-ahead; one grid
         # step more for the roots solved sample by sample where a Mach cone passes).
-        self._generate(source, int(math.ceil(latest * rate)) + self._lookahead + 2 + step)
+        self._generate(source, int(math.ceil(latest * rate)) + self._lookahead + 2 + CONTROL_STEP)
         kernels.render_grid(
             *knots, search_start, grid_offsets, reception, listeners, boundaries,
-            clock_reads, self.speed_of_sound, not use_given, *shared,
+            self._inverse_steps, self.speed_of_sound, not use_given, *shared,
             source.sums, self._ring_window(source), float(self._lookahead - source.start_sample),
             float(rate), out, 1.0 / bus_spacing, self._bus_used,
         )  # fmt: skip
@@ -595,12 +558,12 @@ class Mixer:
 
     def _mix_table_source(
         self, source, trajectory, knots, search_start, reception, listeners, grid_offsets,
-        boundaries, clock_reads, step, shared, out, bus_spacing,
+        boundaries, shared, out, bus_spacing,
     ) -> None:  # fmt: skip
         """``_render_source`` for a table signal in one compiled call (``kernels.mix_source``)."""
         rate = self.sample_rate
         report = self._scratch[2]
-        margin = self._lookahead + 2 + step
+        margin = self._lookahead + 2 + CONTROL_STEP
         # Room in the ring for everything this block can need: emission is never later than
         # the last reception time.
         most = self._last_reception_sample + margin + 1 - source.generated
@@ -615,11 +578,10 @@ class Mixer:
         emission[kernels.SIGNAL_POSITION] = position
         emission[kernels.CLOCK_RATE] = clock_rate
         emission[kernels.GATE] = _gate(clock_rate)
-        emission[kernels.MARGIN] = margin
         table = source.signal.table
         kernels.mix_source(
             *knots, search_start, grid_offsets, reception, listeners, boundaries,
-            clock_reads, self.speed_of_sound, *shared, report, source.sums, first_kept,
+            self._inverse_steps, self.speed_of_sound, *shared, report, source.sums, first_kept,
             source.sums_length, emission, table.table, table.scale, table.looped, sine_table(),
             SINE_TABLE_SAMPLES * table.wobble_cycles, table.wobble_depth,
             float(self._lookahead - source.start_sample), float(rate), out, 1.0 / bus_spacing,

@@ -36,7 +36,6 @@ class Trajectory:
         self._positions = np.empty((16, 3))
         self._velocities = np.empty((16, 3))
         self._count = 0
-        self.fastest = 0.0  # the largest speed any knot has had (m/s), never lowered
 
     @classmethod
     def linear(
@@ -88,7 +87,6 @@ class Trajectory:
         self._times[self._count] = time
         self._positions[self._count] = position
         self._velocities[self._count] = np.asarray(velocity, dtype=np.float64)
-        self.fastest = max(self.fastest, float(np.linalg.norm(self._velocities[self._count])))
         self._count += 1
 
     def forget_before(self, time: float) -> None:
