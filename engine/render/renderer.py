@@ -6,9 +6,11 @@ ground noise, the screen grid, the depth target) and the fixed order of passes i
 1. bodies         instanced meshes per shape; light delay, Doppler colour, beaming, temporal
                   Doppler (per instance, on the CPU); light and fog per vertex, stripes per pixel
 2. agents         instanced silhouettes (the same program)
-3. ground         seeded plane at y = 0: coarse noise, light and fog colour per vertex of the
-                  screen grid; fine noise (one texture read), grid lines, fog amount and display
-                  transform per pixel; after the near things, so it is not shaded under them
+3. ground         seeded plane at y = 0: coarse noise, light, fog and display transform per
+                  vertex of the screen grid; fine noise (one texture read) and grid lines per
+                  pixel; triangles spanning too much fog (near the horizon, ``fog_varies``) drawn
+                  by a variant that fogs per pixel; after the near things, so it is not shaded
+                  under them
 4. sky            the screen grid at infinity, shaded per vertex, cut by a clip plane just under
                   the ground's far edge and depth-tested, so only what nothing covers is drawn;
                   the sun's disc on its own small quad
