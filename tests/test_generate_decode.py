@@ -14,12 +14,11 @@ import random
 
 import pytest
 import torch
-from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+from tiny_lm import tiny_random_backend
 
 from generators.backends.local import LocalBackend
 from generators.choices import FIELD_SENTENCES, FieldChooser, pick
 from generators.decode import DecodeStats
-from generators.embedded import embedded_gguf_path
 from generators.intent import WorldIntent, stage_schema
 
 pytestmark = pytest.mark.unit
@@ -27,24 +26,7 @@ pytestmark = pytest.mark.unit
 
 @pytest.fixture(scope="module")
 def backend() -> LocalBackend:
-    gguf = embedded_gguf_path()
-    tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=4096,
-        bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
-    )
-    torch.manual_seed(1)
-    model = LlamaForCausalLM(config)
-    model.generation_config.eos_token_id = tokenizer.eos_token_id
-    return LocalBackend.from_parts(model, tokenizer, "tiny-random-llama")
+    return tiny_random_backend(seed=1)
 
 
 def _plain_last_logits(backend: LocalBackend, ids: list[int]) -> torch.Tensor:

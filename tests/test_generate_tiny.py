@@ -10,13 +10,11 @@ from __future__ import annotations
 import json
 
 import pytest
-import torch
-from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+from tiny_lm import tiny_random_backend
 
 from engine.rules import dump_world, loads_world
 from generators.backends.base import GenerationRequest
 from generators.backends.local import LocalBackend
-from generators.embedded import embedded_gguf_path
 from generators.intent import WorldIntent, stage_schema
 from generators.world import WorldGenerator, prompt_request
 
@@ -25,24 +23,7 @@ pytestmark = pytest.mark.unit
 
 @pytest.fixture(scope="module")
 def tiny_backend() -> LocalBackend:
-    gguf = embedded_gguf_path()
-    tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=4096,
-        bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
-    )
-    torch.manual_seed(0)
-    model = LlamaForCausalLM(config)
-    model.generation_config.eos_token_id = tokenizer.eos_token_id
-    return LocalBackend.from_parts(model, tokenizer, "tiny-random-llama")
+    return tiny_random_backend(seed=0)
 
 
 def test_noise_under_the_grammar_is_always_a_world(tiny_backend: LocalBackend) -> None:
