@@ -94,8 +94,9 @@ def run(args: argparse.Namespace) -> int:
 class BackendImproviser:
     """An ``engine.agents.improvise.Improviser`` over a ``generators`` local backend.
 
-    Generates with the backend's model and tokenizer under an EBNF grammar compiled by the
-    backend's ``GrammarCompiler``, so every token keeps the text inside the language.
+    Asks the backend for a plain-text answer under the language's EBNF grammar (on a CPU its
+    grammar-masked decode loop, with jump-forward), so every token keeps the text inside the
+    language.
     """
 
     def __init__(self, backend: Any, max_new_tokens: int = 48, temperature: float = 0.9) -> None:
@@ -114,40 +115,20 @@ class BackendImproviser:
             raise RuntimeError(str(error)) from None
 
     def improvise(self, prompt: str, grammar: str, seed: int) -> str | None:
-        import torch
+        from generators.backends.base import GenerationRequest
 
-        from generators.constrained import GrammarLogitsProcessor
-
-        backend = self.backend
-        tokenizer = backend.tokenizer
-        messages = [{"role": "user", "content": prompt}]
-        if tokenizer.chat_template is not None:
-            text = tokenizer.apply_chat_template(
-                messages, add_generation_prompt=True, tokenize=False
-            )
-        else:
-            text = prompt + "\n"
-        encoded = tokenizer(text, return_tensors="pt", add_special_tokens=False)
-        encoded = {key: value.to(backend.device) for key, value in encoded.items()}
-        processor = GrammarLogitsProcessor(backend.grammars.ebnf(grammar), 1)
-        torch.manual_seed(seed)
-        with torch.inference_mode():
-            output = backend.model.generate(
-                **encoded,
-                max_new_tokens=self.max_new_tokens,
-                logits_processor=[processor],
-                eos_token_id=backend.stop_token_ids,
-                pad_token_id=tokenizer.pad_token_id,
-                do_sample=True,
-                temperature=self.temperature,
-                top_k=0,
-                top_p=1.0,
-            )
-        new_tokens = output[0, encoded["input_ids"].shape[1] :].tolist()  # (T_new,)
-        ended = [i for i, token in enumerate(new_tokens) if token in backend.stop_token_ids]
-        text = tokenizer.decode(
-            new_tokens[: ended[0]] if ended else new_tokens, skip_special_tokens=True
+        request = GenerationRequest(
+            messages=[{"role": "user", "content": prompt}],
+            schema=None,
+            grammar=grammar,
+            max_tokens=self.max_new_tokens,
+            temperature=self.temperature,
+            seed=seed,
         )
-        if not ended:
-            text = text.rsplit(" ", 1)[0] if " " in text.strip() else ""  # drop a cut-off word
+        result = self.backend.generate([request])[0]
+        if result.error is not None and result.tokens == 0:  # the model or grammar failed
+            raise RuntimeError(result.error)
+        text = result.text
+        if result.error is not None:  # cut off at max_new_tokens: drop the unfinished word
+            text = text.rsplit(" ", 1)[0] if " " in text.strip() else ""
         return text.strip() or None

@@ -151,17 +151,22 @@ class LocalBackend:
     ) -> list[float]:
         """Log-likelihood of each (start, ending) pair's ending, where the answer to the chat
         ``messages`` begins with the pair's start."""
-        prompt = self.tokenizer.apply_chat_template(
+        prompt = self.prompt_text(messages)
+        return self.decoder.score([(prompt + start, ending) for start, ending in pairs])
+
+    def prompt_text(self, messages: list[dict[str, str]]) -> str:
+        """The text the model continues: its chat template applied to ``messages``, or, for a
+        tokenizer without one, the messages' contents one per line."""
+        if self.tokenizer.chat_template is None:
+            return "".join(message["content"] + "\n" for message in messages)
+        return self.tokenizer.apply_chat_template(
             messages, add_generation_prompt=True, tokenize=False
         )
-        return self.decoder.score([(prompt + start, ending) for start, ending in pairs])
 
     def _generate_one(self, request: GenerationRequest) -> GenerationResult:
         from tqdm.auto import tqdm
 
-        prompt = self.tokenizer.apply_chat_template(
-            request.messages, add_generation_prompt=True, tokenize=False
-        )
+        prompt = self.prompt_text(request.messages)
         prompt_ids = self.tokenizer.encode(prompt, add_special_tokens=False)
         grammar = None
         if request.schema is not None:
@@ -212,12 +217,7 @@ class LocalBackend:
         if any(constraint != constraints[0] for constraint in constraints):
             # One grammar per batch keeps the mask simple; mixed batches run one by one.
             return [result for request in requests for result in self._generate_batch([request])]
-        prompts = [
-            self.tokenizer.apply_chat_template(
-                request.messages, add_generation_prompt=True, tokenize=False
-            )
-            for request in requests
-        ]
+        prompts = [self.prompt_text(request.messages) for request in requests]
         encoded = self.tokenizer(
             prompts, return_tensors="pt", padding=True, add_special_tokens=False
         )
