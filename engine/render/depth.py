@@ -4,7 +4,9 @@ Owns: the depth target's float format (GL_DEPTH_COMPONENT32F) and the clip-space
 (glClipControl to a 0..1 depth range) for the duration of a frame, through GL entry points looked
 up with the current context's loader (EGL, GLX or WGL), and the numbers the shaders need to write
 and read that depth (``DepthMapping``); also the one clip plane (``ClipDistance``) the sky uses to
-skip what the ground covers, the other piece of state moderngl has no switch for.
+skip what the ground covers, and the copy of screen rectangles of a framebuffer into a texture
+(``copy_rectangles``: the effects pass needs only its fields' part of the frame), the other
+pieces of state and copying moderngl has no switch for.
 
 Why: every vertex shader puts ``near`` in clip z, so after the divide by w (the view distance)
 depth is near / distance: 1 at the near plane, toward 0 at infinity, compared with GREATER. In a
@@ -81,6 +83,9 @@ class _GLFunctions:
             _function(b"glClipControl", [_ENUM, _ENUM]) if has_clip_control else None
         )
         self.float_depth = None not in (self.active_texture, self.bind_texture, self.tex_image_2d)
+        self.copy_tex_sub_image_2d = _function(
+            b"glCopyTexSubImage2D", [_ENUM, _INT, _INT, _INT, _INT, _INT, _SIZE, _SIZE]
+        )
 
 
 def gl_functions(ctx) -> _GLFunctions:  # noqa: ANN001 - moderngl.Context
@@ -112,6 +117,28 @@ def float_depth_texture(ctx, size: tuple[int, int]):  # noqa: ANN001, ANN201 - m
             GL_DEPTH_COMPONENT, GL_FLOAT, None,
         )  # fmt: skip
     return texture
+
+
+def copy_rectangles(
+    ctx,  # noqa: ANN001 - moderngl.Context
+    texture,  # noqa: ANN001 - moderngl.Texture
+    framebuffer,  # noqa: ANN001 - moderngl.Framebuffer
+    rectangles: list[tuple[int, int, int, int]],
+) -> bool:
+    """Copy each (x, y, width, height) rectangle of ``framebuffer``'s first colour attachment to
+    the same place in ``texture`` (glCopyTexSubImage2D, which moderngl does not expose; its
+    ``copy_framebuffer`` copies whole framebuffers). Binds ``framebuffer``. False, with nothing
+    copied, where the entry point cannot be found."""
+    functions = gl_functions(ctx)
+    if None in (functions.copy_tex_sub_image_2d, functions.active_texture, functions.bind_texture):
+        return False
+    framebuffer.use()  # the read framebuffer too
+    # moderngl binds a texture on its default unit before touching it, so this is too.
+    functions.active_texture(GL_TEXTURE0 + ctx.default_texture_unit)
+    functions.bind_texture(GL_TEXTURE_2D, texture.glo)
+    for x, y, width, height in rectangles:
+        functions.copy_tex_sub_image_2d(GL_TEXTURE_2D, 0, x, y, x, y, width, height)
+    return True
 
 
 class ClipDistance:

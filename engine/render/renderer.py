@@ -54,6 +54,7 @@ from engine.render.camera import (
 from engine.render.depth import (
     ClipDistance,
     ZeroToOneDepth,
+    copy_rectangles,
     depth_mapping,
     float_depth_texture,
 )
@@ -313,8 +314,12 @@ class Renderer:
                     for group, bounds in overlapping_groups(fields)
                 ]
                 regions = [(group, region) for group, region in regions if region is not None]
-            if regions and source is None:
-                source = self._copy_of(scene, framebuffer.size)
+            if regions and source is None:  # only the regions' pixels are read
+                source = self._copy_of(
+                    scene,
+                    framebuffer.size,
+                    [(x + rx, y + ry, rw, rh) for _, (rx, ry, rw, rh) in regions],
+                )
             framebuffer.use()
             for group, region in regions:
                 self._draw_effects(common, group, eye, source, origin, region)
@@ -885,8 +890,14 @@ class Renderer:
             self._own_size = (width, height)
         return self._own_fbo
 
-    def _copy_of(self, framebuffer, size: tuple[int, int]):  # noqa: ANN001, ANN202
-        """A texture holding ``framebuffer``'s colour (the frame under the effects pass)."""
+    def _copy_of(
+        self,
+        framebuffer,  # noqa: ANN001 - moderngl.Framebuffer
+        size: tuple[int, int],
+        rectangles: list[tuple[int, int, int, int]],
+    ):  # noqa: ANN202 - moderngl.Texture
+        """A texture of ``size`` holding ``framebuffer``'s colour in ``rectangles`` (x, y, width,
+        height, all copied before anything is drawn over them); elsewhere it holds stale pixels."""
         copy = self._frame_copy
         if copy is None or copy.size != tuple(size):
             if copy is not None:
@@ -894,7 +905,8 @@ class Renderer:
             copy = self.ctx.texture(tuple(size), 4)
             copy.filter = (self.ctx.NEAREST, self.ctx.NEAREST)
             self._frame_copy = copy
-        self.ctx.copy_framebuffer(copy, framebuffer)
+        if not copy_rectangles(self.ctx, copy, framebuffer, rectangles):
+            self.ctx.copy_framebuffer(copy, framebuffer)  # no glCopyTexSubImage2D: all of it
         return copy
 
     def _ensure_depth(self, size: tuple[int, int]) -> None:
