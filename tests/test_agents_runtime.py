@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,11 +11,14 @@ import pytest
 from engine.agents.offline import narrate_world
 from engine.agents.system import AgentSystem
 from engine.agents.view import AgentView
-from engine.rules import WorldSpec, load_world
+from engine.app.source import WorldSource
+from engine.rules import WorldSpec, load_world, loads_world
 from engine.sim import ManualClock, Simulation
 from generators.language import generate_language
 
 pytestmark = pytest.mark.unit
+
+REPO = Path(__file__).resolve().parent.parent
 
 LANGUAGE = generate_language(4242).model_dump(exclude_defaults=True)
 FRAME = 1.0 / 30.0
@@ -241,3 +245,40 @@ def test_the_same_seed_gives_the_same_transcript(repo_root) -> None:
     assert np.array_equal(first.system.positions, second.system.positions)
     agents = {u.agent for u in first.transcript}
     assert agents == {"Keeper", "Wanderer", "Ferrywoman", "Moth"}
+
+
+def _shouting_world(loudness_db: float) -> WorldSpec:
+    """speakers.toml, its Keeper speaking at ``loudness_db``, and a reversal set off by loud sounds
+    made where the Keeper stands (only there, so the world's bells do not set it off)."""
+    text = (REPO / "worlds" / "speakers.toml").read_text()
+    text = text.replace(
+        "[physics]\n",
+        '[[time.triggers]]\nname = "shout back"\nevent = "loud_sound"\nthreshold_db = 85.0\n'
+        'region = { shape = "sphere", centre = [4.0, 1.0, -3.0], radius = 2.0 }\n'
+        "radius = 5.0\nduration = 3.0\n\n[physics]\n",
+        1,
+    )
+    keeper_voice = "voice = { pitch_hz = 110.0, size = 1.2 }"
+    assert keeper_voice in text
+    text = text.replace(
+        keeper_voice, f"voice = {{ pitch_hz = 110.0, size = 1.2, loudness_db = {loudness_db} }}"
+    )
+    return loads_world(text, "speakers+shout")
+
+
+@pytest.mark.parametrize("loudness_db, reversed_expected", [(100.0, True), (65.0, False)])
+def test_a_shouted_line_sets_off_a_loud_sound_trigger(loudness_db, reversed_expected) -> None:
+    world = _shouting_world(loudness_db)
+    keeper = next(agent for agent in world.agents if agent.name == "Keeper")
+    source = WorldSource(world, seed=3)
+    source.advance(0.5)  # the Keeper's "start" line is said on the first steps
+    said = [line for line in source.agents.transcript if line.agent == "Keeper"]
+    assert said, "the Keeper said nothing"
+    at_keeper = np.array([keeper.position], dtype=np.float64)
+    rate = source.simulation.local_time.rates(at_keeper, source.world_time)[0]
+    assert (rate < 0) == reversed_expected, rate
+    # Offline narration runs the same rule: the Keeper's own clock is running backward.
+    narration = narrate_world(world, 2.0, seed=3)
+    keeper_row = [agent.name for agent in world.agents].index("Keeper")
+    keeper_rate = narration.system.local_rate[keeper_row]
+    assert (keeper_rate < 0) == reversed_expected, keeper_rate

@@ -2,13 +2,15 @@
 
 Owns: ``narrate_world`` (what ``heterocosm narrate`` runs): a ``Simulation`` under a manual clock,
 the ``AgentSystem`` stepped from its snapshots, and, when audio is asked for, a ``Mixer`` hearing
-the world and the agents' voices (``AgentVoices``) at the explorer. Reads the simulation only
+the world and the agents' voices (``AgentVoices``) at the explorer; also
+``voices_set_off_triggers`` (lines said set off loud-sound time triggers), which
+``engine.app.source`` shares. Reads the simulation only
 through its public controls and ``snapshot()``. Must not touch: GL, audio devices, ``generators``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +33,18 @@ class Narration:
     audio: np.ndarray | None  # (frames, 2) float32 stereo, or None
     sample_rate: int
     system: AgentSystem
+
+
+def voices_set_off_triggers(
+    simulation,  # noqa: ANN001 - engine.sim.Simulation (imported lazily here)
+    world: WorldSpec,
+    said: Sequence[Utterance],
+) -> None:
+    """Let each line just said set off the world's loud-sound time triggers at its speaker, as
+    any sound as loud would (the voice itself is mixed by ``engine.agents.voices``)."""
+    for utterance in said:
+        loudness_db = world.agents[utterance.agent_index].voice.loudness_db
+        simulation.sound_triggers(utterance.position, loudness_db)
 
 
 def narrate_world(
@@ -79,6 +93,7 @@ def narrate_world(
     def take_snapshot() -> None:
         snapshot = simulation.snapshot()
         said = system.step(snapshot)
+        voices_set_off_triggers(simulation, world, said)
         system.publish(snapshot)
         if on_utterance is not None:
             for utterance in said:

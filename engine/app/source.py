@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from engine.agents.offline import SNAPSHOTS_PER_SECOND
+from engine.agents.offline import SNAPSHOTS_PER_SECOND, voices_set_off_triggers
 from engine.render.views import AgentView, ParticleFieldView, Subtitle
 from engine.rules.world import WorldSpec
 from engine.sim import ManualClock, Simulation
@@ -47,7 +47,8 @@ class WorldSource:
             from engine.agents import AgentSystem
 
             self.agents = AgentSystem(world, seed, local_rates=self.simulation.local_time.rates)
-            self.agents.step(self.simulation.snapshot())
+            said = self.agents.step(self.simulation.snapshot())
+            voices_set_off_triggers(self.simulation, world, said)
         self.gpu_particles = None
         if ctx is not None and world.particles and ctx.version_code >= COMPUTE_GL_VERSION:
             from engine.sim.particles_gpu import ParticleFieldsGPU
@@ -79,7 +80,8 @@ class WorldSource:
             # Each snapshot hands out the sounds made since the previous one: keep them for the
             # next public snapshot, which the live mixer reads.
             self._sounds_in_between.extend(snapshot.sounds)
-            self.agents.step(snapshot)
+            said = self.agents.step(snapshot)
+            voices_set_off_triggers(self.simulation, self.world, said)
 
     def scrub(self, world_seconds: float) -> None:
         """Jump the world clock by ``world_seconds`` (signed)."""

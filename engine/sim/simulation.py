@@ -345,6 +345,12 @@ class Simulation:
                 rate,
             )
         )
+        self.sound_triggers(where, loudness_db)
+
+    def sound_triggers(self, position: tuple[float, float, float], loudness_db: float) -> None:
+        """Fire the loud-sound triggers a sound at ``position`` sets off, adding no SoundEvent
+        (for a voice, which its speaker's audio path already renders)."""
+        where = _finite_vector(position, "sound position")
         for index in self.local_time.matching_triggers("loud_sound", where, loudness_db):
             self.local_time.fire(index, _tuple3(where), self.world_time)
 
