@@ -19,7 +19,8 @@ Public API::
     sim.set_explorer_orientation(yaw, pitch); sim.set_explorer_size(1e-6)
     snap = sim.snapshot()                     # engine.sim.snapshot.Snapshot
     sim.state_hash(); sim.save_npz("state.npz"); sim.energy()
-    sim.emit_sound(position, loudness_db)     # agents' voices may set off time triggers
+    sim.emit_sound(position, loudness_db)     # an outside sound: a SoundEvent, may set off triggers
+    sim.sound_triggers(position, loudness_db) # triggers only (agents' voices, mixed elsewhere)
 
 Particle fields: ``engine.sim.particles.ParticleFieldCPU`` (the reference) and
 ``engine.sim.particles_gpu.ParticleFieldGPU`` (moderngl compute) step the world's particle clouds

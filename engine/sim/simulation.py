@@ -331,7 +331,7 @@ class Simulation:
         kind: str = "tone",
         body: int = -1,
     ) -> None:
-        """A sound made by something outside the core (an agent's voice); may set off triggers."""
+        """A sound made outside the core, heard as a SoundEvent; may set off triggers."""
         where = _finite_vector(position, "sound position")
         rate = float(self.local_time.rates(where.reshape(1, 3), self.world_time)[0])
         self._add_sound(
