@@ -4,7 +4,8 @@
 // passes already applied display.glsl) and runs only over the part of the frame that needs it:
 // the renderer scissors it to the fields' screen bounds, and skips it when no field is in view
 // and time runs forward.
-// Compiled in variants: TIME_FIELDS defined as the number of fields (1..8) or not at all,
+// Compiled in variants: TIME_FIELDS defined as the number of fields (1..8) or not at all, with
+// BOX_FIELDS the bit mask of those that are boxes (bit i: field i; the others are spheres), and
 // REVERSED_TIME defined or not. A CPU rasteriser runs both sides of a branch, and indexes uniform
 // arrays lane by lane in loops it cannot unroll, so what a frame does not need is left out of
 // its program, and the loop over fields has a constant count. What is the same for a whole
@@ -31,7 +32,6 @@ uniform vec4 u_viewport;                    // x, y, width, height of the frame 
 uniform vec3 u_view_forward;
 uniform vec3 u_field_centre[MAX_FIELDS];   // relative to the eye (m)
 uniform vec3 u_field_half_size[MAX_FIELDS]; // boxes: half edge lengths; spheres: (r, r, r)
-uniform int u_field_is_box[MAX_FIELDS];
 uniform float u_field_time[MAX_FIELDS];     // local clock reading (s)
 uniform vec3 u_field_tint[MAX_FIELDS];      // by the clock rate (renderer.rate_tint)
 uniform vec2 u_field_look[MAX_FIELDS];      // 1 where the clock runs backward (x), is frozen (y)
@@ -58,6 +58,24 @@ vec2 box_span(vec3 centre, vec3 half_size, vec3 inverse_direction) {
 
 void main() {
     ivec2 pixel = ivec2(gl_FragCoord.xy) - ivec2(u_viewport.xy) + u_source_origin;
+#if defined TIME_FIELDS
+    // Where each field's span along the ray lies, before anything else: a pixel that sees no
+    // field keeps the frame's colour (discarded: the target holds the frame already), and a
+    // CPU rasteriser skips the rest of the shader for a block of pixels that all miss.
+    vec3 direction = normalize(v_ray);
+    vec3 inverse_direction = 1.0 / direction;
+    float depth = texelFetch(u_depth, pixel, 0).r;
+    float scene_distance = view_depth_from_depth(depth)
+        / max(dot(direction, u_view_forward), 1e-4);
+    vec2 spans[TIME_FIELDS];
+    float seen = 0.0;  // 1 if the ray meets a field before the scene (no || : it branches)
+    for (int i = 0; i < TIME_FIELDS; ++i) {  // a constant count: unrolled, constant indices
+        spans[i] = ((BOX_FIELDS >> i) & 1) == 1
+            ? box_span(u_field_centre[i], u_field_half_size[i], inverse_direction)
+            : sphere_span(u_field_centre[i], u_field_half_size[i].x, direction);
+        seen = max(seen, step(max(spans[i].x, 0.0), min(spans[i].y, scene_distance)));
+    }
+#endif
     vec3 colour = texelFetch(u_scene, pixel, 0).rgb;
 #if defined REVERSED_TIME
     vec2 uv = (gl_FragCoord.xy - u_viewport.xy) / u_viewport.zw;
@@ -70,16 +88,10 @@ void main() {
 #endif
 #if defined TIME_FIELDS
     colour = colour * colour * sqrt(colour);  // back to (about) linear light: gamma 2.5
-    vec3 direction = normalize(v_ray);
-    vec3 inverse_direction = 1.0 / direction;
-    float depth = texelFetch(u_depth, pixel, 0).r;
-    float scene_distance = view_depth_from_depth(depth)
-        / max(dot(direction, u_view_forward), 1e-4);
-    for (int i = 0; i < TIME_FIELDS; ++i) {  // a constant count: unrolled, constant indices
+    for (int i = 0; i < TIME_FIELDS; ++i) {
         vec3 centre = u_field_centre[i];
         vec3 half_size = u_field_half_size[i];
-        vec2 span = u_field_is_box[i] == 1 ? box_span(centre, half_size, inverse_direction)
-                                           : sphere_span(centre, half_size.x, direction);
+        vec2 span = spans[i];
         float enter = max(span.x, 0.0);
         float leave = min(span.y, scene_distance);
         float hit = leave > enter ? 1.0 : 0.0;  // 0: the ray misses the field, or it is hidden
@@ -103,6 +115,9 @@ void main() {
         colour = mix(colour, inside, amount) + tint * edge * 0.25;
     }
     colour = pow(clamp(colour, 0.0, 1.0), vec3(0.4));
+#if !defined REVERSED_TIME
+    if (seen == 0.0) discard;  // here, not above: a discard up there stops the loops unrolling
+#endif
 #endif
 #if defined REVERSED_TIME
     // Violet shadows, pale cyan lights (display values of the linear 0.12 0.05 0.22 and

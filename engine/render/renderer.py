@@ -165,7 +165,7 @@ class Renderer:
         }
         # The effects pass in the variants a frame needs, compiled on first use:
         # (number of time fields, reversed time) -> (program, vertex array).
-        self._effects: dict[tuple[int, bool], tuple[object, object]] = {}
+        self._effects: dict[tuple[int, bool, int], tuple[object, object]] = {}
         # The ground where its fog varies too much across a triangle to be interpolated.
         self._programs["ground_pixel_fog"] = load_program(ctx, "ground", defines=["PIXEL_FOG"])
         self._grid: ScreenGrid | None = None
@@ -735,7 +735,6 @@ class Renderer:
         return {
             "u_field_centre": np.array([field.centre for field in fields], np.float32),
             "u_field_half_size": np.array([field.half_size for field in fields], np.float32),
-            "u_field_is_box": np.array([field.is_box for field in fields], np.int32),
             "u_field_time": np.array([field.local_time for field in fields], np.float32),
             "u_field_tint": np.array([rate_tint(field.rate) for field in fields], np.float32),
             "u_field_look": np.array(
@@ -755,7 +754,10 @@ class Renderer:
     ) -> None:
         """Redraw ``region`` of the bound target (None: all of it) from ``source`` with the time
         fields and the reversed-time fringe applied."""
-        program, vertex_array = self._effects_program(len(fields), common["u_reversed"] > 0.0)
+        boxes = sum(1 << index for index, field in enumerate(fields) if field.is_box)
+        program, vertex_array = self._effects_program(
+            len(fields), common["u_reversed"] > 0.0, boxes
+        )
         forward = -eye.rotation_view[2, :3].astype(np.float64)
         source.use(location=0)
         self._depth.use(location=1)
@@ -780,12 +782,13 @@ class Renderer:
         finally:
             self.ctx.scissor = None
 
-    def _effects_program(self, fields: int, reversed_time: bool) -> tuple:
+    def _effects_program(self, fields: int, reversed_time: bool, boxes: int = 0) -> tuple:
         """The effects pass compiled for what it must show (``shaders/post.glsl``'s variants):
-        ``fields`` time fields (0..MAX_TIME_FIELDS), reversed time or not."""
-        key = (fields, reversed_time)
+        ``fields`` time fields (0..MAX_TIME_FIELDS), the bit mask of those that are boxes (so
+        each field's shape is known when compiling), reversed time or not."""
+        key = (fields, reversed_time, boxes)
         if key not in self._effects:
-            defines = [f"TIME_FIELDS {fields}"] if fields else []
+            defines = [f"TIME_FIELDS {fields}", f"BOX_FIELDS {boxes}"] if fields else []
             if reversed_time:
                 defines.append("REVERSED_TIME")
             program = load_program(self.ctx, "post", defines=defines)
