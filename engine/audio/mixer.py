@@ -87,6 +87,13 @@ EMISSION_KEPT_SECONDS = 2.0
 """Emission kept from before the earliest time read in a block (branches heard in reverse read
 ever earlier emission)."""
 
+KNOT_SLACK_SECONDS = 1.0
+"""Path kept from before the earliest time a solve can ask about (``Mixer._forget_old_knots``)."""
+
+NEW_SOURCE_SECONDS = 5.0
+"""Path kept behind a body's newest knot for sources not yet added: a struck sound is stamped
+within the last snapshot step, and its search reaches ``EMISSION_LEAD_SECONDS`` before that."""
+
 PositionSource = tuple[float, float, float] | Trajectory | Callable[[float], object]
 
 
@@ -474,6 +481,7 @@ class Mixer:
             self._render_source(
                 source, reception, listeners, grid_offsets, boundaries, out, spacing
             )
+        self._forget_old_knots(float(reception.min()))
         dry = out[0] if self._bus_spectra is None else self._filter_buses(out)
         stereo = dry.T  # (frames, 2)
         stereo = self._apply_hearing(stereo)
@@ -488,6 +496,47 @@ class Mixer:
             return self._body_trajectory(source.body)
         assert source.trajectory is not None
         return source.trajectory
+
+    def _search_start(self, source: Source) -> float:
+        """The earliest emission time a source's solve looks at: emission before the source's
+        start (or before what is kept of it) is silent."""
+        return source.origin / self.sample_rate - EMISSION_LEAD_SECONDS
+
+    def _forget_old_knots(self, earliest_reception: float) -> None:
+        """Drop the knots of the listener's and the bodies' paths that no solve can read again.
+
+        Why this is safe. A source's solve (``kernels.solve_grid``, ``render_grid``,
+        ``mix_source``, and ``emission_times`` through media regions) looks for emission only
+        from its search start on (``_search_start``: its kept emission's origin, which only
+        moves forward, less ``EMISSION_LEAD_SECONDS``), and the path at a time t depends only on
+        the last knot at or before t and the knots after it. So a body's knots before its
+        sources' earliest search start (less ``KNOT_SLACK_SECONDS``) are never read, and the
+        audio is bit-identical to keeping them. That start already trails the emission being
+        heard by the whole travel time, through slower media regions too (the solve found it),
+        plus the ``EMISSION_KEPT_SECONDS`` the mixer keeps; reverb works on the mixed output and
+        reads no path. Sources added later on a body are struck sounds stamped at about its
+        newest knot, covered by ``NEW_SOURCE_SECONDS``; a body source added with a start further
+        back than that sees the path before the oldest kept knot extrapolated with its velocity.
+        The listener's path is read at reception times only: they never go back past the
+        output clock's knots, except by a clock jump backward, which adds a knot there first.
+
+        A clock running backward (``Trajectory.add``) drops the knots after the new time; when
+        it goes back past the kept knots the path restarts from the replayed snapshots (the
+        simulation replays its exact history), and is extrapolated with the oldest one's
+        velocity before it. Emission earlier than the search start is silent either way.
+        """
+        earliest_search: dict[int, float] = {}
+        for source in self.sources:
+            if source.body is not None:
+                start = self._search_start(source)
+                earliest_search[source.body] = min(earliest_search.get(source.body, start), start)
+        for row, trajectory in self._body_trajectories.items():
+            if len(trajectory):
+                horizon = float(trajectory.times[-1]) - NEW_SOURCE_SECONDS
+                horizon = min(horizon, earliest_search.get(row, horizon))
+                trajectory.forget_before(horizon - KNOT_SLACK_SECONDS)
+        clock_earliest = float(self._clock_knots()[1].min())
+        self.listener.forget_before(min(earliest_reception, clock_earliest) - KNOT_SLACK_SECONDS)
 
     def _rate_of(self, source: Source, world_time: float) -> float:
         if source.body is not None and source.body < len(self._body_rates):
@@ -516,8 +565,7 @@ class Mixer:
             trajectory.add(float(reception[-1]), source.position_fn(float(reception[-1])))
         if not len(trajectory):
             return
-        # Emission before the source's start (or before what is kept of it) is silent.
-        search_start = source.origin / rate - EMISSION_LEAD_SECONDS
+        search_start = self._search_start(source)
         counts, roots, report = self._scratch
         use_given = self._media_regions
         if use_given:

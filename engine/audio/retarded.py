@@ -28,14 +28,19 @@ class Trajectory:
 
     Before the first knot and after the last, the path continues with that knot's velocity.
     Knots are added in rising time; a knot at the same time as the last one replaces it, and an
-    earlier one (a clock running backward) drops the knots after it.
+    earlier one (a clock running backward) drops the knots after it. ``forget_before`` drops old
+    knots (the mixer's bounded memory): the live knots are ``[_start, _end)`` of the buffers, a
+    dropped prefix is only skipped, and it is reclaimed when the buffers fill (amortised O(1) per
+    knot; the buffers stay at most about twice the live knots). ``times``, ``positions`` and
+    ``velocities`` are contiguous views of the live knots, valid until the next ``add``.
     """
 
     def __init__(self) -> None:
         self._times = np.empty(16)
         self._positions = np.empty((16, 3))
         self._velocities = np.empty((16, 3))
-        self._count = 0
+        self._start = 0
+        self._end = 0
 
     @classmethod
     def linear(
@@ -47,62 +52,84 @@ class Trajectory:
         return trajectory
 
     def __len__(self) -> int:
-        return self._count
+        return self._end - self._start
+
+    @property
+    def capacity(self) -> int:
+        """Knots the buffers hold room for (live, dropped and free): the path's memory."""
+        return len(self._times)
 
     @property
     def times(self) -> np.ndarray:
-        return self._times[: self._count]
+        return self._times[self._start : self._end]
 
     @property
     def positions(self) -> np.ndarray:
-        return self._positions[: self._count]
+        return self._positions[self._start : self._end]
 
     @property
     def velocities(self) -> np.ndarray:
-        return self._velocities[: self._count]
+        return self._velocities[self._start : self._end]
 
     def add(self, time: float, position, velocity=None) -> None:
         """Append a knot; without a velocity it is taken from the previous knot."""
         position = np.asarray(position, dtype=np.float64)
-        if self._count and time < self._times[self._count - 1]:
+        last = self._end - 1
+        if len(self) and time < self._times[last]:
             # The clock ran backward: the path after ``time`` is rewritten.
-            self._count = int(np.searchsorted(self.times, time, side="right"))
+            self._end = self._start + int(np.searchsorted(self.times, time, side="right"))
+            last = self._end - 1
         if velocity is None:
-            if self._count:
-                last_time = self._times[self._count - 1]
-                span = time - last_time
+            if len(self):
+                span = time - self._times[last]
                 velocity = (
-                    (position - self._positions[self._count - 1]) / span
+                    (position - self._positions[last]) / span
                     if span > 0
-                    else self._velocities[self._count - 1]
+                    else self._velocities[last]
                 )
             else:
                 velocity = np.zeros(3)
-        if self._count and time == self._times[self._count - 1]:
-            self._count -= 1
-        if self._count == len(self._times):
-            self._times = np.concatenate([self._times, np.empty(self._count)])
-            self._positions = np.concatenate([self._positions, np.empty((self._count, 3))])
-            self._velocities = np.concatenate([self._velocities, np.empty((self._count, 3))])
-        self._times[self._count] = time
-        self._positions[self._count] = position
-        self._velocities[self._count] = np.asarray(velocity, dtype=np.float64)
-        self._count += 1
+        if len(self) and time == self._times[last]:
+            self._end -= 1
+        if self._end == len(self._times):
+            self._make_room()
+        self._times[self._end] = time
+        self._positions[self._end] = position
+        self._velocities[self._end] = np.asarray(velocity, dtype=np.float64)
+        self._end += 1
+
+    def _make_room(self) -> None:
+        """Room for one more knot at the end: reclaim a dropped prefix, or double the buffers."""
+        count = len(self)
+        if self._start >= count:
+            # The dropped prefix is at least half the buffer: move the live knots to the front
+            # (each move pays for as many appends as knots moved, so appends stay O(1)).
+            self._times[:count] = self._times[self._start : self._end]
+            self._positions[:count] = self._positions[self._start : self._end]
+            self._velocities[:count] = self._velocities[self._start : self._end]
+        else:
+            size = max(2 * count, 16)
+            times, positions, velocities = np.empty(size), np.empty((size, 3)), np.empty((size, 3))
+            times[:count] = self.times
+            positions[:count] = self.positions
+            velocities[:count] = self.velocities
+            self._times, self._positions, self._velocities = times, positions, velocities
+        self._start, self._end = 0, count
 
     def forget_before(self, time: float) -> None:
-        """Drop knots older than ``time``, keeping one at or before it."""
+        """Drop knots older than ``time``, keeping one at or before it.
+
+        The path at ``time`` and after is unchanged (interpolation there uses only the kept
+        knots); before the first kept knot it is extrapolated with that knot's velocity.
+        """
         keep_from = int(np.searchsorted(self.times, time, side="right")) - 1
         if keep_from > 0:
-            count = self._count - keep_from
-            self._times[:count] = self._times[keep_from : self._count]
-            self._positions[:count] = self._positions[keep_from : self._count]
-            self._velocities[:count] = self._velocities[keep_from : self._count]
-            self._count = count
+            self._start += keep_from
 
     def position_at(self, times: np.ndarray) -> np.ndarray:
         """Positions (M, 3) at the given times (M,)."""
         times = np.atleast_1d(np.asarray(times, dtype=np.float64))
-        if self._count == 0:
+        if len(self) == 0:
             raise ValueError("trajectory has no knots")
         knots = self.times
         positions = self.positions
