@@ -177,6 +177,7 @@ def main() -> int:
             print(
                 f"  world {samples[-1][0]:6.0f} s  rss {samples[-1][1]:6.1f} MiB  underruns "
                 f"{soak.underruns['hour']}  nan {soak.nan_states}  "
+                f"path knots {soak.mixer.path_knots()[0]}  "
                 f"wall {time.perf_counter() - started:4.0f} s",
                 flush=True,
             )
@@ -213,6 +214,8 @@ def main() -> int:
         f"(growth {end - warm:+.1f} MiB, ratio {end / warm:.3f})"
     )
     print(f"RSS slope, second half   {slope:+.2f} MiB per world hour")
+    knots, room = soak.mixer.path_knots()
+    print(f"mixer's path knots       {knots} held, {room * 56 / 2**20:.2f} MiB of buffers")
     return 0 if soak.nan_states == 0 else 1
 
 

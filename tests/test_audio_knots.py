@@ -168,6 +168,7 @@ def test_pruning_keeps_memory_bounded_and_the_output_bit_identical() -> None:
     assert max(held_knots(pruned)) <= bound
     assert min(held_knots(kept)) >= 39 * SNAPSHOT_RATE
     assert all(path.capacity <= 2 * bound + 16 for path in pruned._body_trajectories.values())
+    assert pruned.path_knots()[0] == sum(held_knots(pruned))
 
     # The clock runs backward for 15 s, past every dropped knot, then forward again: the paths
     # restart from the replayed snapshots and the sound is still the same, bit for bit.

@@ -308,6 +308,12 @@ class Mixer:
         for event in snapshot.sounds:
             self._add_event(event, snapshot)
 
+    def path_knots(self) -> tuple[int, int]:
+        """(knots held, knots the buffers have room for) over the listener's and the bodies'
+        paths: the memory ``_forget_old_knots`` bounds (7 float64s, 56 bytes, a knot)."""
+        paths = (self.listener, *self._body_trajectories.values())
+        return sum(len(path) for path in paths), sum(path.capacity for path in paths)
+
     def _body_trajectory(self, row: int) -> Trajectory:
         if row not in self._body_trajectories:
             self._body_trajectories[row] = Trajectory()
