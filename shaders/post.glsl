@@ -2,20 +2,22 @@
 // shimmering volumes (they need the scene's depth) and the look of reversed time (a colour fringe
 // that needs the neighbouring pixels, toning and a ripple). Works on display colours (the object
 // passes already applied display.glsl) and runs only over the part of the frame that needs it:
-// the renderer scissors it to the fields' screen bounds, and skips it when no field is in view
-// and time runs forward.
+// the renderer scissors it to the fields' screen bounds, draws it over the outline of a field
+// drawn alone (pixels outside cannot see the field), and skips it when no field is in view and
+// time runs forward.
 // Compiled in variants: TIME_FIELDS defined as the number of fields (1..8) or not at all, with
-// BOX_FIELDS the bit mask of those that are boxes (bit i: field i; the others are spheres), and
+// bit masks of the fields (bit i: field i) that are boxes (BOX_FIELDS; the others are spheres),
+// whose clocks run backward (BACKWARD_FIELDS) and that are frozen (FROZEN_FIELDS), and
 // REVERSED_TIME defined or not. A CPU rasteriser runs both sides of a branch, and indexes uniform
 // arrays lane by lane in loops it cannot unroll, so what a frame does not need is left out of
 // its program, and the loop over fields has a constant count. What is the same for a whole
 // field (its tint, which look it has) comes from the CPU.
 #if defined VERTEX_SHADER
 uniform mat4 m_inverse_view_proj;
+in vec2 in_position;                        // NDC: a field's outline, or the whole screen
 out vec3 v_ray;                             // toward the pixel (unnormalised, linear on screen)
 void main() {
-    vec2 corner = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2));
-    gl_Position = vec4(corner * 2.0 - 1.0, 0.0, 1.0);
+    gl_Position = vec4(in_position, 0.0, 1.0);  // w = 1: interpolated linearly on screen
     // The far point's w is the same for every pixel (the view is a rotation, the projection a
     // perspective one), so its xyz / w is linear on screen and interpolates exactly.
     vec4 far_point = m_inverse_view_proj * gl_Position;
@@ -34,7 +36,6 @@ uniform vec3 u_field_centre[MAX_FIELDS];   // relative to the eye (m)
 uniform vec3 u_field_half_size[MAX_FIELDS]; // boxes: half edge lengths; spheres: (r, r, r)
 uniform float u_field_time[MAX_FIELDS];     // local clock reading (s)
 uniform vec3 u_field_tint[MAX_FIELDS];      // by the clock rate (renderer.rate_tint)
-uniform vec2 u_field_look[MAX_FIELDS];      // 1 where the clock runs backward (x), is frozen (y)
 uniform float u_reversed;                   // 0..1: how strongly the eye's own time runs backward
 uniform float u_time;                       // real seconds, for effects that must keep moving
 in vec3 v_ray;
@@ -109,9 +110,12 @@ void main() {
         vec3 tint = u_field_tint[i];
         float amount = clamp(through * (0.35 + 0.4 * shimmer) + edge, 0.0, 0.85) * hit;
         vec3 inside = colour * tint * 1.25;
-        inside = mix(inside, tint * (1.0 / (1.0 + colour)), 0.45 * u_field_look[i].x);
-        vec3 frozen = mix(vec3(dot(colour, vec3(0.3, 0.55, 0.15))), tint, 0.35) * 1.2;
-        inside = mix(inside, frozen, u_field_look[i].y);
+        if (((BACKWARD_FIELDS >> i) & 1) == 1) {  // known when compiling: no branch at run time
+            inside = mix(inside, tint * (1.0 / (1.0 + colour)), 0.45);
+        }
+        if (((FROZEN_FIELDS >> i) & 1) == 1) {
+            inside = mix(vec3(dot(colour, vec3(0.3, 0.55, 0.15))), tint, 0.35) * 1.2;
+        }
         colour = mix(colour, inside, amount) + tint * edge * 0.25;
     }
     colour = pow(clamp(colour, 0.0, 1.0), vec3(0.4));

@@ -20,7 +20,7 @@ import pytest
 from engine.app.headless import OffscreenView, frame_rgb, render_world
 from engine.app.source import WorldSource
 from engine.render.camera import Camera
-from engine.render.renderer import Renderer, park_framebuffer
+from engine.render.renderer import WHOLE_SCREEN, Renderer, park_framebuffer
 from engine.render.shaders import ShaderError, ShaderSource, load_program
 from engine.rules import load_world, loads_world
 from engine.sim.snapshot import BodyView, ExplorerView, Snapshot, TimeFieldView
@@ -599,3 +599,31 @@ def test_sun_disc_is_sharp_and_its_quad_seamless(ctx) -> None:  # noqa: ANN001
     # neighbouring pixels differ little anywhere along them.
     for above in (20, 40):
         assert np.abs(np.diff(brightness[row - above])).max() <= 10
+
+
+def test_field_outlines_shade_what_the_whole_rectangle_shaded(ctx) -> None:  # noqa: ANN001
+    """Drawing each field's effects only over its outline polygon gives the frame that shading
+    its whole screen rectangle gives (tidal_time: two domes and a frozen box)."""
+    world = load_world(REPO / "worlds" / "tidal_time.toml")
+    source = WorldSource(world)
+    source.advance(1.0)
+    snapshot = source.snapshot()
+    assert len(snapshot.time_fields) == 3
+    frames = []
+    for whole_rectangles in (False, True):
+        renderer = Renderer(ctx, world)
+        if whole_rectangles:  # every group drawn as one triangle over the screen, scissored
+
+            def whole(groups, eye, reversed_time, renderer=renderer):  # noqa: ANN001, ANN202
+                renderer._outline_buffer.write(WHOLE_SCREEN.astype(np.float32).tobytes())
+                return [(0, 3)] * len(groups)
+
+            renderer._write_outlines = whole
+        target = tiny_target(ctx, 160, 90)
+        renderer.render(snapshot, target)
+        frames.append(frame_rgb(target).astype(int))
+        renderer.release()
+    source.release()
+    outlined, rectangles = frames
+    assert np.abs(outlined - rectangles).max() <= 1
+    assert (np.abs(outlined - rectangles).max(axis=2) > 0).mean() < 0.002

@@ -364,3 +364,52 @@ def test_fog_varies_picks_triangles_that_span_much_fog() -> None:
     density = FOG_SPAN / 100.0  # 100 m of fog depth is the limit
     assert fog_varies(triangles, distances, density).tolist() == [False, True]
     assert not fog_varies(triangles, distances, 0.0).any()  # no fog: all per vertex
+
+
+def test_field_outlines_hold_every_ray_that_meets_the_field() -> None:
+    """Pixels outside a field's outline polygon cannot see the field (their rays miss it), the
+    polygon is much smaller than the screen, and there is none with the eye in the field."""
+    from engine.render.renderer import Eye, FieldInView, field_looks, field_outline
+
+    camera = Camera(position=np.array([0.0, 1.6, 0.0]), yaw=0.3, pitch=-0.1, size=1.7)
+    eye = Eye.from_camera(camera, 16 / 9)
+    view_projection = eye.projection.astype(np.float64) @ eye.rotation_view.astype(np.float64)
+    inverse = np.linalg.inv(view_projection)
+    grid = np.stack(np.meshgrid(np.linspace(-1, 1, 161), np.linspace(-1, 1, 91)), -1)
+    ndc = grid.reshape(-1, 2)
+    far = np.concatenate([ndc, np.zeros((len(ndc), 1)), np.ones((len(ndc), 1))], 1) @ inverse.T
+    rays = far[:, :3] / far[:, 3:4]
+    rays /= np.linalg.norm(rays, axis=1, keepdims=True)
+
+    def inside(polygon: np.ndarray) -> np.ndarray:  # counter-clockwise or clockwise, convex
+        edges = np.roll(polygon, -1, axis=0) - polygon
+        cross = edges[:, 0][None] * (ndc[:, 1:2] - polygon[:, 1][None]) - edges[:, 1][None] * (
+            ndc[:, 0:1] - polygon[:, 0][None]
+        )
+        return (cross >= 0).all(axis=1) | (cross <= 0).all(axis=1)
+
+    sphere = FieldInView(9.0, np.array([-3.0, 0.5, -8.0]), np.full(3, 2.0), False, 0.5, 0.0, ())
+    box = FieldInView(9.0, np.array([2.0, -0.5, -7.0]), np.array([1.0, 2.0, 0.5]), True, 0.0, 0, ())
+    centre, radius = sphere.centre, 2.0
+    along = rays @ centre
+    meets_sphere = (along > 0) & (np.linalg.norm(centre) ** 2 - along**2 <= radius**2)
+    low, high = box.centre - box.half_size, box.centre + box.half_size
+    with np.errstate(divide="ignore"):
+        t0, t1 = low / rays, high / rays
+    meets_box = np.minimum(t0, t1).max(axis=1) <= np.maximum(t0, t1).min(axis=1)
+    for field, meets in ((sphere, meets_sphere), (box, meets_box)):
+        polygon = field_outline(field, eye.projection, eye.rotation_view)
+        assert polygon is not None
+        held = inside(polygon)
+        assert meets.sum() > 50
+        assert not (meets & ~held).any()  # no ray that meets the field is left outside
+        assert held.sum() < 1.5 * meets.sum()  # and the polygon is tight
+    eye_inside = FieldInView(1.0, np.array([0.5, 0.0, -0.5]), np.full(3, 2.0), False, 0.5, 0, ())
+    assert field_outline(eye_inside, eye.projection, eye.rotation_view) is None
+    behind = FieldInView(1.0, np.array([0.0, 0.0, 3.0]), np.full(3, 2.5), True, 0.5, 0.0, ())
+    assert field_outline(behind, eye.projection, eye.rotation_view) is None
+    assert field_looks([sphere, box, FieldInView(1, centre, centre, True, -1, 0, ())]) == (
+        0b110,
+        0b100,
+        0b010,
+    )

@@ -165,7 +165,9 @@ class Renderer:
         }
         # The effects pass in the variants a frame needs, compiled on first use:
         # (number of time fields, reversed time) -> (program, vertex array).
-        self._effects: dict[tuple[int, bool, int], tuple[object, object]] = {}
+        self._effects: dict[tuple, tuple[object, object]] = {}
+        # The effects pass's polygons for a frame (NDC x, y; triangle fans), written once a frame.
+        self._outline_buffer = ctx.buffer(reserve=OUTLINE_BUFFER_VERTICES * 8)
         # The ground where its fog varies too much across a triangle to be interpolated.
         self._programs["ground_pixel_fog"] = load_program(ctx, "ground", defines=["PIXEL_FOG"])
         self._grid: ScreenGrid | None = None
@@ -321,8 +323,9 @@ class Renderer:
                     [(x + rx, y + ry, rw, rh) for _, (rx, ry, rw, rh) in regions],
                 )
             framebuffer.use()
-            for group, region in regions:
-                self._draw_effects(common, group, eye, source, origin, region)
+            fans = self._write_outlines([group for group, _ in regions], eye, reversed_time)
+            for (group, region), fan in zip(regions, fans, strict=True):
+                self._draw_effects(common, group, eye, source, origin, region, fan)
         if overlay is not None:
             with self._timed("overlay"):
                 self._draw_overlay(overlay)
@@ -737,10 +740,6 @@ class Renderer:
             "u_field_half_size": np.array([field.half_size for field in fields], np.float32),
             "u_field_time": np.array([field.local_time for field in fields], np.float32),
             "u_field_tint": np.array([rate_tint(field.rate) for field in fields], np.float32),
-            "u_field_look": np.array(
-                [(field.rate < 0.0, 0.0 <= field.rate < FROZEN_RATE) for field in fields],
-                np.float32,
-            ),
         }
 
     def _draw_effects(
@@ -751,12 +750,13 @@ class Renderer:
         source,  # noqa: ANN001 - moderngl.Texture holding the frame's display colours
         source_origin: tuple[int, int],
         region: tuple[int, int, int, int] | None,
+        fan: tuple[int, int],
     ) -> None:
         """Redraw ``region`` of the bound target (None: all of it) from ``source`` with the time
-        fields and the reversed-time fringe applied."""
-        boxes = sum(1 << index for index, field in enumerate(fields) if field.is_box)
+        fields and the reversed-time fringe applied, over the polygon at ``fan`` (first vertex,
+        count) of the outline buffer."""
         program, vertex_array = self._effects_program(
-            len(fields), common["u_reversed"] > 0.0, boxes
+            len(fields), common["u_reversed"] > 0.0, field_looks(fields)
         )
         forward = -eye.rotation_view[2, :3].astype(np.float64)
         source.use(location=0)
@@ -778,21 +778,58 @@ class Renderer:
             x, y = int(common["u_viewport"][0]), int(common["u_viewport"][1])
             self.ctx.scissor = (x + region[0], y + region[1], region[2], region[3])
         try:
-            vertex_array.render(mode=self.ctx.TRIANGLES, vertices=3)
+            vertex_array.render(mode=self.ctx.TRIANGLE_FAN, first=fan[0], vertices=fan[1])
         finally:
             self.ctx.scissor = None
 
-    def _effects_program(self, fields: int, reversed_time: bool, boxes: int = 0) -> tuple:
+    def _write_outlines(
+        self, groups: Sequence[Sequence[FieldInView]], eye: Eye, reversed_time: bool
+    ) -> list[tuple[int, int]]:
+        """Write each group's polygon to the outline buffer and return where each lies (first
+        vertex, count): the field's outline on screen for a group of one field (pixels outside
+        it cannot see the field, so they are not shaded at all), else a triangle over the
+        whole screen (the scissor keeps it to the group's region)."""
+        polygons = []
+        for group in groups:
+            outline = None
+            if len(group) == 1 and not reversed_time:
+                outline = field_outline(group[0], eye.projection, eye.rotation_view)
+            polygons.append(WHOLE_SCREEN if outline is None else outline)
+        fans, first = [], 0
+        for polygon in polygons:
+            fans.append((first, len(polygon)))
+            first += len(polygon)
+        if first:
+            vertices = np.concatenate(polygons).astype(np.float32)
+            self._outline_buffer.orphan(max(first, OUTLINE_BUFFER_VERTICES) * 8)
+            self._outline_buffer.write(vertices.tobytes())
+        return fans
+
+    def _effects_program(
+        self, fields: int, reversed_time: bool, looks: tuple[int, int, int] = (0, 0, 0)
+    ) -> tuple:
         """The effects pass compiled for what it must show (``shaders/post.glsl``'s variants):
-        ``fields`` time fields (0..MAX_TIME_FIELDS), the bit mask of those that are boxes (so
-        each field's shape is known when compiling), reversed time or not."""
-        key = (fields, reversed_time, boxes)
+        ``fields`` time fields (0..MAX_TIME_FIELDS), their ``looks`` (``field_looks``: known
+        when compiling, so no pixel pays for a look its fields do not have), reversed time or
+        not."""
+        key = (fields, reversed_time, looks)
         if key not in self._effects:
-            defines = [f"TIME_FIELDS {fields}", f"BOX_FIELDS {boxes}"] if fields else []
+            defines = []
+            if fields:
+                boxes, backward, frozen = looks
+                defines = [
+                    f"TIME_FIELDS {fields}",
+                    f"BOX_FIELDS {boxes}",
+                    f"BACKWARD_FIELDS {backward}",
+                    f"FROZEN_FIELDS {frozen}",
+                ]
             if reversed_time:
                 defines.append("REVERSED_TIME")
             program = load_program(self.ctx, "post", defines=defines)
-            self._effects[key] = (program, self.ctx.vertex_array(program, []))
+            vertex_array = self.ctx.vertex_array(
+                program, [(self._outline_buffer, "2f", "in_position")]
+            )
+            self._effects[key] = (program, vertex_array)
         return self._effects[key]
 
     def _draw_overlay(self, overlay: np.ndarray) -> None:
@@ -980,6 +1017,7 @@ class Renderer:
             *(buffer for meshes in self._body_meshes.values() for buffer, _ in meshes),
             *(buffer for buffer, _ in self._agent_meshes),
             *(resource for pair in self._effects.values() for resource in pair),
+            self._outline_buffer,
             self._sun_vao,
             self._copy_vao,
             self._overlay_vao,
@@ -1281,6 +1319,88 @@ def sphere_screen_bounds(
     if x1 <= x0 or y1 <= y0:
         return None
     return (float(x0), float(y0), float(x1), float(y1))
+
+
+def field_looks(fields: Sequence[FieldInView]) -> tuple[int, int, int]:
+    """Bit masks (bit i: ``fields[i]``) of the fields that are boxes, whose clocks run
+    backward, and that are frozen: what the effects pass is compiled for."""
+    boxes = backward = frozen = 0
+    for index, field in enumerate(fields):
+        boxes |= int(field.is_box) << index
+        backward |= int(field.rate < 0.0) << index
+        frozen |= int(0.0 <= field.rate < FROZEN_RATE) << index
+    return boxes, backward, frozen
+
+
+OUTLINE_SIDES = 24  # of the polygon around a sphere's outline on screen
+OUTLINE_BUFFER_VERTICES = MAX_TIME_FIELDS * OUTLINE_SIDES
+WHOLE_SCREEN = np.array([(-1.0, -1.0), (3.0, -1.0), (-1.0, 3.0)])  # one triangle (NDC)
+
+
+def field_outline(
+    field: FieldInView, projection: np.ndarray, rotation_view: np.ndarray
+) -> np.ndarray | None:
+    """A convex polygon (N, 2) in NDC that holds every pixel whose ray meets ``field``, or None
+    when the eye is in or next to it or the field reaches behind the eye plane (the caller
+    then shades the field's whole screen rectangle). A sphere's polygon is the projection of a
+    regular polygon around the circle where the eye's lines of sight touch it; a box's is the
+    convex hull of its projected corners."""
+    rotation = np.asarray(rotation_view, np.float64)[:3, :3]
+    centre = rotation @ np.asarray(field.centre, np.float64)  # in view space
+    if field.is_box:
+        signs = np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)], float)
+        points = centre + (signs * np.asarray(field.half_size, np.float64)) @ rotation.T
+        if (np.abs(np.asarray(field.centre)) <= np.asarray(field.half_size) * 1.01).all():
+            return None  # the eye is in the box
+    else:
+        radius = float(field.half_size[0])
+        distance = float(np.linalg.norm(centre))
+        if distance <= radius * 1.01:
+            return None
+        axis = centre / distance
+        # The circle of contact: its centre on the axis, its radius from the right triangle
+        # eye - sphere centre - contact point.
+        middle = centre * (1.0 - (radius / distance) ** 2)
+        reach = radius * math.sqrt(distance**2 - radius**2) / distance
+        reach *= 1.001 / math.cos(math.pi / OUTLINE_SIDES)  # the polygon around the circle
+        u = np.cross(axis, [0.0, 1.0, 0.0] if abs(axis[1]) < 0.9 else [1.0, 0.0, 0.0])
+        u /= np.linalg.norm(u)
+        v = np.cross(axis, u)
+        angles = np.arange(OUTLINE_SIDES) * (2.0 * math.pi / OUTLINE_SIDES)
+        points = middle + reach * (np.cos(angles)[:, None] * u + np.sin(angles)[:, None] * v)
+    clip = (
+        np.concatenate([points, np.ones((len(points), 1))], axis=1)
+        @ np.asarray(projection, np.float64).T
+    )
+    if (clip[:, 3] <= 1e-6 * max(1.0, float(np.abs(clip[:, 3]).max()))).any():
+        return None  # part of it is behind the eye plane: its projection is not bounded
+    ndc = clip[:, :2] / clip[:, 3:4]
+    if field.is_box:
+        ndc = convex_hull(ndc)
+    return ndc
+
+
+def convex_hull(points: np.ndarray) -> np.ndarray:
+    """The convex hull of 2-D ``points``, counter-clockwise (Andrew's monotone chain)."""
+    ordered = sorted(map(tuple, np.asarray(points, np.float64)))
+
+    def half(sequence: list) -> list:
+        chain: list = []
+        for point in sequence:
+            while (
+                len(chain) >= 2
+                and (
+                    (chain[-1][0] - chain[-2][0]) * (point[1] - chain[-2][1])
+                    - (chain[-1][1] - chain[-2][1]) * (point[0] - chain[-2][0])
+                )
+                <= 0.0
+            ):
+                chain.pop()
+            chain.append(point)
+        return chain
+
+    lower, upper = half(ordered), half(ordered[::-1])
+    return np.array(lower[:-1] + upper[:-1], np.float64)
 
 
 OVERLAY_TILE = 32
