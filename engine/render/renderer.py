@@ -1335,6 +1335,9 @@ def field_looks(fields: Sequence[FieldInView]) -> tuple[int, int, int]:
 OUTLINE_SIDES = 24  # of the polygon around a sphere's outline on screen
 OUTLINE_BUFFER_VERTICES = MAX_TIME_FIELDS * OUTLINE_SIDES
 WHOLE_SCREEN = np.array([(-1.0, -1.0), (3.0, -1.0), (-1.0, 3.0)])  # one triangle (NDC)
+_OUTLINE_ANGLES = np.arange(OUTLINE_SIDES)[:, None] * (2.0 * math.pi / OUTLINE_SIDES)
+_OUTLINE_COS, _OUTLINE_SIN = np.cos(_OUTLINE_ANGLES), np.sin(_OUTLINE_ANGLES)
+_BOX_CORNERS = np.array([(x, y, z) for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)], float)
 
 
 def field_outline(
@@ -1345,16 +1348,18 @@ def field_outline(
     then shades the field's whole screen rectangle). A sphere's polygon is the projection of a
     regular polygon around the circle where the eye's lines of sight touch it; a box's is the
     convex hull of its projected corners."""
+    # Everything in view space (a rotation of the eye-relative world axes). Called a few times
+    # a frame, so it is kept to a handful of small numpy operations.
     rotation = np.asarray(rotation_view, np.float64)[:3, :3]
-    centre = rotation @ np.asarray(field.centre, np.float64)  # in view space
+    centre = rotation @ np.asarray(field.centre, np.float64)
     if field.is_box:
-        signs = np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)], float)
-        points = centre + (signs * np.asarray(field.half_size, np.float64)) @ rotation.T
-        if (np.abs(np.asarray(field.centre)) <= np.asarray(field.half_size) * 1.01).all():
+        half_size = np.asarray(field.half_size, np.float64)
+        if (np.abs(np.asarray(field.centre, np.float64)) <= half_size * 1.01).all():
             return None  # the eye is in the box
+        points = centre + (_BOX_CORNERS * half_size) @ rotation.T
     else:
         radius = float(field.half_size[0])
-        distance = float(np.linalg.norm(centre))
+        distance = math.sqrt(float(centre @ centre))
         if distance <= radius * 1.01:
             return None
         axis = centre / distance
@@ -1363,15 +1368,14 @@ def field_outline(
         middle = centre * (1.0 - (radius / distance) ** 2)
         reach = radius * math.sqrt(distance**2 - radius**2) / distance
         reach *= 1.001 / math.cos(math.pi / OUTLINE_SIDES)  # the polygon around the circle
-        u = np.cross(axis, [0.0, 1.0, 0.0] if abs(axis[1]) < 0.9 else [1.0, 0.0, 0.0])
-        u /= np.linalg.norm(u)
-        v = np.cross(axis, u)
-        angles = np.arange(OUTLINE_SIDES) * (2.0 * math.pi / OUTLINE_SIDES)
-        points = middle + reach * (np.cos(angles)[:, None] * u + np.sin(angles)[:, None] * v)
-    clip = (
-        np.concatenate([points, np.ones((len(points), 1))], axis=1)
-        @ np.asarray(projection, np.float64).T
-    )
+        # Two unit vectors across the axis: u is axis x (y or x), v is axis x u.
+        x, y, z = axis
+        u = np.array((-z, 0.0, x) if abs(y) < 0.9 else (0.0, z, -y))
+        u /= math.sqrt(float(u @ u))
+        v = np.array((y * u[2] - z * u[1], z * u[0] - x * u[2], x * u[1] - y * u[0]))
+        points = middle + reach * (_OUTLINE_COS * u + _OUTLINE_SIN * v)
+    projection = np.asarray(projection, np.float64)
+    clip = points @ projection[:, :3].T + projection[:, 3]
     if (clip[:, 3] <= 1e-6 * max(1.0, float(np.abs(clip[:, 3]).max()))).any():
         return None  # part of it is behind the eye plane: its projection is not bounded
     ndc = clip[:, :2] / clip[:, 3:4]
