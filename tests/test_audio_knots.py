@@ -5,14 +5,13 @@ and ``Mixer._forget_old_knots``: over a long run the knots held stay bounded; pr
 changes a solve (the same emission times, and the same output samples bit for bit, as a mixer
 that keeps every knot); a clock running backward past the dropped knots restarts the path from
 the replayed snapshots. The long runs feed the mixer snapshot-shaped records (bodies on circles
-at the real snapshot rate) at a low sample rate; ``test_audio_worlds``-style renders of the
-example worlds check the same bit-identity through the real simulation.
+at the real snapshot rate, a tone, a drone and a noise) at a low sample rate, against a mixer
+whose pruning is switched off (the behaviour before it).
 """
 
 from __future__ import annotations
 
 import types
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,7 +21,6 @@ from engine.audio.mixer import KNOT_SLACK_SECONDS, NEW_SOURCE_SECONDS
 
 pytestmark = pytest.mark.unit
 
-REPO = Path(__file__).resolve().parent.parent
 SNAPSHOT_RATE = 120.0
 RATE = 8_000
 BLOCK = 2048
