@@ -208,34 +208,23 @@ class WorldGenerator:
                 outcome.error = str(error)
         chosen = [self._choose_fields(outcome.request) for outcome in live]
         jobs = [self._rules_job(o.request, fields) for o, fields in zip(live, chosen, strict=True)]
-        self._run_stage("rules", jobs, live)
-        kept = []
-        for outcome, job in zip(live, jobs, strict=True):
-            if self._take(outcome, job, "rules"):
-                outcome.intent = job.value
-                kept.append(outcome)
-        live = kept
+        finished = self._run_and_keep("rules", jobs, live)
+        for outcome, job in finished:
+            outcome.intent = job.value
+        live = [outcome for outcome, _ in finished]
         languages: dict[int, LanguageSpec] = {}
         agents: dict[int, AgentsIntent] = {}
         names: dict[int, list[str]] = {}
         if "language" in self.stages:
             jobs = [self._language_job(o) for o in live]
-            self._run_stage("language", jobs, live)
-            kept = []
-            for outcome, job in zip(live, jobs, strict=True):
-                if self._take(outcome, job, "language"):
-                    languages[id(outcome)] = job.value
-                    kept.append(outcome)
-            live = kept
+            finished = self._run_and_keep("language", jobs, live)
+            languages.update((id(outcome), job.value) for outcome, job in finished)
+            live = [outcome for outcome, _ in finished]
         if "agents" in self.stages and "language" in self.stages:
             jobs = [self._agents_job(o, languages[id(o)]) for o in live]
-            self._run_stage("agents", jobs, live)
-            kept = []
-            for outcome, job in zip(live, jobs, strict=True):
-                if self._take(outcome, job, "agents"):
-                    agents[id(outcome)] = job.value
-                    kept.append(outcome)
-            live = kept
+            finished = self._run_and_keep("agents", jobs, live)
+            agents.update((id(outcome), job.value) for outcome, job in finished)
+            live = [outcome for outcome, _ in finished]
         if "language" in self.stages:
             jobs = [
                 self._names_job(
@@ -243,13 +232,9 @@ class WorldGenerator:
                 )
                 for o in live
             ]
-            self._run_stage("names", jobs, live)
-            kept = []
-            for outcome, job in zip(live, jobs, strict=True):
-                if self._take(outcome, job, "names"):
-                    names[id(outcome)] = job.value
-                    kept.append(outcome)
-            live = kept
+            finished = self._run_and_keep("names", jobs, live)
+            names.update((id(outcome), job.value) for outcome, job in finished)
+            live = [outcome for outcome, _ in finished]
         for outcome in live:
             self._assemble(outcome, languages, agents, names)
         elapsed = time.perf_counter() - started
@@ -286,6 +271,18 @@ class WorldGenerator:
             outcome.world = loads_world(dump_world(world), f"generated {world.meta.name}")
         except (ValidationError, ValueError, WorldError) as error:
             outcome.error = f"the generated world is invalid: {error}"
+
+    def _run_and_keep(
+        self, stage: str, jobs: list[_StageJob], live: list[WorldOutcome]
+    ) -> list[tuple[WorldOutcome, _StageJob]]:
+        """Run one stage's jobs for the live outcomes; the (outcome, job) pairs that succeeded
+        (a failed one records its error on its outcome and drops out)."""
+        self._run_stage(stage, jobs, live)
+        return [
+            (outcome, job)
+            for outcome, job in zip(live, jobs, strict=True)
+            if self._take(outcome, job, stage)
+        ]
 
     def _take(self, outcome: WorldOutcome, job: _StageJob, stage: str) -> bool:
         outcome.attempts += job.attempts
