@@ -115,8 +115,9 @@ def test_improvised_lines_from_a_tiny_random_model_use_only_legal_words(tiny_bac
         read_native_line(LANGUAGE, speech.text)  # the language reads it back
 
 
-def test_improvising_agents_fall_back_to_their_script_without_a_model() -> None:
-    world = WorldSpec.model_validate(
+def _improvising_world() -> WorldSpec:
+    """One improvising agent that stays put, with a scripted line to fall back on."""
+    return WorldSpec.model_validate(
         {
             "meta": {"name": "x"},
             "languages": [LANGUAGE.model_dump(exclude_defaults=True)],
@@ -131,26 +132,16 @@ def test_improvising_agents_fall_back_to_their_script_without_a_model() -> None:
             ],
         }
     )
+
+
+def test_improvising_agents_fall_back_to_their_script_without_a_model() -> None:
+    world = _improvising_world()
     (utterance,) = narrate_world(world, 0.5).transcript
     assert utterance.speech.origin == "translated"
 
 
 def test_improvising_agents_speak_model_lines_in_a_world(tiny_backend) -> None:
-    world = WorldSpec.model_validate(
-        {
-            "meta": {"name": "x"},
-            "languages": [LANGUAGE.model_dump(exclude_defaults=True)],
-            "agents": [
-                {
-                    "name": "a",
-                    "language": LANGUAGE.name,
-                    "improvise": True,
-                    "movement": {"behaviour": "stay"},
-                    "narration": [{"trigger": "start", "lines": ["the bird sings"]}],
-                }
-            ],
-        }
-    )
+    world = _improvising_world()
     improviser = BackendImproviser(tiny_backend, max_new_tokens=40)
     (utterance,) = narrate_world(world, 0.5, improviser=improviser).transcript
     assert utterance.speech.origin in ("improvised", "translated")
