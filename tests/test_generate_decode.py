@@ -93,6 +93,24 @@ def test_scored_endings_are_plain_log_probabilities(backend: LocalBackend) -> No
         assert score == pytest.approx(expected, abs=0.15)
 
 
+def test_a_bfloat16_model_scores_and_decodes_as_on_a_gpu(backend: LocalBackend) -> None:
+    # The local backend loads bfloat16 weights on a GPU; scoring once fed float32 states to a
+    # bfloat16 head and failed there. Same weights in bfloat16, here on the CPU.
+    half = tiny_random_backend(seed=1)
+    half.model.to(torch.bfloat16)
+    half = LocalBackend.from_parts(half.model, half.tokenizer, "tiny-random-llama-bf16")
+    pairs = [("In this world, sound moves", " slowly."), ("In this world, time", " flows back.")]
+    for got, expected in zip(half.decoder.score(pairs), backend.decoder.score(pairs), strict=True):
+        assert got == pytest.approx(expected, abs=0.3)
+    grammar = half.grammars.json_schema(stage_schema(WorldIntent))
+    prompt = half.tokenizer.encode("Design a world: glass rain")
+    decoded = half.decoder.generate(prompt, grammar, max_tokens=600, temperature=1.0, seed=3)
+    assert decoded.finished
+    assert sorted(json.loads(half.tokenizer.decode(decoded.token_ids))) == sorted(
+        stage_schema(WorldIntent)["properties"]
+    )
+
+
 class _FixedScorer:
     """Scores every ending by a table, so the chooser's own arithmetic can be checked."""
 
