@@ -627,3 +627,27 @@ def test_field_outlines_shade_what_the_whole_rectangle_shaded(ctx) -> None:  # n
     outlined, rectangles = frames
     assert np.abs(outlined - rectangles).max() <= 1
     assert (np.abs(outlined - rectangles).max(axis=2) > 0).mean() < 0.002
+
+
+def test_uniform_arrays_the_compiler_shortened_take_their_kept_part(ctx) -> None:  # noqa: ANN001
+    # A shader reading only the first two of four elements keeps two (Mesa and NVIDIA both cut
+    # them; NVIDIA cut the effects pass's field arrays where Mesa did not, and the full-length
+    # write failed there with "invalid uniform size").
+    program = ctx.program(
+        vertex_shader="""#version 330 core
+uniform vec3 u_values[4];
+out vec3 v_sum;
+void main() { v_sum = u_values[0] + u_values[1]; gl_Position = vec4(0.0, 0.0, 0.0, 1.0); }""",
+        fragment_shader="""#version 330 core
+in vec3 v_sum;
+out vec4 f_colour;
+void main() { f_colour = vec4(v_sum, 1.0); }""",
+    )
+    member = program["u_values"]
+    assert member.array_length == 2  # what the compiler kept; the write below must fit it
+    renderer = Renderer(ctx, loads_world(BLACK_WORLD, "black.toml"))
+    values = np.arange(12, dtype=np.float32).reshape(4, 3)
+    renderer._apply(program, {"u_values": values})
+    assert np.asarray(member.value, np.float32).reshape(-1, 3).tolist() == values[:2].tolist()
+    renderer.release()
+    program.release()

@@ -62,25 +62,33 @@ class ExploreApp:
         self.path = Path(path)
         self.seed = seed
         self.world = world
-        try:
+        self.window = None
+        failures = []
+        # 4.3 first: compute shaders step particle fields on the GPU (some drivers, NVIDIA's
+        # among them, give exactly the version asked for); 3.3 is enough for everything else.
+        for major, minor in ((4, 3), (3, 3)):
             config = pyglet.gl.Config(
-                major_version=3,
-                minor_version=3,
+                major_version=major,
+                minor_version=minor,
                 forward_compatible=True,
                 double_buffer=True,
                 depth_size=0,
             )
-            self.window = pyglet.window.Window(
-                width=size[0],
-                height=size[1],
-                caption=f"heterocosm: {world.meta.name}",
-                resizable=True,
-                visible=visible,
-                config=config,
-                vsync=True,
-            )
-        except (pyglet.window.NoSuchConfigException, pyglet.gl.ContextException) as error:
-            raise RenderError(f"could not open an OpenGL 3.3 window: {error}") from None
+            try:
+                self.window = pyglet.window.Window(
+                    width=size[0],
+                    height=size[1],
+                    caption=f"heterocosm: {world.meta.name}",
+                    resizable=True,
+                    visible=visible,
+                    config=config,
+                    vsync=True,
+                )
+                break
+            except (pyglet.window.NoSuchConfigException, pyglet.gl.ContextException) as error:
+                failures.append(f"{major}.{minor}: {error}")
+        if self.window is None:
+            raise RenderError(f"could not open an OpenGL 3.3 window ({'; '.join(failures)})")
         self.ctx = moderngl.create_context()
         self.renderer = Renderer(self.ctx, world)
         self.source = WorldSource(world, seed=seed, ctx=self.ctx)

@@ -146,6 +146,13 @@ class Eye:
         )
 
 
+def active_bytes(member) -> int:  # noqa: ANN001 - moderngl.Uniform
+    """Bytes of a float/int uniform array the driver keeps: compilers drop the elements past the
+    last one a shader reads (Mesa and NVIDIA both do; where depends on the compiler), and a
+    write must be exactly as long as what is kept."""
+    return member.array_length * member.dimension * 4
+
+
 class Renderer:
     """Draws snapshots of one world. ``set_world`` swaps the world (hot reload) in place."""
 
@@ -1001,7 +1008,7 @@ class Renderer:
             if member is None or (type(last) is type(value) and last == value):
                 continue
             if isinstance(value, bytes):
-                member.write(value)
+                member.write(value[: active_bytes(member)])
             else:
                 member.value = value
             entry[1] = value
