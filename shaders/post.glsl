@@ -25,7 +25,14 @@ void main() {
 }
 #elif defined FRAGMENT_SHADER
 #include "depth.glsl"
-#define MAX_FIELDS 8
+// The field arrays are exactly as long as the fields this variant shows: a compiler may keep a
+// declared array whole (NVIDIA's does) or cut it to the elements read (Mesa's does), and the
+// renderer writes one element per field either way.
+#if defined TIME_FIELDS
+#define MAX_FIELDS TIME_FIELDS
+#else
+#define MAX_FIELDS 1
+#endif
 uniform sampler2D u_scene;                  // display colours (a copy of the frame)
 uniform sampler2D u_depth;                  // reversed-Z depth of the same pixels
 uniform sampler2D u_noise;                  // the ground's noise (engine/render/noise.py)

@@ -147,10 +147,10 @@ class Eye:
 
 
 def active_bytes(member) -> int:  # noqa: ANN001 - moderngl.Uniform
-    """Bytes of a float/int uniform array the driver keeps: compilers drop the elements past the
-    last one a shader reads (Mesa and NVIDIA both do; where depends on the compiler), and a
-    write must be exactly as long as what is kept."""
-    return member.array_length * member.dimension * 4
+    """Bytes of a uniform (array) the driver kept: a compiler may drop the elements past the
+    last one a shader reads (Mesa's does, NVIDIA's does not), and a write must be exactly as
+    long as what is kept."""
+    return member.array_length * member.element_size
 
 
 class Renderer:
