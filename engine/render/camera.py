@@ -60,15 +60,24 @@ def rotation_view_matrix(yaw: float, pitch: float) -> np.ndarray:
     """View rotation for a camera turned ``yaw`` about +y, then ``pitch`` about its right axis."""
     cos_yaw, sin_yaw = math.cos(yaw), math.sin(yaw)
     cos_pitch, sin_pitch = math.cos(pitch), math.sin(pitch)
-    # Camera-to-world rotation: columns are right, up and back (-forward) in world space.
-    right = np.array([cos_yaw, 0.0, -sin_yaw])
-    forward = np.array([-sin_yaw * cos_pitch, sin_pitch, -cos_yaw * cos_pitch])
-    up = np.cross(right, forward)
-    view = np.eye(4)
-    view[0, :3] = right
-    view[1, :3] = up
-    view[2, :3] = -forward
-    return view.astype(np.float32)
+    # Camera-to-world rotation: columns are right, up and back (-forward) in world space. Plain
+    # floats: this runs every frame, and numpy's call overhead is most of its cost on 3-vectors.
+    right = (cos_yaw, 0.0, -sin_yaw)
+    forward = (-sin_yaw * cos_pitch, sin_pitch, -cos_yaw * cos_pitch)
+    up = (  # right x forward
+        right[1] * forward[2] - right[2] * forward[1],
+        right[2] * forward[0] - right[0] * forward[2],
+        right[0] * forward[1] - right[1] * forward[0],
+    )
+    return np.array(
+        [
+            right + (0.0,),
+            up + (0.0,),
+            (-forward[0], -forward[1], -forward[2], 0.0),
+            (0.0, 0.0, 0.0, 1.0),
+        ],
+        np.float32,
+    )
 
 
 def perspective_matrix(vertical_fov: float, aspect: float, near: float) -> np.ndarray:

@@ -37,6 +37,7 @@ Reads a Snapshot and the WorldSpec; never the simulation's internals. Creates GL
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Sequence
@@ -68,6 +69,7 @@ from engine.render.meshes import (
 from engine.render.noise import CELLS_PER_PERIOD, ground_noise_image
 from engine.render.shaders import load_program
 from engine.rules.common import colour_to_rgb
+from engine.rules.scale import ScaleBand
 from engine.rules.world import WorldSpec
 from engine.sim.snapshot import Snapshot
 
@@ -96,6 +98,7 @@ REFERENCE_SIZE = 1.7
 INSTANCE_FLOATS = 11  # offset 3, scale 1, colour 3, glow 1, band 1, turn 2
 INSTANCE_FORMAT = "3f 1f 3f 1f 1f 2f/i"
 INSTANCE_ATTRIBUTES = ("in_offset", "in_scale", "in_colour", "in_glow", "in_band", "in_turn")
+AGENT_SHAPE_CODES = {shape: code for code, shape in enumerate(AGENT_SHAPES)}
 
 
 class RenderError(RuntimeError):
@@ -105,6 +108,14 @@ class RenderError(RuntimeError):
 def linear_rgb(colour: str) -> np.ndarray:
     """'#rrggbb' (sRGB) -> linear RGB float32 (3,)."""
     return np.power(np.asarray(colour_to_rgb(colour), np.float32), 2.2)
+
+
+@functools.lru_cache(maxsize=1024)
+def linear_rgb_tuple(colour: str) -> tuple[float, float, float]:
+    """``linear_rgb`` as three floats, remembered: agents' and particle fields' colours are
+    looked up every frame."""
+    red, green, blue = linear_rgb(colour).tolist()
+    return (red, green, blue)
 
 
 @dataclass(frozen=True)
@@ -180,6 +191,8 @@ class Renderer:
         self._grid: ScreenGrid | None = None
         # Each program's uniforms as last set: program -> name -> [member, value] (``_apply``).
         self._uniforms: dict[object, dict[str, list]] = {}
+        # The names of the frame's common uniforms each program uses (``_apply``).
+        self._common_used: dict[object, tuple[str, ...]] = {}
         self._noise_texture = None
         self._noise_seed: int | None = None
         self._sun_vao = ctx.vertex_array(self._programs["sun"], [])
@@ -189,6 +202,17 @@ class Renderer:
             for detail in MESH_DETAILS
         }
         self._agent_meshes = [self._mesh_buffer(mesh) for mesh in agent_meshes()]
+        # Every instanced draw a frame may make: (instance buffer key, mesh), in drawing order;
+        # bodies by detail, then by shape code (each detail has a mesh for every shape).
+        self._body_shapes = len(self._body_meshes[MESH_DETAILS[0]])
+        self._body_draws = [
+            ((f"bodies {detail}", code), mesh)
+            for detail in MESH_DETAILS
+            for code, mesh in enumerate(self._body_meshes[detail])
+        ]
+        self._agent_draws = [
+            (("agents", code), mesh) for code, mesh in enumerate(self._agent_meshes)
+        ]
         self._instance_buffers: dict[tuple[str, int], object] = {}
         self._instance_vaos: dict[tuple[str, int], object] = {}
         self._particle_buffers: dict[int, object] = {}
@@ -268,8 +292,9 @@ class Renderer:
         if scene is None:
             scene = self._own_target(width, height)
         viewport = (x, y, width, height) if direct else (0, 0, width, height)
+        # Worked out once a frame and handed to the passes that need them.
         view_projection = eye.projection.astype(np.float64) @ eye.rotation_view.astype(np.float64)
-        inverse_view_projection = np.linalg.inv(view_projection).astype(np.float32)
+        inverse_view_projection = np.linalg.inv(view_projection)
         band = self.world.scale.band_at(eye.size)
         colour_scale = np.full(3, EXPOSURE, np.float64)
         if band is not None and band.tint:  # 35% of the way to 1.6 x the band's tint
@@ -282,7 +307,7 @@ class Renderer:
         common = {
             "m_proj": gl_bytes(eye.projection),
             "m_view": gl_bytes(eye.rotation_view),
-            "m_inverse_view_proj": gl_bytes(inverse_view_projection),
+            "m_inverse_view_proj": gl_bytes(inverse_view_projection.astype(np.float32)),
             "u_depth_near": near,
             "u_depth_ndc": (self._depth_mapping.ndc_scale, self._depth_mapping.ndc_offset),
             "u_fog_density": self._fog_density(eye.size),
@@ -299,7 +324,7 @@ class Renderer:
         ctx.disable(ctx.BLEND)
         ctx.disable(ctx.CULL_FACE)
         with ZeroToOneDepth(ctx):
-            self._draw_scene(snapshot, scene, common, eye, viewport)
+            self._draw_scene(snapshot, scene, common, eye, viewport, inverse_view_projection, band)
         ctx.disable(ctx.DEPTH_TEST)
         ctx.depth_func = "<"
 
@@ -345,6 +370,8 @@ class Renderer:
         common: dict,
         eye: Eye,
         viewport: tuple[int, int, int, int],
+        inverse_view_projection: np.ndarray,
+        band: ScaleBand | None,
     ) -> None:
         """The passes under the depth test: ground, bodies, agents, sky, particles."""
         ctx = self.ctx
@@ -359,19 +386,19 @@ class Renderer:
             self._draw_agents(snapshot, common, eye)
         with self._timed("ground"):
             grid = self._screen_grid(width, height)
-            self._draw_ground(common, eye, grid)
+            self._draw_ground(common, eye, grid, inverse_view_projection)
         # The sky after the opaque passes: at infinity (depth 0) it fills only what they left empty.
         with self._timed("sky"):
             ctx.depth_func = ">="
             ctx.depth_mask = False
-            self._apply(self._programs["sky"], {**common, "u_sky_floor": self._sky_floor(eye)})
+            self._apply(self._programs["sky"], {"u_sky_floor": self._sky_floor(eye)}, common)
             with ClipDistance(ctx):
                 grid.sky.render(mode=ctx.TRIANGLES)
             self._draw_sun(common)
             ctx.depth_mask = True
             ctx.depth_func = ">"
         with self._timed("particles"):
-            self._draw_particles(snapshot, common, eye, height)
+            self._draw_particles(snapshot, common, eye, height, band)
 
     def _timed(self, name: str):  # noqa: ANN202 - a context manager
         return _PassTimer(self.ctx, self.pass_times, name)
@@ -399,7 +426,13 @@ class Renderer:
             self._noise_texture, self._noise_seed = texture, seed
         return self._noise_texture
 
-    def _draw_ground(self, common: dict, eye: Eye, grid) -> None:  # noqa: ANN001
+    def _draw_ground(
+        self,
+        common: dict,
+        eye: Eye,
+        grid,  # noqa: ANN001 - ScreenGrid
+        inverse_view_projection: np.ndarray,
+    ) -> None:
         if eye.position[1] <= 0.0:
             return  # below the ground: it faces away
         program = self._programs["ground"]
@@ -407,19 +440,18 @@ class Renderer:
         level = math.log2(size)
         base = math.floor(level) - 4
         eye_xz = eye.position[[0, 2]]
-        offsets, wavelengths, weights = [], [], []
+        wavelengths, weights = [], []
         for k in range(GROUND_OCTAVES):
-            wavelength = 2.0 ** (base + k)
-            offset = np.mod(eye_xz / wavelength, 256.0)
             relative_level = (base + k) - level  # in (-5, 3]: weight vanishes at both ends
             weight = (
                 math.sin(math.pi * (relative_level + 4.0) / 7.0) ** 2
                 if -4 < relative_level < 3
                 else 0.0
             )
-            offsets.extend(offset.astype(np.float32))
-            wavelengths.append(wavelength)
+            wavelengths.append(2.0 ** (base + k))
             weights.append(weight)
+        # (octave, x or z), one numpy expression for all octaves.
+        offsets = np.mod(eye_xz / np.asarray(wavelengths)[:, None], 256.0).astype(np.float32)
         normalised = np.asarray(weights, np.float32) / max(sum(weights), 1e-6)
         # Octaves 1..4 are read per pixel from the baked texture (octave 1 in its channel 0).
         fine_period = 2.0 ** (base + 1) * CELLS_PER_PERIOD
@@ -428,43 +460,37 @@ class Renderer:
         # coarser in, and at the next decade the pair moves up one (continuous while zooming).
         phase = decade + GRID_PHASE
         fade = (phase - math.floor(phase)) * math.pi / 2.0
-        grid_offsets, spacings = [], []
-        for k in range(2):
-            spacing = 10.0 ** (math.floor(phase) + k)
-            grid_offsets.extend(np.mod(eye_xz / spacing + 0.5, 1.0).astype(np.float32))
-            spacings.append(spacing)
+        spacings = [10.0 ** (math.floor(phase) + k) for k in range(2)]
+        grid_offsets = np.mod(eye_xz / np.asarray(spacings)[:, None] + 0.5, 1.0).astype(np.float32)
         grid_weights = (math.cos(fade), math.sin(fade))
         radians_per_pixel = 2.0 / (common["u_viewport"][3] * float(eye.projection[1, 1]))
         extent = float(size * GROUND_EXTENT_PER_SIZE)
-        self._apply(
-            program,
-            values := {
-                **common,
-                "u_eye_height": float(eye.position[1]),
-                "u_extent": extent,
-                "u_vertex_angle": GRID_PIXELS * radians_per_pixel,
-                "u_pixel_angle": radians_per_pixel,
-                "u_ground_colour": self._ground_colour,
-                "u_octave_offset": np.asarray(offsets, np.float32),
-                "u_octave_wavelength": np.asarray(wavelengths, np.float32),
-                "u_octave_weight": normalised,
-                "u_noise": 0,
-                "u_fine_offset": tuple(float(v) for v in np.mod(eye_xz / fine_period, 1.0)),
-                "u_fine_frequency": 1.0 / fine_period,
-                "u_fine_weight": tuple(float(v) for v in normalised[1:5]),
-                "u_grid_offset": np.asarray(grid_offsets, np.float32),
-                "u_grid_frequency": 1.0 / np.asarray(spacings, np.float32),
-                "u_grid_spacing": np.asarray(spacings, np.float32),
-                "u_grid_spacing_vertex": tuple(float(v) for v in spacings),
-                "u_grid_weight_vertex": tuple(float(v) for v in grid_weights),
-            },
-        )
-        self._apply(self._programs["ground_pixel_fog"], values)
+        fine_offset = np.mod(eye_xz / fine_period, 1.0)
+        values = {
+            "u_eye_height": float(eye.position[1]),
+            "u_extent": extent,
+            "u_vertex_angle": GRID_PIXELS * radians_per_pixel,
+            "u_pixel_angle": radians_per_pixel,
+            "u_ground_colour": self._ground_colour,
+            "u_octave_offset": offsets,
+            "u_octave_wavelength": np.asarray(wavelengths, np.float32),
+            "u_octave_weight": normalised,
+            "u_noise": 0,
+            "u_fine_offset": (float(fine_offset[0]), float(fine_offset[1])),
+            "u_fine_frequency": 1.0 / fine_period,
+            "u_fine_weight": tuple(normalised[1:5].tolist()),
+            "u_grid_offset": grid_offsets,
+            "u_grid_frequency": 1.0 / np.asarray(spacings, np.float32),
+            "u_grid_spacing": np.asarray(spacings, np.float32),
+            "u_grid_spacing_vertex": tuple(spacings),
+            "u_grid_weight_vertex": grid_weights,
+        }
+        self._apply(program, values, common)
+        self._apply(self._programs["ground_pixel_fog"], values, common)
         self._noise().use(location=0)
         # Triangles whose fog can be interpolated from their vertices first, the rest after.
-        view_projection = eye.projection.astype(np.float64) @ eye.rotation_view.astype(np.float64)
         distances = ground_distances(
-            grid.points_ndc, np.linalg.inv(view_projection), float(eye.position[1]), extent
+            grid.points_clip, inverse_view_projection, float(eye.position[1]), extent
         )
         smooth = grid.order_ground(fog_varies(grid.triangles, distances, common["u_fog_density"]))
         if smooth:
@@ -487,7 +513,7 @@ class Renderer:
     def _draw_sun(self, common: dict) -> None:
         """The sun's disc and the glow around it, per pixel, blended into the sky."""
         ctx = self.ctx
-        self._apply(self._programs["sun"], {**common, "u_sun_reach": SUN_REACH})
+        self._apply(self._programs["sun"], {"u_sun_reach": SUN_REACH}, common)
         ctx.enable(ctx.BLEND)
         ctx.blend_func = ctx.ONE, ctx.ONE_MINUS_SRC_ALPHA
         self._sun_vao.render(mode=ctx.TRIANGLE_STRIP, vertices=4)
@@ -556,21 +582,30 @@ class Renderer:
         return rows
 
     def _draw_instances(
-        self, kind: str, meshes: Sequence[tuple[object, int]], rows: np.ndarray, codes: np.ndarray
+        self,
+        draws: Sequence[tuple[tuple[str, int], tuple[object, int]]],
+        rows: np.ndarray,
+        groups: np.ndarray,
     ) -> None:
+        """Draw instance ``rows`` (N, INSTANCE_FLOATS) float32, row i with the mesh of
+        ``draws[groups[i]]`` ((buffer key, (mesh buffer, vertex count))): one instanced draw per
+        group in use, in group order, its rows in their given order from its own buffer."""
         program = self._programs["bodies"]
-        for code, (mesh_buffer, vertex_count) in enumerate(meshes):
-            selected = rows[codes == code]
-            if len(selected) == 0:
+        order = np.argsort(groups, kind="stable")  # stable: each group's rows keep their order
+        grouped = rows[order]
+        counts = np.bincount(groups, minlength=len(draws)).tolist()
+        start = 0
+        for (key, (mesh_buffer, vertex_count)), count in zip(draws, counts, strict=False):
+            if count == 0:
                 continue
-            key = (kind, code)
-            data = np.ascontiguousarray(selected, np.float32).tobytes()
+            selected = grouped[start : start + count]
+            start += count
             buffer = self._instance_buffers.get(key)
-            if buffer is None or buffer.size < len(data):
+            if buffer is None or buffer.size < selected.nbytes:
                 if buffer is not None:
                     buffer.release()
                     self._instance_vaos.pop(key).release()
-                buffer = self.ctx.buffer(reserve=max(len(data), 4096), dynamic=True)
+                buffer = self.ctx.buffer(reserve=max(selected.nbytes, 4096), dynamic=True)
                 self._instance_buffers[key] = buffer
                 self._instance_vaos[key] = self.ctx.vertex_array(
                     program,
@@ -579,22 +614,16 @@ class Renderer:
                         (buffer, INSTANCE_FORMAT, *INSTANCE_ATTRIBUTES),
                     ],
                 )
-            buffer.write(data)
+            buffer.write(selected)  # a contiguous block of ``grouped``
             self._instance_vaos[key].render(
-                mode=self.ctx.TRIANGLES, vertices=vertex_count, instances=len(selected)
+                mode=self.ctx.TRIANGLES, vertices=vertex_count, instances=count
             )
 
     def _draw_bodies(self, snapshot: Snapshot, common: dict, eye: Eye) -> None:
         rows, codes = self._body_instances(snapshot, eye)
         if len(rows) == 0:
             return
-        self._apply(
-            self._programs["bodies"],
-            {
-                **common,
-                "u_silhouette": 0.0,
-            },
-        )
+        self._apply(self._programs["bodies"], {"u_silhouette": 0.0}, common)
         # Body meshes are closed and wound outward: skip back faces, unless the eye is inside
         # a body (then its inside is what there is to see).
         distances = np.linalg.norm(rows[:, 0:3].astype(np.float64), axis=1)
@@ -605,11 +634,8 @@ class Renderer:
             self.ctx.cull_face = "back"
         details = body_details(rows[:, 3], distances, pixels_per_radian(eye, common))
         try:
-            for index, detail in enumerate(MESH_DETAILS):
-                chosen = details == index
-                self._draw_instances(
-                    f"bodies {detail}", self._body_meshes[detail], rows[chosen], codes[chosen]
-                )
+            # Drawn by detail, then by shape (``self._body_draws``' order).
+            self._draw_instances(self._body_draws, rows, details * self._body_shapes + codes)
         finally:
             self.ctx.disable(self.ctx.CULL_FACE)
 
@@ -617,14 +643,13 @@ class Renderer:
         agents = list(snapshot.extras.get("agents", ()) or ())
         if not agents:
             return
-        codes = np.zeros(len(agents), np.int8)
         positions = np.array([agent.position for agent in agents], np.float64)
         velocities = np.array([agent.velocity for agent in agents], np.float64)
         relative = positions - eye.position
         rows = self._instance_rows(
             relative,
             scale=np.array([agent.size for agent in agents]),
-            colour=np.array([linear_rgb(agent.colour) for agent in agents]),
+            colour=np.array([linear_rgb_tuple(agent.colour) for agent in agents]),
             glow=np.array([0.35 if agent.speaking else 0.0 for agent in agents]),
             doppler=relativity.doppler_factor(
                 velocities, eye.velocity, -relative, snapshot.speed_of_light
@@ -633,22 +658,14 @@ class Renderer:
             # Meshes face -z; a heading of 0 faces -z too, so the yaw is the heading.
             yaw=np.array([agent.heading for agent in agents]),
         )
-        codes[:] = [
-            AGENT_SHAPES.index(agent.shape) if agent.shape in AGENT_SHAPES else 0
-            for agent in agents
-        ]
-        self._apply(
-            self._programs["bodies"],
-            {
-                **common,
-                "u_silhouette": 0.85,
-            },
-        )
-        self._draw_instances("agents", self._agent_meshes, rows, codes)
+        codes = np.array([AGENT_SHAPE_CODES.get(agent.shape, 0) for agent in agents], np.int8)
+        self._apply(self._programs["bodies"], {"u_silhouette": 0.85}, common)
+        self._draw_instances(self._agent_draws, rows, codes)
 
-    def _draw_particles(self, snapshot: Snapshot, common: dict, eye: Eye, height: int) -> None:
+    def _draw_particles(
+        self, snapshot: Snapshot, common: dict, eye: Eye, height: int, band: ScaleBand | None
+    ) -> None:
         fields = list(snapshot.extras.get("particles", ()) or ())
-        band = self.world.scale.band_at(eye.size)
         if not fields or (band is not None and not band.show_particles):
             return
         ctx = self.ctx
@@ -665,12 +682,12 @@ class Renderer:
                     data = np.asarray(field.positions, np.float32)
                     if data.shape[1] == 3:
                         data = np.concatenate([data, np.ones((len(data), 1), np.float32)], 1)
-                    payload = np.ascontiguousarray(data).tobytes()
+                    payload = np.ascontiguousarray(data)
                     buffer = self._particle_buffers.get(index)
-                    if buffer is None or buffer.size < len(payload):
+                    if buffer is None or buffer.size < payload.nbytes:
                         if buffer is not None:
                             buffer.release()
-                        buffer = ctx.buffer(reserve=max(len(payload), 16), dynamic=True)
+                        buffer = ctx.buffer(reserve=max(payload.nbytes, 16), dynamic=True)
                         self._particle_buffers[index] = buffer
                     buffer.write(payload)
                 # The eye relative to the field's float64 origin, as a float32 pair.
@@ -678,15 +695,15 @@ class Renderer:
                 self._apply(
                     program,
                     {
-                        **common,
-                        "u_eye_high": tuple(float(v) for v in eye_high),
-                        "u_eye_low": tuple(float(v) for v in eye_low),
+                        "u_eye_high": tuple(eye_high.tolist()),
+                        "u_eye_low": tuple(eye_low.tolist()),
                         "u_size": float(field.size),
                         "u_pixels_per_radian": pixels_per_radian,
                         "u_phase_rate": float(field.local_rate) * 2.0,
                         "u_time": float(snapshot.world_time % 3600.0),
-                        "u_colour": tuple(linear_rgb(field.colour)),
+                        "u_colour": linear_rgb_tuple(field.colour),
                     },
+                    common,
                 )
                 cached = self._particle_vaos.get(index)
                 if cached is None or cached[0] is not buffer:
@@ -772,14 +789,14 @@ class Renderer:
         self._apply(
             program,
             {
-                **common,
                 **self._field_uniforms(fields),
                 "u_scene": 0,
                 "u_depth": 1,
                 "u_noise": 2,
                 "u_source_origin": source_origin,
-                "u_view_forward": tuple(float(v) for v in forward),
+                "u_view_forward": tuple(forward.tolist()),
             },
+            common,
         )
         if region is not None:
             x, y = int(common["u_viewport"][0]), int(common["u_viewport"][1])
@@ -991,27 +1008,42 @@ class Renderer:
         self._depth = self._frame_copy = None
         self._depth_size = None
 
-    def _apply(self, program, values: dict) -> None:  # noqa: ANN001 - moderngl.Program
-        """Set ``program``'s uniforms from ``values`` (names it does not use are skipped),
-        writing only those whose value changed since this renderer last set them: most stay the
-        same from frame to frame, and each write is a Python call and a GL call."""
+    def _apply(self, program, values: dict, common: dict | None = None) -> None:  # noqa: ANN001
+        """Set ``program``'s uniforms from ``values`` and the frame's ``common`` uniforms (names it
+        does not use are skipped), writing only those whose value changed since this renderer
+        last set them: most stay the same from frame to frame, and each write is a Python call
+        and a GL call. ``common`` always has the same names (``draw`` builds it), so which of
+        them a program uses is worked out once per program."""
         uniforms = self._uniforms.get(program)
         if uniforms is None:
             uniforms = self._uniforms[program] = {}
+        if common is not None:
+            used = self._common_used.get(program)
+            if used is None:
+                used = tuple(name for name in common if program.get(name, None) is not None)
+                self._common_used[program] = used
+            for name in used:
+                if name not in values:  # a pass's own value wins (the particles' u_time)
+                    self._set_uniform(program, uniforms, name, common[name])
         for name, value in values.items():
-            if isinstance(value, np.ndarray):
-                value = np.ascontiguousarray(value).tobytes()
-            entry = uniforms.get(name)
-            if entry is None:  # [member or None (optimised out, or unused by this pass), last]
-                entry = uniforms[name] = [program.get(name, None), _UNSET]
-            member, last = entry
-            if member is None or (type(last) is type(value) and last == value):
-                continue
-            if isinstance(value, bytes):
-                member.write(value[: active_bytes(member)])
-            else:
-                member.value = value
-            entry[1] = value
+            self._set_uniform(program, uniforms, name, value)
+
+    @staticmethod
+    def _set_uniform(program, uniforms: dict, name: str, value: object) -> None:  # noqa: ANN001
+        """Write one uniform of ``program`` unless ``uniforms`` (its last values) has it already."""
+        if isinstance(value, np.ndarray):
+            value = np.ascontiguousarray(value).tobytes()
+        entry = uniforms.get(name)
+        if entry is None:  # [member or None (optimised out, or unused by this pass), last]
+            entry = uniforms[name] = [program.get(name, None), _UNSET]
+        member, last = entry
+        if member is None or (type(last) is type(value) and last == value):
+            return
+        if isinstance(value, bytes):
+            member.write(value[: active_bytes(member)])
+        else:
+            member.value = value
+        entry[1] = value
 
     def release(self) -> None:
         """Free every GL object this renderer made."""
@@ -1035,6 +1067,7 @@ class Renderer:
             if resource is not None:
                 resource.release()
         self._uniforms.clear()
+        self._common_used.clear()
         self._instance_vaos.clear()
         self._instance_buffers.clear()
         self._particle_vaos.clear()
@@ -1113,11 +1146,11 @@ def ground_distances(
 ) -> np.ndarray:
     """(V,) distances (m) from the eye to the ground point each NDC point of ``points`` sees, as
     shaders/ground.glsl places it: rays above the horizon (or beyond the plane's edge, ``extent``
-    metres away across) end at the edge."""
-    clip = np.concatenate(
-        [points.astype(np.float64), np.zeros((len(points), 1)), np.ones((len(points), 1))], axis=1
-    )
-    far = clip @ np.asarray(inverse_view_projection, np.float64).T
+    metres away across) end at the edge. ``points`` are (V, 2) NDC x, y, or the same points
+    already as (V, 4) clip points on the far plane (``far_clip_points``)."""
+    if points.shape[1] == 2:
+        points = far_clip_points(points)
+    far = points @ np.asarray(inverse_view_projection, np.float64).T
     direction = far[:, :3] / far[:, 3:4]
     direction /= np.linalg.norm(direction, axis=1, keepdims=True)
     across = np.maximum(np.hypot(direction[:, 0], direction[:, 2]), 1e-6)
@@ -1125,6 +1158,14 @@ def ground_distances(
         along = np.where(direction[:, 1] < 0.0, eye_height / -direction[:, 1], np.inf)
     along = np.minimum(along, extent / across)
     return np.hypot(across * along, eye_height)
+
+
+def far_clip_points(points: np.ndarray) -> np.ndarray:
+    """(V, 2) NDC x, y -> (V, 4) float64 clip points x, y, 0, 1 (NDC z 0 is infinitely far)."""
+    clip = np.zeros((len(points), 4))
+    clip[:, :2] = points
+    clip[:, 3] = 1.0
+    return clip
 
 
 def fog_varies(triangles: np.ndarray, distances: np.ndarray, fog_density: float) -> np.ndarray:
@@ -1144,7 +1185,7 @@ class ScreenGrid:
     def __init__(self, ctx, size: tuple[int, int], ground: tuple, sky) -> None:  # noqa: ANN001
         points, triangles = screen_grid_points(*size)
         self.size = size
-        self.points_ndc = points
+        self.points_clip = far_clip_points(points)  # for ``ground_distances``, every frame
         self.triangles = triangles
         self._order: bytes = triangles.tobytes()
         self.points = ctx.buffer(points.tobytes())
