@@ -36,7 +36,8 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--batch-size",
         type=int,
-        help="local, on a GPU: worlds decoded together (a CPU decodes one at a time)",
+        help="local, on a GPU: worlds decoded together by model.generate (default 1: one at a "
+        "time through the decode loop, faster for small models; a CPU always decodes one)",
     )
     group.add_argument("--threads", type=int, help="local CPU threads (default: idle cores)")
     group.add_argument("--seed", type=int, default=0, help="seed (a local run is reproducible)")
