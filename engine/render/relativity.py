@@ -33,16 +33,18 @@ def doppler_factor(
     ``to_observer`` is (N, 3): direction from source to observer (need not be unit length).
     Velocities are (N, 3) or (3,) m/s; the relative velocity is used (a first-order composition).
     """
+    # Called for every body every frame: plain ufunc reductions, not np.linalg.norm / np.sum
+    # (the same arithmetic, less call overhead).
     relative = np.atleast_2d(np.asarray(source_velocity, np.float64)) - np.asarray(
         observer_velocity, np.float64
     )
     direction = np.atleast_2d(np.asarray(to_observer, np.float64))
-    lengths = np.linalg.norm(direction, axis=1, keepdims=True)
+    lengths = np.sqrt(np.add.reduce(direction * direction, axis=1, keepdims=True))
     direction = direction / np.maximum(lengths, 1e-300)
     beta = relative / c
-    beta_squared = np.minimum(np.sum(beta * beta, axis=1), 0.999999)
+    beta_squared = np.minimum(np.add.reduce(beta * beta, axis=1), 0.999999)
     gamma = 1.0 / np.sqrt(1.0 - beta_squared)
-    approach = np.sum(beta * direction, axis=1)
+    approach = np.add.reduce(beta * direction, axis=1)
     return 1.0 / (gamma * (1.0 - approach))
 
 
@@ -75,22 +77,24 @@ def shifted_colour(rgb: np.ndarray, doppler: float, brighten: bool = True) -> np
 
 def _deposits(wavelengths: np.ndarray) -> np.ndarray:
     """``_deposit`` for an array of wavelengths: shape (..., 3)."""
-    red, green, blue = BAND_CENTRES_NM
+    red, green, blue = BAND_CENTRES_NM.tolist()
     wavelengths = np.asarray(wavelengths, np.float64)
-    weights = np.zeros((*wavelengths.shape, 3))
-    above_red = wavelengths >= red
-    red_green = (wavelengths < red) & (wavelengths >= green)
-    green_blue = (wavelengths < green) & (wavelengths >= blue)
-    below_blue = wavelengths < blue
+    at_least_red = wavelengths >= red
+    at_least_green = wavelengths >= green
+    at_least_blue = wavelengths >= blue
     to_red = (wavelengths - green) / (red - green)
     to_green = (wavelengths - blue) / (green - blue)
-    weights[..., 0] = np.where(
-        above_red, np.exp(-(((wavelengths - red) / FADE_WIDTH_NM) ** 2)), 0.0
-    ) + np.where(red_green, to_red, 0.0)
-    weights[..., 1] = np.where(red_green, 1.0 - to_red, 0.0) + np.where(green_blue, to_green, 0.0)
-    weights[..., 2] = np.where(green_blue, 1.0 - to_green, 0.0) + np.where(
-        below_blue, np.exp(-(((blue - wavelengths) / FADE_WIDTH_NM) ** 2)), 0.0
+    # Beyond red or blue light fades with its distance from the outer band (one exp for both).
+    beyond = np.where(at_least_red, wavelengths - red, blue - wavelengths)
+    fade = np.exp(-((beyond / FADE_WIDTH_NM) ** 2))
+    weights = np.empty((*wavelengths.shape, 3))
+    weights[..., 0] = np.where(at_least_red, fade, np.where(at_least_green, to_red, 0.0))
+    weights[..., 1] = np.where(
+        at_least_red,
+        0.0,
+        np.where(at_least_green, 1.0 - to_red, np.where(at_least_blue, to_green, 0.0)),
     )
+    weights[..., 2] = np.where(at_least_green, 0.0, np.where(at_least_blue, 1.0 - to_green, fade))
     return weights
 
 

@@ -110,6 +110,17 @@ def linear_rgb(colour: str) -> np.ndarray:
     return np.power(np.asarray(colour_to_rgb(colour), np.float32), 2.2)
 
 
+@functools.lru_cache(maxsize=64)
+def colour_scale(tint: str | None) -> tuple[float, float, float]:
+    """The display transform's colour scale (``u_colour_scale``): the exposure, in a scale band
+    with a tint 35% of the way to 1.6 x the tint."""
+    scale = np.full(3, EXPOSURE, np.float64)
+    if tint:
+        scale *= 0.65 + 0.35 * 1.6 * linear_rgb(tint)
+    red, green, blue = scale.tolist()
+    return (red, green, blue)
+
+
 @functools.lru_cache(maxsize=1024)
 def linear_rgb_tuple(colour: str) -> tuple[float, float, float]:
     """``linear_rgb`` as three floats, remembered: agents' and particle fields' colours are
@@ -253,7 +264,18 @@ class Renderer:
         self._ground_colour = tuple(linear_rgb(light.ground_colour))
         # The seed moves every noise pattern; keep it small so float32 hashing stays exact.
         self._seed_offset = float((world.meta.seed * 0.6180339887) % 1.0) * 0.5
-        self._fields_by_name = {field.name: field for field in world.time.fields}
+        # Each time field's region as the effects pass needs it: centre (m, float64), half
+        # edge lengths of a box around it, whether it is a box.
+        self._field_regions = {
+            field.name: (
+                np.asarray(field.region.centre, np.float64),
+                np.asarray(field.region.size, np.float64) / 2.0
+                if field.region.shape == "box"
+                else np.full(3, field.region.radius, np.float64),
+                field.region.shape == "box",
+            )
+            for field in world.time.fields
+        }
 
     # ------------------------------------------------------------------ frame
     def render(
@@ -296,9 +318,6 @@ class Renderer:
         view_projection = eye.projection.astype(np.float64) @ eye.rotation_view.astype(np.float64)
         inverse_view_projection = np.linalg.inv(view_projection)
         band = self.world.scale.band_at(eye.size)
-        colour_scale = np.full(3, EXPOSURE, np.float64)
-        if band is not None and band.tint:  # 35% of the way to 1.6 x the band's tint
-            colour_scale *= 0.65 + 0.35 * 1.6 * linear_rgb(band.tint)
         reversed_time = snapshot.explorer.local_rate < 0.0 or snapshot.time_rate < 0.0
         # The projection's near plane (its z row is -1, -2 near): reversed-Z puts it at depth 1.
         near = float(-eye.projection[2, 3]) * 0.5
@@ -313,7 +332,7 @@ class Renderer:
             "u_fog_density": self._fog_density(eye.size),
             "u_seed_offset": self._seed_offset,
             "u_viewport": tuple(float(v) for v in viewport),
-            "u_colour_scale": tuple(float(v) for v in colour_scale),
+            "u_colour_scale": colour_scale(band.tint if band is not None else None),
             "u_reversed": 1.0 if reversed_time else 0.0,
             "u_time": float(snapshot.real_time % 3600.0),
             **self._atmosphere,
@@ -472,16 +491,15 @@ class Renderer:
             "u_vertex_angle": GRID_PIXELS * radians_per_pixel,
             "u_pixel_angle": radians_per_pixel,
             "u_ground_colour": self._ground_colour,
-            "u_octave_offset": offsets,
-            "u_octave_wavelength": np.asarray(wavelengths, np.float32),
-            "u_octave_weight": normalised,
+            "u_octave_offset": offsets.tobytes(),
+            "u_octave_wavelength": np.asarray(wavelengths, np.float32).tobytes(),
+            "u_octave_weight": normalised.tobytes(),
             "u_noise": 0,
             "u_fine_offset": (float(fine_offset[0]), float(fine_offset[1])),
             "u_fine_frequency": 1.0 / fine_period,
             "u_fine_weight": tuple(normalised[1:5].tolist()),
-            "u_grid_offset": grid_offsets,
-            "u_grid_frequency": 1.0 / np.asarray(spacings, np.float32),
-            "u_grid_spacing": np.asarray(spacings, np.float32),
+            "u_grid_offset": grid_offsets.tobytes(),
+            "u_grid_frequency": (1.0 / np.asarray(spacings, np.float32)).tobytes(),
             "u_grid_spacing_vertex": tuple(spacings),
             "u_grid_weight_vertex": grid_weights,
         }
@@ -723,20 +741,16 @@ class Renderer:
         """The (at most MAX_TIME_FIELDS) nearest time fields on screen, nearest first."""
         fields = []
         for view in snapshot.time_fields:
-            spec = self._fields_by_name.get(view.name)
-            if spec is None:
+            region = self._field_regions.get(view.name)
+            if region is None:
                 continue
-            region = spec.region
-            centre = np.asarray(region.centre, np.float64) - eye.position
-            if region.shape == "box":
-                half = np.asarray(region.size, np.float64) / 2.0
-            else:
-                half = np.full(3, region.radius, np.float64)
-            if region.shape == "box":
+            world_centre, half, is_box = region
+            centre = world_centre - eye.position
+            if is_box:
                 bounds = screen_bounds(view_projection, centre, half)
             else:
                 bounds = sphere_screen_bounds(
-                    eye.projection, eye.rotation_view, centre, float(region.radius)
+                    eye.projection, eye.rotation_view, centre, float(half[0])
                 )
             if bounds is not None:
                 bounds = above_ground_bounds(bounds, centre, half, eye, view_projection)
@@ -747,7 +761,7 @@ class Renderer:
                     distance=float(np.linalg.norm(centre)),
                     centre=centre,
                     half_size=half,
-                    is_box=region.shape == "box",
+                    is_box=is_box,
                     rate=float(view.rate),
                     local_time=float(math.fmod(view.local_time, 3600.0)),
                     bounds=bounds,
@@ -1187,9 +1201,9 @@ class ScreenGrid:
         self.size = size
         self.points_clip = far_clip_points(points)  # for ``ground_distances``, every frame
         self.triangles = triangles
-        self._order: bytes = triangles.tobytes()
+        self._last = np.zeros(len(triangles), bool)  # the split the index buffer holds
         self.points = ctx.buffer(points.tobytes())
-        self.indices = ctx.buffer(self._order)
+        self.indices = ctx.buffer(triangles.tobytes())
         self.ground, self.ground_pixel_fog = (
             ctx.vertex_array(program, [(self.points, "2f", "in_ndc")], self.indices, 4)
             for program in ground
@@ -1199,11 +1213,11 @@ class ScreenGrid:
     def order_ground(self, last: np.ndarray) -> int:
         """Put the triangles where ``last`` is set after the others (each part keeping its order,
         near rows first) and return how many come first. The sky draws them all, in any order."""
-        order = np.concatenate([self.triangles[~last], self.triangles[last]]).tobytes()
-        if order != self._order:
+        if not np.array_equal(last, self._last):  # the same split gives the same order
+            order = np.concatenate([self.triangles[~last], self.triangles[last]])
             self.indices.write(order)
-            self._order = order
-        return int(np.count_nonzero(~last))
+            self._last = last
+        return len(last) - int(np.count_nonzero(last))
 
     def release(self) -> None:
         for resource in (self.ground, self.ground_pixel_fog, self.sky, self.points, self.indices):
@@ -1318,8 +1332,8 @@ def screen_bounds(
     """NDC rectangle (x0, y0, x1, y1) covering a box (centre relative to the eye, half edge
     lengths), clipped to the screen; the whole screen when the box reaches behind the eye plane;
     None when it is wholly behind the eye or off screen."""
-    signs = np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)], np.float64)
-    corners = np.concatenate([centre + signs * half_size, np.ones((8, 1))], axis=1)
+    corners = np.ones((8, 4))
+    corners[:, :3] = centre + _BOX_CORNERS * half_size
     clip = corners @ view_projection.T  # (8, 4)
     in_front = clip[:, 3] > 1e-9 * max(1.0, float(np.abs(clip[:, 3]).max()))
     if not in_front.any():
