@@ -72,16 +72,17 @@ def real_time_factor(block: int, seconds: float) -> float:
 def stage_costs(block: int, seconds: float) -> dict[str, float]:
     """CPU milliseconds per second of audio in each stage of ``real_time_factor``'s render.
 
-    Stages are timed by wrapping the functions the mixer calls: the compiled per-source call
-    (retarded time, emission and the fractional-delay read with Doppler, gains, ITD/ILD and the
-    split into distance buses), the distance buses' filters (absorption and tilt), the reverb
-    convolver and the limiter; the rest is Python (clocks, bookkeeping) and the hearing filter.
+    Stages are timed by wrapping the functions the mixer calls: the one compiled call for the
+    table sources (retarded time, emission and the fractional-delay read with Doppler, gains,
+    ITD/ILD and the split into distance buses), the distance buses' filters (absorption and
+    tilt), the reverb convolver and the limiter; the rest is Python (clocks, per-source
+    bookkeeping) and the hearing filter.
     """
     from engine.audio import kernels, mixer, reverb
 
     costs: dict[str, float] = {}
     wrapped = [
-        (kernels, "mix_source", "sources (solve, emission, read)"),
+        (kernels, "mix_sources", "sources (solve, emission, read)"),
         (mixer.Mixer, "_filter_buses", "distance buses (absorption, tilt)"),
         (reverb.BlockConvolver, "process", "reverb"),
         (mixer._BlockLimiter, "process", "limiter"),

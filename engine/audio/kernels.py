@@ -755,85 +755,102 @@ def render_grid(
 
     ``boundaries`` (F + 1,) are the world times of the output samples' edges and
     ``inverse_steps`` (F,) one over each sample's length in emission samples. ``sums`` is the
-    source's running sum, a ring read through ``window`` (see ``_running_sum``).
+    source's running sum, a ring read through ``window`` (see ``_running_sum``). Each span
+    between grid points is read by ``_render_span``.
+    """
+    work = _span_work()
+    for g in range(reception.shape[0] - 1):
+        _render_span(
+            g, knot_times, knot_positions, knot_velocities, search_start, grid_offsets,
+            reception, listeners, boundaries, inverse_steps, speed, refine, strength, anchor,
+            amplitude, reference_distance, exponent, right_x, right_z, head_seconds, counts,
+            roots, sums, window, emission_offset, sample_rate, out, buses_per_metre, bus_used,
+            work,
+        )  # fmt: skip
+
+
+@njit(cache=True, inline="always")
+def _span_work():
+    """Work arrays of ``_render_span``: found roots (R,), left and right roots (R, ROOT_FIELDS)
+    and the listener (3,)."""
+    return (np.empty(MAX_ROOTS), np.empty((MAX_ROOTS, ROOT_FIELDS)),
+            np.empty((MAX_ROOTS, ROOT_FIELDS)), np.empty(3))  # fmt: skip
+
+
+@njit(cache=True, inline="always")
+def _render_span(
+    g, knot_times, knot_positions, knot_velocities, search_start, grid_offsets, reception,
+    listeners, boundaries, inverse_steps, speed, refine, strength, anchor, amplitude,
+    reference_distance, exponent, right_x, right_z, head_seconds, counts, roots, sums, window,
+    emission_offset, sample_rate, out, buses_per_metre, bus_used, work,
+):  # fmt: skip
+    """Read a source's branches between grid points g and g + 1 (``render_grid``).
 
     Between grid points with the same number of roots, each branch's fields are linear. Where
     the number changes (a Mach cone sweeping the listener), with ``refine`` the arrival condition
     is solved again at every sample boundary in between so pairs are born and die on the right
     sample, and nothing falls silent for a grid interval.
     """
-    grid_count = reception.shape[0]
-    pieces_ready = False
-    begins = np.empty(0)
-    lengths = np.empty(0)
-    positions = np.empty((0, 3))
-    velocities = np.empty((0, 3))
-    keep = np.empty(0, dtype=np.bool_)
-    found = np.empty(MAX_ROOTS)
-    left = np.empty((MAX_ROOTS, ROOT_FIELDS))
-    right = np.empty((MAX_ROOTS, ROOT_FIELDS))
-    listener = np.empty(3)
-    for g in range(grid_count - 1):
-        first = grid_offsets[g]
-        samples = grid_offsets[g + 1] - first
-        if samples <= 0 or (counts[g] == 0 and counts[g + 1] == 0):
-            continue
-        if counts[g] == counts[g + 1]:
-            # The common case: the same branches at both ends, paired in order.
-            for r in range(counts[g]):
-                _read_span(
-                    _grid_fields(roots, g, r), _grid_fields(roots, g + 1, r), first, samples,
-                    inverse_steps, sums, window, emission_offset, sample_rate, out,
-                    buses_per_metre, bus_used,
+    first = grid_offsets[g]
+    samples = grid_offsets[g + 1] - first
+    if samples <= 0 or (counts[g] == 0 and counts[g + 1] == 0):
+        return
+    if counts[g] == counts[g + 1]:
+        # The common case: the same branches at both ends, paired in order.
+        for r in range(counts[g]):
+            _read_span(
+                _grid_fields(roots, g, r), _grid_fields(roots, g + 1, r), first, samples,
+                inverse_steps, sums, window, emission_offset, sample_rate, out,
+                buses_per_metre, bus_used,
+            )  # fmt: skip
+        return
+    if not refine or samples == 1:
+        _read_between(
+            roots[g], counts[g], roots[g + 1], counts[g + 1], first, samples, inverse_steps,
+            sums, window, emission_offset, sample_rate, out, buses_per_metre, bus_used,
+        )  # fmt: skip
+        return
+    found, left, right, listener = work
+    # The pieces over the whole block (as the solve saw them), for the roots sample by sample.
+    begins, lengths, positions, velocities = trajectory_pieces(
+        knot_times, knot_positions, knot_velocities, search_start, reception.max()
+    )
+    keep = relevant_pieces(
+        begins, lengths, positions, velocities, listeners, reception.min(), reception.max(),
+        speed,
+    )  # fmt: skip
+    left[: counts[g]] = roots[g, : counts[g]]
+    left_count = counts[g]
+    for step in range(1, samples + 1):
+        if step == samples:
+            right[: counts[g + 1]] = roots[g + 1, : counts[g + 1]]
+            right_count = counts[g + 1]
+        else:
+            fraction = step / samples
+            for axis in range(3):
+                listener[axis] = listeners[g, axis] + fraction * (
+                    listeners[g + 1, axis] - listeners[g, axis]
+                )
+            time = boundaries[first + step]
+            right_count = 0
+            if time >= search_start:
+                right_count = _arrivals(
+                    time, listener, begins, lengths, positions, velocities, keep, speed, found
+                )
+            for r in range(right_count):
+                fields = _describe(
+                    knot_times, knot_positions, knot_velocities, time, listener[0],
+                    listener[1], listener[2], found[r], strength, anchor, amplitude,
+                    reference_distance, exponent, right_x, right_z, head_seconds,
                 )  # fmt: skip
-            continue
-        if not refine or samples == 1:
-            _read_between(
-                roots[g], counts[g], roots[g + 1], counts[g + 1], first, samples, inverse_steps,
-                sums, window, emission_offset, sample_rate, out, buses_per_metre, bus_used,
-            )  # fmt: skip
-            continue
-        if not pieces_ready:
-            begins, lengths, positions, velocities = trajectory_pieces(
-                knot_times, knot_positions, knot_velocities, search_start, reception.max()
-            )
-            keep = relevant_pieces(
-                begins, lengths, positions, velocities, listeners, reception.min(),
-                reception.max(), speed,
-            )  # fmt: skip
-            pieces_ready = True
-        left[: counts[g]] = roots[g, : counts[g]]
-        left_count = counts[g]
-        for step in range(1, samples + 1):
-            if step == samples:
-                right[: counts[g + 1]] = roots[g + 1, : counts[g + 1]]
-                right_count = counts[g + 1]
-            else:
-                fraction = step / samples
-                for axis in range(3):
-                    listener[axis] = listeners[g, axis] + fraction * (
-                        listeners[g + 1, axis] - listeners[g, axis]
-                    )
-                time = boundaries[first + step]
-                right_count = 0
-                if time >= search_start:
-                    right_count = _arrivals(
-                        time, listener, begins, lengths, positions, velocities, keep, speed, found
-                    )
-                for r in range(right_count):
-                    fields = _describe(
-                        knot_times, knot_positions, knot_velocities, time, listener[0],
-                        listener[1], listener[2], found[r], strength, anchor, amplitude,
-                        reference_distance, exponent, right_x, right_z, head_seconds,
-                    )  # fmt: skip
-                    for field in range(ROOT_FIELDS):
-                        right[r, field] = fields[field]
-            _read_between(
-                left, left_count, right, right_count, first + step - 1, 1, inverse_steps, sums,
-                window, emission_offset, sample_rate, out, buses_per_metre, bus_used,
-            )  # fmt: skip
-            left[:right_count] = right[:right_count]
-            left_count = right_count
+                for field in range(ROOT_FIELDS):
+                    right[r, field] = fields[field]
+        _read_between(
+            left, left_count, right, right_count, first + step - 1, 1, inverse_steps, sums,
+            window, emission_offset, sample_rate, out, buses_per_metre, bus_used,
+        )  # fmt: skip
+        left[:right_count] = right[:right_count]
+        left_count = right_count
 
 
 @njit(cache=True)
@@ -1139,64 +1156,90 @@ def path_positions(knot_times, knot_positions, knot_velocities, times, out):
         out[m, 2] = z
 
 
-EMISSION_FIELDS = 9
-"""Emission parameters of ``mix_source``: next sample to generate, its ring index, signal
-position, clock rate, gate, drift (semitones per metre), samples generated past the latest
-emission time read, and (filled in) samples generated and the emission speed."""
+SOURCE_FIELDS = 16
+"""Per table source of ``mix_sources`` (a row of ``params``): search start, Doppler anchor (nan:
+set from the first root), amplitude, first kept ring index, kept length, next sample to
+generate, signal position, clock rate, gate, emission offset (``render_grid``), table scale,
+looped (1 or 0), wobble scale and depth; filled in: samples generated and the emission speed."""
 
-(NEXT_SAMPLE, NEXT_INDEX, SIGNAL_POSITION, CLOCK_RATE, GATE, DRIFT, MARGIN, GENERATED,
- EMISSION_SPEED) = range(EMISSION_FIELDS)  # fmt: skip
+(SEARCH_START, ANCHOR, AMPLITUDE, FIRST_KEPT, KEPT_LENGTH, NEXT_SAMPLE, SIGNAL_POSITION,
+ CLOCK_RATE, GATE, EMISSION_OFFSET, TABLE_SCALE, LOOPED, WOBBLE_SCALE, WOBBLE_DEPTH, GENERATED,
+ EMISSION_SPEED) = range(SOURCE_FIELDS)  # fmt: skip
 
 
 @njit(cache=True)
-def mix_source(
-    knot_times, knot_positions, knot_velocities, search_start, grid_offsets, reception,
-    listeners, boundaries, inverse_steps, speed, strength, anchor, amplitude, reference_distance,
-    exponent, right_x, right_z, head_seconds, counts, roots, report, sums, first_kept,
-    kept_length, emission, table, scale, looped, wobble_table, wobble_scale, wobble_depth,
-    emission_offset, sample_rate, out, buses_per_metre, bus_used,
+def mix_sources(
+    knot_times, knot_positions, knot_velocities, knot_ranges, grid_offsets, reception,
+    listeners, boundaries, inverse_steps, speed, strength, reference_distance, exponent,
+    right_x, right_z, head_seconds, drift_per_metre, margin, params, rings, tables,
+    wobble_table, counts, roots, reports, sample_rate, out, buses_per_metre, bus_used,
 ):  # fmt: skip
-    """One table-read source for one block: ``solve_grid``, its emission, ``render_grid``.
+    """Every table-read source for one block, in one call: ``solve_grid``, emission, reading.
 
-    The emission is generated up to ``emission[MARGIN]`` samples past the latest emission time
-    heard (as ``Mixer._generate``: at ``emission[CLOCK_RATE]`` times the pitch drift over the
-    path just solved) into the ring ``sums``, whose entries ``first_kept`` .. ``first_kept +
-    kept_length - 1`` are kept; the caller leaves it room for everything up to the block's
-    last reception time. ``emission[GENERATED]`` and ``emission[EMISSION_SPEED]`` report what
-    was generated. Nothing is generated or read when no emission time is heard (report[4] = 0).
+    Source s (a row of ``params``, see ``SOURCE_FIELDS``) moves along knots
+    ``knot_ranges[s, 0]`` .. ``knot_ranges[s, 1] - 1`` of the knot arrays, keeps its running sum
+    in the ring ``rings[s]`` and reads its signal from ``tables[s]``; ``counts`` (G,) and
+    ``roots`` (G, R, ROOT_FIELDS) are work space for its solve, and ``reports[s]`` gets the
+    solve's report (``solve_grid``). Its emission is generated up
+    to ``margin`` samples past the latest emission time heard (as ``Mixer._generate``: at its
+    clock rate times the pitch drift over the path just solved; the caller leaves the ring room
+    for everything up to the block's last reception time), and ``params[s, GENERATED]`` and
+    ``params[s, EMISSION_SPEED]`` say what was generated. Nothing is generated or read for a
+    source with no emission time heard (``reports[s, 4]`` = 0).
+
+    Each source is solved, emitted and read in turn (its ring's new part is read while it is
+    still in the cache), so each output sample sums the sources in order, as one call per
+    source did.
     """
-    solve_grid(
-        knot_times, knot_positions, knot_velocities, search_start, reception, listeners, speed,
-        False, strength, anchor, amplitude, reference_distance, exponent, right_x, right_z,
-        head_seconds, counts, roots, report,
-    )  # fmt: skip
-    emission[GENERATED] = 0.0
-    if report[4] == 0:
-        return
-    target = math.ceil(report[1] * sample_rate) + emission[MARGIN]
-    count = int(target - emission[NEXT_SAMPLE])
+    work = _span_work()
+    for s in range(params.shape[0]):
+        begin, end = knot_ranges[s, 0], knot_ranges[s, 1]
+        solve_grid(
+            knot_times[begin:end], knot_positions[begin:end], knot_velocities[begin:end],
+            params[s, SEARCH_START], reception, listeners, speed, False, strength,
+            params[s, ANCHOR], params[s, AMPLITUDE], reference_distance, exponent, right_x,
+            right_z, head_seconds, counts, roots, reports[s],
+        )  # fmt: skip
+        params[s, GENERATED] = 0.0
+        params[s, EMISSION_SPEED] = 0.0
+        if reports[s, 4] == 0:
+            continue
+        count = int(math.ceil(reports[s, 1] * sample_rate) + margin - params[s, NEXT_SAMPLE])
+        sums = rings[s]
+        if count > 0:
+            _emit_ring(sums, count, tables[s], wobble_table, drift_per_metre, reports[s], params[s])
+        first_kept = int(params[s, FIRST_KEPT])
+        last_kept = first_kept + int(params[s, KEPT_LENGTH] + params[s, GENERATED]) - 1
+        for g in range(reception.shape[0] - 1):
+            _render_span(
+                g, knot_times[begin:end], knot_positions[begin:end], knot_velocities[begin:end],
+                params[s, SEARCH_START], grid_offsets, reception, listeners, boundaries,
+                inverse_steps, speed, True, strength, params[s, ANCHOR], params[s, AMPLITUDE],
+                reference_distance, exponent, right_x, right_z, head_seconds, counts, roots,
+                sums, (sums.shape[0] - 1, first_kept, last_kept),
+                params[s, EMISSION_OFFSET], sample_rate, out, buses_per_metre, bus_used, work,
+            )  # fmt: skip
+
+
+@njit(cache=True)
+def _emit_ring(sums, count, table, wobble_table, drift_per_metre, report, source):
+    """A ``mix_sources`` source's next ``count`` emission samples into its ring ``sums``, at its
+    clock rate times the pitch drift over the path just solved (``report``, ``solve_grid``'s);
+    ``source`` is its row of ``params``, whose ``GENERATED`` and ``EMISSION_SPEED`` are set."""
     mask = sums.shape[0] - 1
-    if count > 0:
-        drift = 2.0 ** (emission[DRIFT] * report[2] / 12.0)
-        emission_speed = emission[CLOCK_RATE] * drift
-        index = int(emission[NEXT_INDEX]) & mask
-        first_run = min(count, mask + 1 - index)
-        position = emission[SIGNAL_POSITION]
-        gate = emission[GATE]
-        emit_from_table(sums, index, first_run, table, scale, looped, wobble_table,
-                        wobble_scale, wobble_depth, position, emission_speed, gate)  # fmt: skip
-        if count > first_run:
-            # The ring wraps: index 0 follows its last entry (sums[-1]).
-            emit_from_table(sums, 0, count - first_run, table, scale, looped, wobble_table,
-                            wobble_scale, wobble_depth, position + emission_speed * first_run,
-                            emission_speed, gate)  # fmt: skip
-        kept_length += count
-        emission[GENERATED] = count
-        emission[EMISSION_SPEED] = emission_speed
-    render_grid(
-        knot_times, knot_positions, knot_velocities, search_start, grid_offsets, reception,
-        listeners, boundaries, inverse_steps, speed, True, strength, anchor, amplitude,
-        reference_distance, exponent, right_x, right_z, head_seconds, counts, roots, sums,
-        (mask, first_kept, first_kept + kept_length - 1), emission_offset, sample_rate, out,
-        buses_per_metre, bus_used,
-    )  # fmt: skip
+    emission_speed = source[CLOCK_RATE] * 2.0 ** (drift_per_metre * report[2] / 12.0)
+    index = int(source[FIRST_KEPT] + source[KEPT_LENGTH]) & mask
+    first_run = min(count, mask + 1 - index)
+    position = source[SIGNAL_POSITION]
+    looped = source[LOOPED] != 0.0
+    emit_from_table(sums, index, first_run, table, source[TABLE_SCALE], looped, wobble_table,
+                    source[WOBBLE_SCALE], source[WOBBLE_DEPTH], position, emission_speed,
+                    source[GATE])  # fmt: skip
+    if count > first_run:
+        # The ring wraps: index 0 follows its last entry (sums[-1]).
+        emit_from_table(sums, 0, count - first_run, table, source[TABLE_SCALE], looped,
+                        wobble_table, source[WOBBLE_SCALE], source[WOBBLE_DEPTH],
+                        position + emission_speed * first_run, emission_speed,
+                        source[GATE])  # fmt: skip
+    source[GENERATED] = count
+    source[EMISSION_SPEED] = emission_speed

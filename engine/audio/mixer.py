@@ -10,9 +10,10 @@ values only; never the simulation's internals, never a sound device or a file.
 
 The per-sample loops (retarded time on the control grid and, where a Mach cone passes, at every
 sample; pairing branches; emission; reading the running sums into the output and buses; the
-block's clock; the limiter) are compiled in ``engine.audio.kernels``: a source read from a table
-(every built-in kind) costs one compiled call per block. Each source's running sum lives in a
-ring, so forgetting old emission copies nothing. The output clock follows the snapshots' world
+block's clock; the limiter) are compiled in ``engine.audio.kernels``: all the sources read from
+a table (every built-in kind) are mixed in one compiled call per block, with what does not change
+between blocks kept ready (``_TableSet``). Each source's running sum lives in a ring, so
+forgetting old emission copies nothing. The output clock follows the snapshots' world
 time smoothly (see ``Mixer._smoothed_knot``): a fixed-step simulation's quantised clock is not
 heard.
 
@@ -27,11 +28,13 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.fft
+from numba import typed
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 from scipy.signal import butter, sosfilt
 
@@ -169,7 +172,10 @@ class Mixer:
         self._emitters_started = False
         # Per-block work arrays shared by all sources: root counts, roots, solve report.
         self._scratch = (np.zeros(0, dtype=np.int64), np.zeros((0, 0, 0)), np.zeros(0))
-        self._emission = np.zeros(kernels.EMISSION_FIELDS)  # ``kernels.mix_source``'s emission
+        # Table sources (``kernels.mix_sources``): their solve reports (grown as needed), and
+        # what does not change per block.
+        self._table_reports = np.zeros((0, kernels.REPORT_SIZE))
+        self._table_set = _TableSet()
         # Per block: whether media regions bend the paths, and the last reception time's sample.
         self._media_regions = False
         self._last_reception_sample = 0
@@ -480,10 +486,17 @@ class Mixer:
             -math.sin(self.listener_yaw),
             medium.head_radius(self.listener_size) / self.speed_of_sound,
         )
-        # What every table source's emission shares this block (``kernels.mix_source``).
-        self._emission[kernels.DRIFT] = self.acoustics.pitch_drift_semitones_per_metre
-        self._emission[kernels.MARGIN] = self._lookahead + 2 + CONTROL_STEP
-        for source in list(self.sources):
+        # Sources read from a table (every built-in kind) are mixed in one compiled call; others
+        # (custom signals, media regions) one by one.
+        table_sources, other_sources = [], []
+        for source in self.sources:
+            fast = source.signal.table is not None and not self._media_regions
+            (table_sources if fast else other_sources).append(source)
+        if table_sources:
+            self._mix_table_sources(
+                table_sources, reception, listeners, grid_offsets, boundaries, out, spacing
+            )
+        for source in other_sources:
             self._render_source(
                 source, reception, listeners, grid_offsets, boundaries, out, spacing
             )
@@ -581,12 +594,6 @@ class Mixer:
         strength, reference, exponent, right_x, right_z, head_seconds = self._listening
         shared = (strength, anchor, source.amplitude, reference, exponent, right_x, right_z,
                   head_seconds, counts, roots)  # fmt: skip
-        if source.signal.table is not None and not use_given:
-            self._mix_table_source(
-                source, trajectory, knots, search_start, reception, listeners, grid_offsets,
-                boundaries, shared, out, bus_spacing,
-            )  # fmt: skip
-            return
         kernels.solve_grid(
             *knots, search_start, reception, listeners, self.speed_of_sound, use_given, *shared,
             report,
@@ -610,51 +617,83 @@ class Mixer:
         if source.emission_ended is not None and earliest > source.emission_ended:
             self._maybe_retire(source, reception, listeners, trajectory)
 
-    def _mix_table_source(
-        self, source, trajectory, knots, search_start, reception, listeners, grid_offsets,
-        boundaries, shared, out, bus_spacing,
-    ) -> None:  # fmt: skip
-        """``_render_source`` for a table signal in one compiled call (``kernels.mix_source``)."""
+    def _mix_table_sources(
+        self, sources, reception, listeners, grid_offsets, boundaries, out, bus_spacing
+    ) -> None:
+        """``_render_source`` for every table source at once (``kernels.mix_sources``).
+
+        What does not change between blocks (the sources' constants, their rings and tables as
+        typed lists, their paths' knots while no path changes) is kept in ``_TableSet``; per
+        block only the emission state is gathered, and written back after the call.
+        """
         rate = self.sample_rate
-        report = self._scratch[2]
         margin = self._lookahead + 2 + CONTROL_STEP
-        # Room in the ring for everything this block can need: emission is never later than
+        # Room in each ring for everything this block can need: emission is never later than
         # the last reception time.
-        most = self._last_reception_sample + margin + 1 - source.generated
-        if source.sums_length + most > len(source.sums):
-            self._grow_ring(source, source.sums_length + most)
-        clock_rate = self._rate_of(source, source.generated / rate)
-        position = _signal_position(source, clock_rate)
-        first_kept = source.origin - source.start_sample
-        emission = self._emission
-        emission[kernels.NEXT_SAMPLE] = source.generated
-        emission[kernels.NEXT_INDEX] = first_kept + source.sums_length
-        emission[kernels.SIGNAL_POSITION] = position
-        emission[kernels.CLOCK_RATE] = clock_rate
-        emission[kernels.GATE] = _gate(clock_rate)
-        table = source.signal.table
-        kernels.mix_source(
-            *knots, search_start, grid_offsets, reception, listeners, boundaries,
-            self._inverse_steps, self.speed_of_sound, *shared, report, source.sums, first_kept,
-            source.sums_length, emission, table.table, table.scale, table.looped, sine_table(),
-            SINE_TABLE_SAMPLES * table.wobble_cycles, table.wobble_depth,
-            float(self._lookahead - source.start_sample), float(rate), out, 1.0 / bus_spacing,
-            self._bus_used,
-        )  # fmt: skip
-        if report[4] == 0:
-            self._maybe_retire(source, reception, listeners, trajectory)
+        room = self._last_reception_sample + margin + 1
+        last_reception = float(reception[-1])
+        heard, trajectories, state = [], [], []
+        for source in sources:
+            trajectory = self._trajectory_of(source)
+            if source.position_fn is not None:
+                trajectory.add(last_reception, source.position_fn(last_reception))
+            if not len(trajectory):
+                continue
+            if source.sums_length + room - source.generated > len(source.sums):
+                self._grow_ring(source, source.sums_length + room - source.generated)
+            clock_rate = self._rate_of(source, source.generated / rate)
+            anchor = source.anchor_delay
+            state.append((
+                source.origin, source.sums_length, source.generated,
+                _signal_position(source, clock_rate), clock_rate,
+                math.nan if anchor is None else anchor,
+            ))  # fmt: skip
+            heard.append(source)
+            trajectories.append(trajectory)
+        if not heard:
             return
-        earliest = float(report[0])
-        source.path_length = float(report[2])
-        source.anchor_delay = float(report[3])
-        count = int(emission[kernels.GENERATED])
-        if count > 0:
-            self._advance_signal(source, position, float(emission[kernels.EMISSION_SPEED]), count)
-            source.sums_length += count
-            source.generated += count
-        self._forget_old_emission(source, earliest)
-        if source.emission_ended is not None and earliest > source.emission_ended:
-            self._maybe_retire(source, reception, listeners, trajectory)
+        table_set = self._table_set.update(heard, trajectories)
+        params = table_set.params
+        origin, kept, generated, position, clock_rate, anchor = np.array(state).T
+        params[:, kernels.SEARCH_START] = origin / rate - EMISSION_LEAD_SECONDS
+        params[:, kernels.ANCHOR] = anchor
+        params[:, kernels.FIRST_KEPT] = origin - table_set.start_samples
+        params[:, kernels.KEPT_LENGTH] = kept
+        params[:, kernels.NEXT_SAMPLE] = generated
+        params[:, kernels.SIGNAL_POSITION] = position
+        params[:, kernels.CLOCK_RATE] = clock_rate
+        params[:, kernels.GATE] = np.minimum(1.0, np.abs(clock_rate) / GATE_RATE)
+        params[:, kernels.EMISSION_OFFSET] = float(self._lookahead) - table_set.start_samples
+        counts, roots, _ = self._scratch
+        if len(self._table_reports) < len(heard):
+            self._table_reports = np.zeros((2 * len(heard), kernels.REPORT_SIZE))
+        reports = self._table_reports[: len(heard)]
+        strength, reference, exponent, right_x, right_z, head_seconds = self._listening
+        kernels.mix_sources(
+            *table_set.knots, grid_offsets, reception, listeners, boundaries,
+            self._inverse_steps, self.speed_of_sound, strength, reference, exponent, right_x,
+            right_z, head_seconds, self.acoustics.pitch_drift_semitones_per_metre,
+            float(margin), params, table_set.rings, table_set.tables, sine_table(), counts,
+            roots, reports, float(rate), out, 1.0 / bus_spacing, self._bus_used,
+        )  # fmt: skip
+        emitted = params[:, kernels.GENERATED].tolist()
+        speeds = params[:, kernels.EMISSION_SPEED].tolist()
+        for index, report in enumerate(reports.tolist()):
+            source = heard[index]
+            if report[4] == 0:
+                self._maybe_retire(source, reception, listeners, trajectories[index])
+                continue
+            earliest = report[0]
+            source.path_length = report[2]
+            source.anchor_delay = report[3]
+            count = int(emitted[index])
+            if count > 0:
+                self._advance_signal(source, state[index][3], speeds[index], count)
+                source.sums_length += count
+                source.generated += count
+            self._forget_old_emission(source, earliest)
+            if source.emission_ended is not None and earliest > source.emission_ended:
+                self._maybe_retire(source, reception, listeners, trajectories[index])
 
     def _given_roots(self, trajectory, search_start, reception, listeners, counts, roots) -> None:
         """Emission times through media regions (path-integrated), solved by ``emission_times``."""
@@ -839,9 +878,88 @@ class Mixer:
         return filtered
 
 
+GATE_RATE = 0.05
+"""Clock rate (local seconds per world second) below which emission fades towards silence."""
+
+
 def _gate(rate: float) -> float:
     """Emission gain at a clock rate: frozen time is silent, and fades in smoothly."""
-    return min(1.0, abs(rate) / 0.05)
+    return min(1.0, abs(rate) / GATE_RATE)
+
+
+def _same(items: list, kept: list) -> bool:
+    """Whether two lists hold the very same objects, in order."""
+    return len(items) == len(kept) and all(map(operator.is_, items, kept))
+
+
+class _TableSet:
+    """What ``kernels.mix_sources`` needs of the table sources that does not change per block.
+
+    The sources' constant parameters (``params``' other columns are set per block), their rings
+    and tables as numba typed lists (building one costs microseconds an entry, passing it
+    nothing per entry), and their paths' knots packed into three arrays with each source's
+    range of rows. Each part is rebuilt only when what it was built from changes: the sources,
+    a ring (it grew), or a path (``Trajectory.version``).
+    """
+
+    def __init__(self) -> None:
+        self.sources: list[Source] = []
+        self.ring_arrays: list[np.ndarray] = []
+        self.paths: list[Trajectory] = []
+        self.versions: list[int] = []
+        self.params = np.zeros((0, kernels.SOURCE_FIELDS))
+        self.start_samples = np.zeros(0)
+        self.rings: typed.List | None = None
+        self.tables: typed.List | None = None
+        self.knots: tuple = ()
+
+    def update(self, sources: list[Source], paths: list[Trajectory]) -> _TableSet:
+        if not _same(sources, self.sources):
+            self.sources = list(sources)
+            self.params = np.zeros((len(sources), kernels.SOURCE_FIELDS))
+            for row, source in enumerate(sources):
+                table = source.signal.table
+                self.params[row, kernels.AMPLITUDE] = source.amplitude
+                self.params[row, kernels.TABLE_SCALE] = table.scale
+                self.params[row, kernels.LOOPED] = float(table.looped)
+                self.params[row, kernels.WOBBLE_SCALE] = SINE_TABLE_SAMPLES * table.wobble_cycles
+                self.params[row, kernels.WOBBLE_DEPTH] = table.wobble_depth
+            self.start_samples = np.array([float(source.start_sample) for source in sources])
+            self.tables = typed.List(
+                [np.ascontiguousarray(s.signal.table.table, dtype=np.float64) for s in sources]
+            )
+            self.ring_arrays = []
+        rings = [source.sums for source in sources]
+        if not _same(rings, self.ring_arrays):
+            self.ring_arrays = rings
+            self.rings = typed.List(rings)
+        versions = [path.version for path in paths]
+        if not _same(paths, self.paths) or versions != self.versions:
+            self.paths, self.versions = list(paths), versions
+            self.knots = _pack_knots(paths)
+        return self
+
+
+def _pack_knots(paths: list[Trajectory]) -> tuple[np.ndarray, ...]:
+    """Paths' knots as (times (K,), positions (K, 3), velocities (K, 3), ranges (S, 2)): path s
+    is rows ranges[s, 0] .. ranges[s, 1] - 1; a path shared by several sources is packed once."""
+    rows: dict[int, tuple[int, int]] = {}
+    unique: list[Trajectory] = []
+    ranges = []
+    held = 0
+    for path in paths:
+        span = rows.get(id(path))
+        if span is None:
+            span = rows[id(path)] = (held, held + len(path))
+            held += len(path)
+            unique.append(path)
+        ranges.append(span)
+    return (
+        np.concatenate([path.times for path in unique]),
+        np.concatenate([path.positions for path in unique]),
+        np.concatenate([path.velocities for path in unique]),
+        np.array(ranges, dtype=np.int64),
+    )
 
 
 def _signal_position(source: Source, rate: float) -> float:

@@ -41,6 +41,7 @@ class Trajectory:
         self._velocities = np.empty((16, 3))
         self._start = 0
         self._end = 0
+        self.version = 0  # counts changes to the knots: an equal version is the same path
 
     @classmethod
     def linear(
@@ -97,6 +98,7 @@ class Trajectory:
         self._positions[self._end] = position
         self._velocities[self._end] = np.asarray(velocity, dtype=np.float64)
         self._end += 1
+        self.version += 1
 
     def _make_room(self) -> None:
         """Room for one more knot at the end: reclaim a dropped prefix, or double the buffers."""
@@ -125,6 +127,7 @@ class Trajectory:
         keep_from = int(np.searchsorted(self.times, time, side="right")) - 1
         if keep_from > 0:
             self._start += keep_from
+            self.version += 1
 
     def position_at(self, times: np.ndarray) -> np.ndarray:
         """Positions (M, 3) at the given times (M,)."""
