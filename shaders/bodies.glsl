@@ -9,8 +9,6 @@
 #include "depth.glsl"
 #include "atmosphere.glsl"
 #include "display.glsl"
-uniform mat4 m_proj;
-uniform mat4 m_view;
 uniform float u_silhouette;  // 0 for bodies; toward 1 agents read as dark shapes with a bright rim
 in vec3 in_position;     // mesh, unit sized
 in vec3 in_normal;

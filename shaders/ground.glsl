@@ -19,9 +19,6 @@
 #include "noise.glsl"
 #define OCTAVES 8
 #define FINE_OCTAVES 4
-uniform mat4 m_proj;
-uniform mat4 m_view;
-uniform mat4 m_inverse_view_proj;        // clip -> world direction (rotation-only view)
 uniform float u_eye_height;              // eye above the ground (m)
 uniform float u_extent;                  // the plane ends this far from the eye (m)
 uniform float u_vertex_angle;            // radians between neighbouring grid vertices
@@ -118,7 +115,8 @@ in vec4 v_cells;
 in vec2 v_grid_weight;
 #ifdef PIXEL_FOG
 #include "display.glsl"
-uniform float u_fog_density;             // 1/m
+// u_fog_density (1/m) comes from the Frame block.
+#include "frame.glsl"
 in float v_distance;
 in vec3 v_colour;
 in vec3 v_line_colour;

@@ -8,14 +8,12 @@
 #include "depth.glsl"
 #include "atmosphere.glsl"
 #include "display.glsl"
-uniform mat4 m_proj;
-uniform mat4 m_view;
 uniform vec3 u_eye_high;
 uniform vec3 u_eye_low;
 uniform float u_size;          // particle diameter (m)
 uniform float u_pixels_per_radian;
 uniform float u_phase_rate;    // twinkle speed as seen (temporal Doppler of the field)
-uniform float u_time;          // world seconds
+uniform float u_world_time;    // world seconds (wrapped to an hour)
 uniform vec3 u_colour;
 // The tone curve's slope near black (display units per unit of linear light), roughly: how much
 // a little added light shows on a dark frame.
@@ -36,7 +34,7 @@ void main() {
     hash ^= hash >> 13u;
     float seed = float(hash >> 8u) * (1.0 / 16777216.0);
     // Twinkle, 0.7 + 0.3 sin(x) as a smoothed triangle wave (sin() costs a CPU per vertex).
-    float turn = (u_time * u_phase_rate * (1.0 + seed) + seed * 40.0) * 0.15915494 + 0.25;
+    float turn = (u_world_time * u_phase_rate * (1.0 + seed) + seed * 40.0) * 0.15915494 + 0.25;
     float wave = abs(fract(turn) * 2.0 - 1.0);
     float twinkle = 0.4 + 0.6 * wave * wave * (3.0 - 2.0 * wave);
     gl_Position = reversed_z(m_proj * view_position);

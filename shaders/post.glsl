@@ -13,7 +13,8 @@
 // its program, and the loop over fields has a constant count. What is the same for a whole
 // field (its tint, which look it has) comes from the CPU.
 #if defined VERTEX_SHADER
-uniform mat4 m_inverse_view_proj;
+// m_inverse_view_proj comes from the Frame block.
+#include "frame.glsl"
 in vec2 in_position;                        // NDC: a field's outline, or the whole screen
 out vec3 v_ray;                             // toward the pixel (unnormalised, linear on screen)
 void main() {
@@ -24,6 +25,7 @@ void main() {
     v_ray = far_point.xyz / far_point.w;
 }
 #elif defined FRAGMENT_SHADER
+// With the Frame block: u_viewport, u_reversed and u_time (real seconds).
 #include "depth.glsl"
 // The field arrays are exactly as long as the fields this variant shows: a compiler may keep a
 // declared array whole (NVIDIA's does) or cut it to the elements read (Mesa's does), and the
@@ -37,14 +39,11 @@ uniform sampler2D u_scene;                  // display colours (a copy of the fr
 uniform sampler2D u_depth;                  // reversed-Z depth of the same pixels
 uniform sampler2D u_noise;                  // the ground's noise (engine/render/noise.py)
 uniform ivec2 u_source_origin;              // the viewport's corner inside u_scene and u_depth
-uniform vec4 u_viewport;                    // x, y, width, height of the frame being drawn
 uniform vec3 u_view_forward;
 uniform vec3 u_field_centre[MAX_FIELDS];   // relative to the eye (m)
 uniform vec3 u_field_half_size[MAX_FIELDS]; // boxes: half edge lengths; spheres: (r, r, r)
 uniform float u_field_time[MAX_FIELDS];     // local clock reading (s)
 uniform vec3 u_field_tint[MAX_FIELDS];      // by the clock rate (renderer.rate_tint)
-uniform float u_reversed;                   // 0..1: how strongly the eye's own time runs backward
-uniform float u_time;                       // real seconds, for effects that must keep moving
 in vec3 v_ray;
 out vec4 f_colour;
 

@@ -10,7 +10,6 @@
 #include "depth.glsl"
 #include "atmosphere.glsl"
 #include "display.glsl"
-uniform mat4 m_inverse_view_proj;  // clip -> world direction (rotation-only view)
 uniform float u_sky_floor;         // sine of the lowest angle the ground leaves uncovered
 in vec2 in_ndc;
 out vec3 v_colour;                 // display values

@@ -6,9 +6,6 @@
 #if defined VERTEX_SHADER
 #include "depth.glsl"
 #include "display.glsl"
-uniform mat4 m_proj;
-uniform mat4 m_view;
-uniform vec3 u_sun_direction;
 uniform float u_sun_reach;         // tangent of the quad's half angle
 out vec3 v_direction;
 out vec2 v_corner;

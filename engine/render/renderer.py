@@ -49,7 +49,6 @@ from engine.render import relativity
 from engine.render.camera import (
     NEAR_PER_SIZE,
     Camera,
-    gl_bytes,
     split_double,
 )
 from engine.render.depth import (
@@ -86,6 +85,28 @@ SKY_MARGIN = 0.02
 """Sine of the angle the sky reaches below the ground's far edge (the ground covers it there)."""
 """Pixels between neighbouring vertices of the screen grid the ground and the sky are drawn on
 (and so the sparsest sampling of what the ground and sky shade per vertex)."""
+FRAME_BINDING = 0
+"""The uniform block binding point of the Frame block (``shaders/include/frame.glsl``)."""
+FRAME_LAYOUT = {  # name -> (first float, number of floats) in the std140 Frame block
+    "m_proj": (0, 16),
+    "m_view": (16, 16),
+    "m_inverse_view_proj": (32, 16),
+    "u_viewport": (48, 4),
+    "u_colour_scale": (52, 3),
+    "u_depth_near": (55, 1),
+    "u_sky_zenith": (56, 3),
+    "u_fog_density": (59, 1),
+    "u_sky_horizon": (60, 3),
+    "u_seed_offset": (63, 1),
+    "u_fog_colour": (64, 3),
+    "u_ambient": (67, 1),
+    "u_sun_direction": (68, 3),
+    "u_reversed": (71, 1),
+    "u_sun_colour": (72, 3),
+    "u_time": (75, 1),
+    "u_depth_ndc": (76, 2),
+}
+FRAME_FLOATS = 80  # the block's size: std140 rounds it up to a multiple of 4 floats
 MAX_WRAPPED_TARGETS = 8  # direct targets remembered (an OpenXR swapchain has 3 images per eye)
 EXPOSURE = 1.0
 BAND_SPEED = 2.4
@@ -189,7 +210,7 @@ class Renderer:
         self.world = world
         self._depth_mapping = depth_mapping(ctx)
         self._programs = {
-            name: load_program(ctx, name)
+            name: self._load_program(name)
             for name in ("sky", "sun", "ground", "bodies", "particles", "hud", "copy")
         }
         # The effects pass in the variants a frame needs, compiled on first use:
@@ -198,12 +219,15 @@ class Renderer:
         # The effects pass's polygons for a frame (NDC x, y; triangle fans), written once a frame.
         self._outline_buffer = ctx.buffer(reserve=OUTLINE_BUFFER_VERTICES * 8)
         # The ground where its fog varies too much across a triangle to be interpolated.
-        self._programs["ground_pixel_fog"] = load_program(ctx, "ground", defines=["PIXEL_FOG"])
+        self._programs["ground_pixel_fog"] = self._load_program("ground", ["PIXEL_FOG"])
         self._grid: ScreenGrid | None = None
         # Each program's uniforms as last set: program -> name -> [member, value] (``_apply``).
         self._uniforms: dict[object, dict[str, list]] = {}
-        # The names of the frame's common uniforms each program uses (``_apply``).
-        self._common_used: dict[object, tuple[str, ...]] = {}
+        # The Frame uniform block (``shaders/include/frame.glsl``): what every pass shares,
+        # packed into one array and written to one buffer once a frame, when it changed.
+        self._frame_data = np.zeros(FRAME_FLOATS, np.float32)
+        self._frame_payload = b""
+        self._frame_buffer = ctx.buffer(reserve=FRAME_FLOATS * 4)
         self._noise_texture = None
         self._noise_seed: int | None = None
         self._sun_vao = ctx.vertex_array(self._programs["sun"], [])
@@ -243,6 +267,15 @@ class Renderer:
         self.pass_times: dict[str, list[float]] | None = None
         """Set to a dict to record each pass's seconds (glFinish-bracketed; slows frames)."""
         self.set_world(world)
+
+    def _load_program(self, name: str, defines: Sequence[str] = ()):  # noqa: ANN202
+        """``shaders/<name>.glsl`` compiled, its Frame block (if it reads one) bound to the
+        buffer ``_write_frame_block`` fills."""
+        program = load_program(self.ctx, name, defines=defines)
+        block = program.get("Frame", None)
+        if block is not None:
+            block.binding = FRAME_BINDING
+        return program
 
     def _mesh_buffer(self, mesh: np.ndarray) -> tuple[object, int]:
         return self.ctx.buffer(np.ascontiguousarray(mesh, np.float32).tobytes()), len(mesh)
@@ -323,10 +356,11 @@ class Renderer:
         near = float(-eye.projection[2, 3]) * 0.5
         if not near > 0.0:
             near = eye.size * NEAR_PER_SIZE
+        # The Frame block's values (FRAME_LAYOUT; matrices column-major, as GLSL reads them).
         common = {
-            "m_proj": gl_bytes(eye.projection),
-            "m_view": gl_bytes(eye.rotation_view),
-            "m_inverse_view_proj": gl_bytes(inverse_view_projection.astype(np.float32)),
+            "m_proj": eye.projection.T.ravel(),
+            "m_view": eye.rotation_view.T.ravel(),
+            "m_inverse_view_proj": inverse_view_projection.T.ravel(),
             "u_depth_near": near,
             "u_depth_ndc": (self._depth_mapping.ndc_scale, self._depth_mapping.ndc_offset),
             "u_fog_density": self._fog_density(eye.size),
@@ -338,6 +372,7 @@ class Renderer:
             **self._atmosphere,
         }
 
+        self._write_frame_block(common)
         scene.viewport = viewport
         scene.use()
         ctx.disable(ctx.BLEND)
@@ -410,7 +445,7 @@ class Renderer:
         with self._timed("sky"):
             ctx.depth_func = ">="
             ctx.depth_mask = False
-            self._apply(self._programs["sky"], {"u_sky_floor": self._sky_floor(eye)}, common)
+            self._apply(self._programs["sky"], {"u_sky_floor": self._sky_floor(eye)})
             with ClipDistance(ctx):
                 grid.sky.render(mode=ctx.TRIANGLES)
             self._draw_sun(common)
@@ -503,8 +538,8 @@ class Renderer:
             "u_grid_spacing_vertex": tuple(spacings),
             "u_grid_weight_vertex": grid_weights,
         }
-        self._apply(program, values, common)
-        self._apply(self._programs["ground_pixel_fog"], values, common)
+        self._apply(program, values)
+        self._apply(self._programs["ground_pixel_fog"], values)
         self._noise().use(location=0)
         # Triangles whose fog can be interpolated from their vertices first, the rest after.
         distances = ground_distances(
@@ -531,7 +566,7 @@ class Renderer:
     def _draw_sun(self, common: dict) -> None:
         """The sun's disc and the glow around it, per pixel, blended into the sky."""
         ctx = self.ctx
-        self._apply(self._programs["sun"], {"u_sun_reach": SUN_REACH}, common)
+        self._apply(self._programs["sun"], {"u_sun_reach": SUN_REACH})
         ctx.enable(ctx.BLEND)
         ctx.blend_func = ctx.ONE, ctx.ONE_MINUS_SRC_ALPHA
         self._sun_vao.render(mode=ctx.TRIANGLE_STRIP, vertices=4)
@@ -641,7 +676,7 @@ class Renderer:
         rows, codes = self._body_instances(snapshot, eye)
         if len(rows) == 0:
             return
-        self._apply(self._programs["bodies"], {"u_silhouette": 0.0}, common)
+        self._apply(self._programs["bodies"], {"u_silhouette": 0.0})
         # Body meshes are closed and wound outward: skip back faces, unless the eye is inside
         # a body (then its inside is what there is to see).
         distances = np.linalg.norm(rows[:, 0:3].astype(np.float64), axis=1)
@@ -677,7 +712,7 @@ class Renderer:
             yaw=np.array([agent.heading for agent in agents]),
         )
         codes = np.array([AGENT_SHAPE_CODES.get(agent.shape, 0) for agent in agents], np.int8)
-        self._apply(self._programs["bodies"], {"u_silhouette": 0.85}, common)
+        self._apply(self._programs["bodies"], {"u_silhouette": 0.85})
         self._draw_instances(self._agent_draws, rows, codes)
 
     def _draw_particles(
@@ -718,10 +753,9 @@ class Renderer:
                         "u_size": float(field.size),
                         "u_pixels_per_radian": pixels_per_radian,
                         "u_phase_rate": float(field.local_rate) * 2.0,
-                        "u_time": float(snapshot.world_time % 3600.0),
+                        "u_world_time": float(snapshot.world_time % 3600.0),
                         "u_colour": linear_rgb_tuple(field.colour),
                     },
-                    common,
                 )
                 cached = self._particle_vaos.get(index)
                 if cached is None or cached[0] is not buffer:
@@ -810,7 +844,6 @@ class Renderer:
                 "u_source_origin": source_origin,
                 "u_view_forward": tuple(forward.tolist()),
             },
-            common,
         )
         if region is not None:
             x, y = int(common["u_viewport"][0]), int(common["u_viewport"][1])
@@ -863,7 +896,7 @@ class Renderer:
                 ]
             if reversed_time:
                 defines.append("REVERSED_TIME")
-            program = load_program(self.ctx, "post", defines=defines)
+            program = self._load_program("post", defines)
             vertex_array = self.ctx.vertex_array(
                 program, [(self._outline_buffer, "2f", "in_position")]
             )
@@ -1022,25 +1055,30 @@ class Renderer:
         self._depth = self._frame_copy = None
         self._depth_size = None
 
-    def _apply(self, program, values: dict, common: dict | None = None) -> None:  # noqa: ANN001
-        """Set ``program``'s uniforms from ``values`` and the frame's ``common`` uniforms (names it
-        does not use are skipped), writing only those whose value changed since this renderer
-        last set them: most stay the same from frame to frame, and each write is a Python call
-        and a GL call. ``common`` always has the same names (``draw`` builds it), so which of
-        them a program uses is worked out once per program."""
+    def _apply(self, program, values: dict) -> None:  # noqa: ANN001 - moderngl.Program
+        """Set ``program``'s uniforms from ``values`` (names it does not use are skipped),
+        writing only those whose value changed since this renderer last set them: most stay the
+        same from frame to frame, and each write is a Python call and a GL call. (What every
+        pass shares is in the Frame block: ``_write_frame_block``.)"""
         uniforms = self._uniforms.get(program)
         if uniforms is None:
             uniforms = self._uniforms[program] = {}
-        if common is not None:
-            used = self._common_used.get(program)
-            if used is None:
-                used = tuple(name for name in common if program.get(name, None) is not None)
-                self._common_used[program] = used
-            for name in used:
-                if name not in values:  # a pass's own value wins (the particles' u_time)
-                    self._set_uniform(program, uniforms, name, common[name])
         for name, value in values.items():
             self._set_uniform(program, uniforms, name, value)
+
+    def _write_frame_block(self, common: dict) -> None:
+        """Pack the frame's shared uniforms (``common``, by FRAME_LAYOUT) into the Frame block's
+        buffer, written only when they changed (orphaned first, so a frame still being drawn
+        from the old values is not waited for), and bind it for this frame's programs."""
+        data = self._frame_data
+        for name, (first, count) in FRAME_LAYOUT.items():
+            data[first : first + count] = common[name]
+        payload = data.tobytes()
+        if payload != self._frame_payload:
+            self._frame_buffer.orphan()
+            self._frame_buffer.write(payload)
+            self._frame_payload = payload
+        self._frame_buffer.bind_to_uniform_block(FRAME_BINDING)
 
     @staticmethod
     def _set_uniform(program, uniforms: dict, name: str, value: object) -> None:  # noqa: ANN001
@@ -1071,6 +1109,7 @@ class Renderer:
             *(buffer for buffer, _ in self._agent_meshes),
             *(resource for pair in self._effects.values() for resource in pair),
             self._outline_buffer,
+            self._frame_buffer,
             self._sun_vao,
             self._copy_vao,
             self._overlay_vao,
@@ -1081,7 +1120,7 @@ class Renderer:
             if resource is not None:
                 resource.release()
         self._uniforms.clear()
-        self._common_used.clear()
+        self._frame_payload = b""
         self._instance_vaos.clear()
         self._instance_buffers.clear()
         self._particle_vaos.clear()

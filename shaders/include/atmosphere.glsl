@@ -1,11 +1,7 @@
 // Sky, sun and fog shared by every pass that shades something the eye sees through the air.
-uniform vec3 u_sky_zenith;    // linear RGB
-uniform vec3 u_sky_horizon;
-uniform vec3 u_fog_colour;
-uniform float u_fog_density;  // 1/m
-uniform vec3 u_sun_direction; // unit, toward the sun (world space)
-uniform vec3 u_sun_colour;
-uniform float u_ambient;
+// Their uniforms are in the Frame block: u_sky_zenith, u_sky_horizon, u_fog_colour, u_fog_density,
+// u_sun_direction, u_sun_colour, u_ambient.
+#include "frame.glsl"
 
 // The sky's gradient: horizon to zenith, fading below the horizon into the haze of the far ground.
 vec3 sky_gradient(vec3 direction) {

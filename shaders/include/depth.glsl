@@ -2,8 +2,9 @@
 // divide by w (the view distance) depth is near / distance, 1 at the near plane and toward 0 at
 // infinity, in a float depth buffer compared with GREATER. The rasteriser interpolates it, so no
 // fragment shader writes gl_FragDepth and hidden fragments are rejected before they are shaded.
-uniform float u_depth_near;  // metres: the near plane
-uniform vec2 u_depth_ndc;    // stored depth -> NDC z (= near / distance): scale, offset
+// From the Frame block: u_depth_near (m, the near plane) and u_depth_ndc (stored depth -> NDC z,
+// scale and offset).
+#include "frame.glsl"
 
 // ``clip`` (a perspective projection's output, w = view distance) with reversed-Z depth.
 vec4 reversed_z(vec4 clip) {

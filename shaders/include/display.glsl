@@ -5,7 +5,8 @@
 // write of every pixel: on a CPU rasteriser (llvmpipe) that pass cost more than the scene.
 // Every operation here runs for every pixel of every frame, and llvmpipe runs both sides of a
 // branch, even one on a uniform: so no branches, no pow(), no sin(), no division by uniforms.
-uniform vec3 u_colour_scale;   // exposure x scale band tint (1 where no band tints)
+// u_colour_scale (the Frame block): exposure x scale band tint (1 where no band tints).
+#include "frame.glsl"
 
 // Linear HDR -> display values, gamma included: a rational curve in the form of Hejl and
 // Burgess-Dawson's filmic fit, its coefficients fitted (least squares, x in 1e-4..16) to the

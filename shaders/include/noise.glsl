@@ -1,7 +1,8 @@
 // Periodic value noise (period NOISE_PERIOD cells), so that coordinates can be kept small and
 // precise: the CPU passes (eye / wavelength) mod NOISE_PERIOD in float64 -> float32.
 #define NOISE_PERIOD 256.0
-uniform float u_seed_offset;  // from the world seed: moves every noise pattern
+// u_seed_offset (the Frame block): from the world seed, it moves every noise pattern.
+#include "frame.glsl"
 
 float hash2(vec2 cell) {
     cell = mod(cell, NOISE_PERIOD);
