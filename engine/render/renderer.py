@@ -584,7 +584,7 @@ class Renderer:
         else:
             positions, velocities = bodies.positions, bodies.velocities
         relative = positions - eye.position  # float64
-        distances = np.linalg.norm(relative, axis=1)
+        distances = np.sqrt(np.add.reduce(relative * relative, axis=1))
         speed_of_light = snapshot.speed_of_light
         doppler = relativity.doppler_factor(velocities, eye.velocity, -relative, speed_of_light)
         local_rate = np.asarray(bodies.local_rate, np.float64)
@@ -679,7 +679,8 @@ class Renderer:
         self._apply(self._programs["bodies"], {"u_silhouette": 0.0})
         # Body meshes are closed and wound outward: skip back faces, unless the eye is inside
         # a body (then its inside is what there is to see).
-        distances = np.linalg.norm(rows[:, 0:3].astype(np.float64), axis=1)
+        offsets = rows[:, 0:3].astype(np.float64)
+        distances = np.sqrt(np.add.reduce(offsets * offsets, axis=1))
         reach = rows[:, 3].astype(np.float64) * BODY_BOUNDING_RADIUS + eye.size * NEAR_PER_SIZE
         cull = not bool((distances <= reach).any())
         if cull:
@@ -1172,7 +1173,9 @@ def body_details(radii: np.ndarray, distances: np.ndarray, pixels_per_radian: fl
     radii = np.asarray(radii, np.float64)
     distances = np.maximum(np.asarray(distances, np.float64), 1e-300)
     pixels = radii * BODY_BOUNDING_RADIUS / distances * pixels_per_radian
-    return sum((pixels < limit).astype(np.int64) for limit in DETAIL_BELOW_PIXELS)
+    medium_below, coarse_below = DETAIL_BELOW_PIXELS
+    # 0 (full), 1 (medium) or 2 (coarse): how many of the limits the body is under.
+    return np.add(pixels < medium_below, pixels < coarse_below, dtype=np.int64)
 
 
 def screen_grid_points(width: int, height: int, step: int = GRID_PIXELS) -> tuple:
@@ -1205,10 +1208,10 @@ def ground_distances(
         points = far_clip_points(points)
     far = points @ np.asarray(inverse_view_projection, np.float64).T
     direction = far[:, :3] / far[:, 3:4]
-    direction /= np.linalg.norm(direction, axis=1, keepdims=True)
+    direction /= np.sqrt(np.add.reduce(direction * direction, axis=1, keepdims=True))
     across = np.maximum(np.hypot(direction[:, 0], direction[:, 2]), 1e-6)
-    with np.errstate(divide="ignore"):
-        along = np.where(direction[:, 1] < 0.0, eye_height / -direction[:, 1], np.inf)
+    downward = direction[:, 1] < 0.0
+    along = np.divide(eye_height, -direction[:, 1], out=np.full(len(far), np.inf), where=downward)
     along = np.minimum(along, extent / across)
     return np.hypot(across * along, eye_height)
 
@@ -1374,17 +1377,18 @@ def screen_bounds(
     corners = np.ones((8, 4))
     corners[:, :3] = centre + _BOX_CORNERS * half_size
     clip = corners @ view_projection.T  # (8, 4)
-    in_front = clip[:, 3] > 1e-9 * max(1.0, float(np.abs(clip[:, 3]).max()))
-    if not in_front.any():
+    # Called for fields every frame: ufunc reductions, which skip the array methods' overhead.
+    in_front = clip[:, 3] > 1e-9 * max(1.0, float(np.maximum.reduce(np.abs(clip[:, 3]))))
+    if not np.logical_or.reduce(in_front):
         return None
-    if not in_front.all():
+    if not np.logical_and.reduce(in_front):
         return (-1.0, -1.0, 1.0, 1.0)
     ndc = clip[:, :2] / clip[:, 3:4]
-    low = np.maximum(ndc.min(axis=0), -1.0)
-    high = np.minimum(ndc.max(axis=0), 1.0)
-    if (high <= low).any():
+    low_x, low_y = np.maximum(np.minimum.reduce(ndc, axis=0), -1.0).tolist()
+    high_x, high_y = np.minimum(np.maximum.reduce(ndc, axis=0), 1.0).tolist()
+    if high_x <= low_x or high_y <= low_y:
         return None
-    return (float(low[0]), float(low[1]), float(high[0]), float(high[1]))
+    return (low_x, low_y, high_x, high_y)
 
 
 def sphere_screen_bounds(
@@ -1455,7 +1459,7 @@ def field_outline(
     centre = rotation @ np.asarray(field.centre, np.float64)
     if field.is_box:
         half_size = np.asarray(field.half_size, np.float64)
-        if (np.abs(np.asarray(field.centre, np.float64)) <= half_size * 1.01).all():
+        if np.logical_and.reduce(np.abs(field.centre) <= half_size * 1.01):
             return None  # the eye is in the box
         points = centre + (_BOX_CORNERS * half_size) @ rotation.T
     else:
@@ -1470,14 +1474,17 @@ def field_outline(
         reach = radius * math.sqrt(distance**2 - radius**2) / distance
         reach *= 1.001 / math.cos(math.pi / OUTLINE_SIDES)  # the polygon around the circle
         # Two unit vectors across the axis: u is axis x (y or x), v is axis x u.
-        x, y, z = axis
+        x, y, z = axis.tolist()
         u = np.array((-z, 0.0, x) if abs(y) < 0.9 else (0.0, z, -y))
         u /= math.sqrt(float(u @ u))
-        v = np.array((y * u[2] - z * u[1], z * u[0] - x * u[2], x * u[1] - y * u[0]))
+        u_x, u_y, u_z = u.tolist()
+        v = np.array((y * u_z - z * u_y, z * u_x - x * u_z, x * u_y - y * u_x))
         points = middle + reach * (_OUTLINE_COS * u + _OUTLINE_SIN * v)
     projection = np.asarray(projection, np.float64)
     clip = points @ projection[:, :3].T + projection[:, 3]
-    if (clip[:, 3] <= 1e-6 * max(1.0, float(np.abs(clip[:, 3]).max()))).any():
+    if np.logical_or.reduce(
+        clip[:, 3] <= 1e-6 * max(1.0, float(np.maximum.reduce(np.abs(clip[:, 3]))))
+    ):
         return None  # part of it is behind the eye plane: its projection is not bounded
     ndc = clip[:, :2] / clip[:, 3:4]
     if field.is_box:
