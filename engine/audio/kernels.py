@@ -40,7 +40,7 @@ REPORT_SIZE = 5
 """Solve report: earliest and latest emission time, last path length, Doppler anchor, roots."""
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _position_at(knot_times, knot_positions, knot_velocities, time):
     """Trajectory position (x, y, z) at one time: linear between knots, extrapolated beyond."""
     count = knot_times.shape[0]
@@ -169,7 +169,7 @@ def relevant_pieces(
     return keep
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _arrivals(reception, listener, begins, lengths, positions, velocities, keep, speed, found):
     """Sorted, merged emission times whose sound reaches ``listener`` at ``reception``.
 
@@ -232,7 +232,7 @@ def _arrivals(reception, listener, begins, lengths, positions, velocities, keep,
     return kept
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _describe(
     knot_times,
     knot_positions,
@@ -485,7 +485,7 @@ def _sum_at(sums, window, position, inside):
     return below + (position - index) * (sums[(index + 1) & mask] - below)
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=True, inline="always")
 def _read_linear(
     sums, mask, left_start, left_step, right_start, right_step, inverse_steps, first_sample,
     samples, gain, gain_step, left_gain, left_gain_step, right_gain, right_gain_step, share,
