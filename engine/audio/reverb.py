@@ -163,7 +163,7 @@ class _UniformConvolver:
         """Convolve the chunk in ``incoming``; its output lands in ``result``."""
         partitions = len(self._spectra)
         self._newest = (self._newest - 1) % partitions
-        # Transforms write into preallocated arrays: a fresh array per call faults its pages in.
+        # Into preallocated arrays: a large fresh array is mapped anew and faulted in every call.
         np.fft.rfft(self._frame, axis=1, out=self._history[self._newest])
         multiply_accumulate(self._history, self._spectra, self._newest, self._accumulated)
         np.fft.irfft(self._accumulated, n=2 * self.size, axis=1, out=self._output)
