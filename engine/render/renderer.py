@@ -37,6 +37,7 @@ Reads a Snapshot and the WorldSpec; never the simulation's internals. Creates GL
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import time
@@ -221,6 +222,7 @@ class Renderer:
         # The ground where its fog varies too much across a triangle to be interpolated.
         self._programs["ground_pixel_fog"] = self._load_program("ground", ["PIXEL_FOG"])
         self._grid: ScreenGrid | None = None
+        self._ground_values: dict | None = None  # the ground programs' uniforms as last set
         # Each program's uniforms as last set: program -> name -> [member, value] (``_apply``).
         self._uniforms: dict[object, dict[str, list]] = {}
         # The Frame uniform block (``shaders/include/frame.glsl``): what every pass shares,
@@ -410,8 +412,16 @@ class Renderer:
                 )
             framebuffer.use()
             fans = self._write_outlines([group for group, _ in regions], eye, reversed_time)
-            for (group, region), fan in zip(regions, fans, strict=True):
-                self._draw_effects(common, group, eye, source, origin, region, fan)
+            forward = tuple((-eye.rotation_view[2, :3].astype(np.float64)).tolist())
+            if regions:  # what every region's draw reads, bound once
+                source.use(location=0)
+                self._depth.use(location=1)
+                self._noise().use(location=2)
+            try:
+                for (group, region), fan in zip(regions, fans, strict=True):
+                    self._draw_effects(common, group, forward, origin, region, fan)
+            finally:
+                ctx.scissor = None
         if overlay is not None:
             with self._timed("overlay"):
                 self._draw_overlay(overlay)
@@ -455,6 +465,8 @@ class Renderer:
             self._draw_particles(snapshot, common, eye, height, band)
 
     def _timed(self, name: str):  # noqa: ANN202 - a context manager
+        if self.pass_times is None:
+            return _NOT_TIMED
         return _PassTimer(self.ctx, self.pass_times, name)
 
     # ------------------------------------------------------------------ passes
@@ -493,7 +505,9 @@ class Renderer:
         size = eye.size
         level = math.log2(size)
         base = math.floor(level) - 4
-        eye_xz = eye.position[[0, 2]]
+        # Plain floats for these few 2-vectors: numpy's call overhead would be most of their cost
+        # (Python's % is numpy's mod, and float32() rounds as astype does).
+        eye_x, eye_z = float(eye.position[0]), float(eye.position[2])
         wavelengths, weights = [], []
         for k in range(GROUND_OCTAVES):
             relative_level = (base + k) - level  # in (-5, 3]: weight vanishes at both ends
@@ -504,8 +518,10 @@ class Renderer:
             )
             wavelengths.append(2.0 ** (base + k))
             weights.append(weight)
-        # (octave, x or z), one numpy expression for all octaves.
-        offsets = np.mod(eye_xz / np.asarray(wavelengths)[:, None], 256.0).astype(np.float32)
+        # (octave, x or z): the eye in cells of each octave, mod the noise's period.
+        offsets = [
+            (eye_x / wavelength % 256.0, eye_z / wavelength % 256.0) for wavelength in wavelengths
+        ]
         normalised = np.asarray(weights, np.float32) / max(sum(weights), 1e-6)
         # Octaves 1..4 are read per pixel from the baked texture (octave 1 in its channel 0).
         fine_period = 2.0 ** (base + 1) * CELLS_PER_PERIOD
@@ -515,31 +531,35 @@ class Renderer:
         phase = decade + GRID_PHASE
         fade = (phase - math.floor(phase)) * math.pi / 2.0
         spacings = [10.0 ** (math.floor(phase) + k) for k in range(2)]
-        grid_offsets = np.mod(eye_xz / np.asarray(spacings)[:, None] + 0.5, 1.0).astype(np.float32)
+        grid_offsets = [
+            ((eye_x / spacing + 0.5) % 1.0, (eye_z / spacing + 0.5) % 1.0) for spacing in spacings
+        ]
         grid_weights = (math.cos(fade), math.sin(fade))
         radians_per_pixel = 2.0 / (common["u_viewport"][3] * float(eye.projection[1, 1]))
         extent = float(size * GROUND_EXTENT_PER_SIZE)
-        fine_offset = np.mod(eye_xz / fine_period, 1.0)
         values = {
             "u_eye_height": float(eye.position[1]),
             "u_extent": extent,
             "u_vertex_angle": GRID_PIXELS * radians_per_pixel,
             "u_pixel_angle": radians_per_pixel,
             "u_ground_colour": self._ground_colour,
-            "u_octave_offset": offsets.tobytes(),
-            "u_octave_wavelength": np.asarray(wavelengths, np.float32).tobytes(),
+            "u_octave_offset": np.array(offsets, np.float32).tobytes(),
+            "u_octave_wavelength": np.array(wavelengths, np.float32).tobytes(),
             "u_octave_weight": normalised.tobytes(),
             "u_noise": 0,
-            "u_fine_offset": (float(fine_offset[0]), float(fine_offset[1])),
+            "u_fine_offset": (eye_x / fine_period % 1.0, eye_z / fine_period % 1.0),
             "u_fine_frequency": 1.0 / fine_period,
             "u_fine_weight": tuple(normalised[1:5].tolist()),
-            "u_grid_offset": grid_offsets.tobytes(),
-            "u_grid_frequency": (1.0 / np.asarray(spacings, np.float32)).tobytes(),
+            "u_grid_offset": np.array(grid_offsets, np.float32).tobytes(),
+            "u_grid_frequency": (1.0 / np.array(spacings, np.float32)).tobytes(),
             "u_grid_spacing_vertex": tuple(spacings),
             "u_grid_weight_vertex": grid_weights,
         }
-        self._apply(program, values)
-        self._apply(self._programs["ground_pixel_fog"], values)
+        # They depend on where the eye is, not where it looks: often the same as last frame.
+        if values != self._ground_values:
+            self._apply(program, values)
+            self._apply(self._programs["ground_pixel_fog"], values)
+            self._ground_values = values
         self._noise().use(location=0)
         # Triangles whose fog can be interpolated from their vertices first, the rest after.
         distances = ground_distances(
@@ -596,7 +616,7 @@ class Renderer:
         rows = self._instance_rows(
             relative,
             scale=bodies.radii,
-            colour=np.power(np.clip(bodies.colours, 0.0, None), 2.2),
+            colour=np.power(np.maximum(bodies.colours, 0.0), 2.2),
             glow=bodies.glow,
             doppler=doppler,
             phase=phase,
@@ -793,7 +813,7 @@ class Renderer:
                 continue  # wholly behind the eye, off screen or under the ground
             fields.append(
                 FieldInView(
-                    distance=float(np.linalg.norm(centre)),
+                    distance=math.sqrt(float(centre @ centre)),
                     centre=centre,
                     half_size=half,
                     is_box=is_box,
@@ -809,32 +829,32 @@ class Renderer:
     def _field_uniforms(fields: Sequence[FieldInView]) -> dict:
         """The fields' uniform arrays, one entry per field (the program's arrays are as long)."""
         return {
-            "u_field_centre": np.array([field.centre for field in fields], np.float32),
-            "u_field_half_size": np.array([field.half_size for field in fields], np.float32),
-            "u_field_time": np.array([field.local_time for field in fields], np.float32),
-            "u_field_tint": np.array([rate_tint(field.rate) for field in fields], np.float32),
+            "u_field_centre": np.array([field.centre for field in fields], np.float32).tobytes(),
+            "u_field_half_size": np.array(
+                [field.half_size for field in fields], np.float32
+            ).tobytes(),
+            "u_field_time": np.array([field.local_time for field in fields], np.float32).tobytes(),
+            "u_field_tint": np.array(
+                [rate_tint(field.rate) for field in fields], np.float32
+            ).tobytes(),
         }
 
     def _draw_effects(
         self,
         common: dict,
         fields: Sequence[FieldInView],
-        eye: Eye,
-        source,  # noqa: ANN001 - moderngl.Texture holding the frame's display colours
+        forward: tuple[float, float, float],
         source_origin: tuple[int, int],
         region: tuple[int, int, int, int] | None,
         fan: tuple[int, int],
     ) -> None:
-        """Redraw ``region`` of the bound target (None: all of it) from ``source`` with the time
-        fields and the reversed-time fringe applied, over the polygon at ``fan`` (first vertex,
-        count) of the outline buffer."""
+        """Redraw ``region`` of the bound target (None: all of it) with the time fields and the
+        reversed-time fringe applied, over the polygon at ``fan`` (first vertex, count) of the
+        outline buffer; the frame's copy, depth and noise are bound on units 0, 1 and 2, and
+        ``forward`` is the eye's view direction. Leaves the scissor set."""
         program, vertex_array = self._effects_program(
             len(fields), common["u_reversed"] > 0.0, field_looks(fields)
         )
-        forward = -eye.rotation_view[2, :3].astype(np.float64)
-        source.use(location=0)
-        self._depth.use(location=1)
-        self._noise().use(location=2)
         self._apply(
             program,
             {
@@ -843,16 +863,15 @@ class Renderer:
                 "u_depth": 1,
                 "u_noise": 2,
                 "u_source_origin": source_origin,
-                "u_view_forward": tuple(forward.tolist()),
+                "u_view_forward": forward,
             },
         )
         if region is not None:
             x, y = int(common["u_viewport"][0]), int(common["u_viewport"][1])
             self.ctx.scissor = (x + region[0], y + region[1], region[2], region[3])
-        try:
-            vertex_array.render(mode=self.ctx.TRIANGLE_FAN, first=fan[0], vertices=fan[1])
-        finally:
+        else:
             self.ctx.scissor = None
+        vertex_array.render(mode=self.ctx.TRIANGLE_FAN, first=fan[0], vertices=fan[1])
 
     def _write_outlines(
         self, groups: Sequence[Sequence[FieldInView]], eye: Eye, reversed_time: bool
@@ -1121,6 +1140,7 @@ class Renderer:
             if resource is not None:
                 resource.release()
         self._uniforms.clear()
+        self._ground_values = None
         self._frame_payload = b""
         self._instance_vaos.clear()
         self._instance_buffers.clear()
@@ -1232,6 +1252,7 @@ def fog_varies(triangles: np.ndarray, distances: np.ndarray, fog_density: float)
 
 
 _UNSET = object()  # a uniform not yet set by ``Renderer._apply``
+_NOT_TIMED = contextlib.nullcontext()  # ``Renderer._timed`` when pass times are not recorded
 
 
 class ScreenGrid:
