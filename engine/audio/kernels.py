@@ -1156,23 +1156,29 @@ def path_positions(knot_times, knot_positions, knot_velocities, times, out):
         out[m, 2] = z
 
 
-SOURCE_FIELDS = 16
-"""Per table source of ``mix_sources`` (a row of ``params``): search start, Doppler anchor (nan:
-set from the first root), amplitude, first kept ring index, kept length, next sample to
-generate, signal position, clock rate, gate, emission offset (``render_grid``), table scale,
-looped (1 or 0), wobble scale and depth; filled in: samples generated and the emission speed."""
+SOURCE_FIELDS = 18
+"""Per table source of ``mix_sources`` (a row of ``params``). Its emission state, updated by the
+call: the first sample kept of its running sum (``Source.origin``), how many are kept, the next
+sample to generate, and its signal's position; then its clock rate and Doppler anchor (nan: set
+from the first root); its constants: amplitude, start sample, table scale, looped (1 or 0),
+wobble scale and depth; worked out by the call: search start, first kept ring index, gate and
+emission offset (``render_grid``); and what it generated: samples and the emission speed."""
 
-(SEARCH_START, ANCHOR, AMPLITUDE, FIRST_KEPT, KEPT_LENGTH, NEXT_SAMPLE, SIGNAL_POSITION,
- CLOCK_RATE, GATE, EMISSION_OFFSET, TABLE_SCALE, LOOPED, WOBBLE_SCALE, WOBBLE_DEPTH, GENERATED,
- EMISSION_SPEED) = range(SOURCE_FIELDS)  # fmt: skip
+(ORIGIN, KEPT_LENGTH, NEXT_SAMPLE, SIGNAL_POSITION, CLOCK_RATE, ANCHOR, AMPLITUDE, START_SAMPLE,
+ TABLE_SCALE, LOOPED, WOBBLE_SCALE, WOBBLE_DEPTH, SEARCH_START, FIRST_KEPT, GATE,
+ EMISSION_OFFSET, GENERATED, EMISSION_SPEED) = range(SOURCE_FIELDS)  # fmt: skip
+
+STATE_FIELDS = 6
+"""The leading fields of a ``params`` row set per block: emission state, clock rate, anchor."""
 
 
 @njit(cache=True)
 def mix_sources(
     knot_times, knot_positions, knot_velocities, knot_ranges, grid_offsets, reception,
     listeners, boundaries, inverse_steps, speed, strength, reference_distance, exponent,
-    right_x, right_z, head_seconds, drift_per_metre, margin, params, rings, tables,
-    wobble_table, counts, roots, reports, sample_rate, out, buses_per_metre, bus_used,
+    right_x, right_z, head_seconds, drift_per_metre, margin, lead_seconds, kept_seconds,
+    gate_rate, lookahead, params, rings, tables, wobble_table, counts, roots, reports,
+    sample_rate, out, buses_per_metre, bus_used,
 ):  # fmt: skip
     """Every table-read source for one block, in one call: ``solve_grid``, emission, reading.
 
@@ -1187,6 +1193,12 @@ def mix_sources(
     ``params[s, EMISSION_SPEED]`` say what was generated. Nothing is generated or read for a
     source with no emission time heard (``reports[s, 4]`` = 0).
 
+    Its search starts ``lead_seconds`` before its first kept sample; its emission's gain is its
+    clock rate over ``gate_rate`` (at most one); ``lookahead`` is the bus filters' delay in
+    samples. After the read its emission state moves on (as ``Mixer._advance_signal`` and
+    ``Mixer._forget_old_emission``): what was generated is kept, and what lies more than
+    ``kept_seconds`` before the earliest emission time heard is forgotten.
+
     Each source is solved, emitted and read in turn (its ring's new part is read while it is
     still in the cache), so each output sample sums the sources in order, as one call per
     source did.
@@ -1194,6 +1206,11 @@ def mix_sources(
     work = _span_work()
     for s in range(params.shape[0]):
         begin, end = knot_ranges[s, 0], knot_ranges[s, 1]
+        origin = params[s, ORIGIN]
+        params[s, SEARCH_START] = origin / sample_rate - lead_seconds
+        params[s, FIRST_KEPT] = origin - params[s, START_SAMPLE]
+        params[s, GATE] = min(1.0, abs(params[s, CLOCK_RATE]) / gate_rate)
+        params[s, EMISSION_OFFSET] = lookahead - params[s, START_SAMPLE]
         solve_grid(
             knot_times[begin:end], knot_positions[begin:end], knot_velocities[begin:end],
             params[s, SEARCH_START], reception, listeners, speed, False, strength,
@@ -1219,6 +1236,17 @@ def mix_sources(
                 sums, (sums.shape[0] - 1, first_kept, last_kept),
                 params[s, EMISSION_OFFSET], sample_rate, out, buses_per_metre, bus_used, work,
             )  # fmt: skip
+        if count > 0:
+            params[s, SIGNAL_POSITION] += params[s, EMISSION_SPEED] * count
+            params[s, KEPT_LENGTH] += count
+            params[s, NEXT_SAMPLE] += count
+        drop = min(
+            int(reports[s, 0] * sample_rate) - int(kept_seconds * sample_rate) - origin,
+            params[s, KEPT_LENGTH] - 1,
+        )
+        if drop > 0:
+            params[s, KEPT_LENGTH] -= drop
+            params[s, ORIGIN] += drop
 
 
 @njit(cache=True)

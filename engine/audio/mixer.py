@@ -654,16 +654,7 @@ class Mixer:
             return
         table_set = self._table_set.update(heard, trajectories)
         params = table_set.params
-        origin, kept, generated, position, clock_rate, anchor = np.array(state).T
-        params[:, kernels.SEARCH_START] = origin / rate - EMISSION_LEAD_SECONDS
-        params[:, kernels.ANCHOR] = anchor
-        params[:, kernels.FIRST_KEPT] = origin - table_set.start_samples
-        params[:, kernels.KEPT_LENGTH] = kept
-        params[:, kernels.NEXT_SAMPLE] = generated
-        params[:, kernels.SIGNAL_POSITION] = position
-        params[:, kernels.CLOCK_RATE] = clock_rate
-        params[:, kernels.GATE] = np.minimum(1.0, np.abs(clock_rate) / GATE_RATE)
-        params[:, kernels.EMISSION_OFFSET] = float(self._lookahead) - table_set.start_samples
+        params[:, : kernels.STATE_FIELDS] = state
         counts, roots, _ = self._scratch
         if len(self._table_reports) < len(heard):
             self._table_reports = np.zeros((2 * len(heard), kernels.REPORT_SIZE))
@@ -673,26 +664,34 @@ class Mixer:
             *table_set.knots, grid_offsets, reception, listeners, boundaries,
             self._inverse_steps, self.speed_of_sound, strength, reference, exponent, right_x,
             right_z, head_seconds, self.acoustics.pitch_drift_semitones_per_metre,
-            float(margin), params, table_set.rings, table_set.tables, sine_table(), counts,
-            roots, reports, float(rate), out, 1.0 / bus_spacing, self._bus_used,
+            float(margin), EMISSION_LEAD_SECONDS, EMISSION_KEPT_SECONDS, GATE_RATE,
+            float(self._lookahead), params, table_set.rings, table_set.tables, sine_table(),
+            counts, roots, reports, float(rate), out, 1.0 / bus_spacing, self._bus_used,
         )  # fmt: skip
-        emitted = params[:, kernels.GENERATED].tolist()
+        # The emission state moved on in ``params`` (as ``_advance_signal`` and
+        # ``_forget_old_emission``); the rest is written back here.
+        moved = params[:, : kernels.SIGNAL_POSITION + 1].tolist()
         speeds = params[:, kernels.EMISSION_SPEED].tolist()
         for index, report in enumerate(reports.tolist()):
             source = heard[index]
             if report[4] == 0:
                 self._maybe_retire(source, reception, listeners, trajectories[index])
                 continue
-            earliest = report[0]
             source.path_length = report[2]
             source.anchor_delay = report[3]
-            count = int(emitted[index])
+            origin, kept, generated, position = moved[index]
+            count = int(generated) - source.generated
             if count > 0:
-                self._advance_signal(source, state[index][3], speeds[index], count)
-                source.sums_length += count
-                source.generated += count
-            self._forget_old_emission(source, earliest)
-            if source.emission_ended is not None and earliest > source.emission_ended:
+                if math.isfinite(source.signal.length):  # marks when its emission ended
+                    self._advance_signal(source, state[index][3], speeds[index], count)
+                source.signal_position = position
+                source.generated = int(generated)
+            source.sums_length = int(kept)
+            if int(origin) != source.origin:
+                source.origin = int(origin)
+                if source.trajectory is not None and source.position_fn is not None:
+                    source.trajectory.forget_before(report[0] - 1.0)
+            if source.emission_ended is not None and report[0] > source.emission_ended:
                 self._maybe_retire(source, reception, listeners, trajectories[index])
 
     def _given_roots(self, trajectory, search_start, reception, listeners, counts, roots) -> None:
@@ -908,7 +907,6 @@ class _TableSet:
         self.paths: list[Trajectory] = []
         self.versions: list[int] = []
         self.params = np.zeros((0, kernels.SOURCE_FIELDS))
-        self.start_samples = np.zeros(0)
         self.rings: typed.List | None = None
         self.tables: typed.List | None = None
         self.knots: tuple = ()
@@ -920,11 +918,11 @@ class _TableSet:
             for row, source in enumerate(sources):
                 table = source.signal.table
                 self.params[row, kernels.AMPLITUDE] = source.amplitude
+                self.params[row, kernels.START_SAMPLE] = source.start_sample
                 self.params[row, kernels.TABLE_SCALE] = table.scale
                 self.params[row, kernels.LOOPED] = float(table.looped)
                 self.params[row, kernels.WOBBLE_SCALE] = SINE_TABLE_SAMPLES * table.wobble_cycles
                 self.params[row, kernels.WOBBLE_DEPTH] = table.wobble_depth
-            self.start_samples = np.array([float(source.start_sample) for source in sources])
             self.tables = typed.List(
                 [np.ascontiguousarray(s.signal.table.table, dtype=np.float64) for s in sources]
             )
