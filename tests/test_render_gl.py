@@ -651,3 +651,34 @@ void main() { f_colour = vec4(v_sum, 1.0); }""",
     assert np.asarray(member.value, np.float32).reshape(-1, 3).tolist() == values[:kept].tolist()
     renderer.release()
     program.release()
+
+
+def test_a_renderer_reused_over_changing_frames_draws_what_fresh_ones_draw(ctx) -> None:  # noqa: ANN001
+    """What the renderer keeps from frame to frame (uniforms it skips, the Frame block written
+    only on change, the ground's uniforms and triangle order, instance buffers) never leaves a
+    frame stale: one renderer drawing frames that move, turn, zoom and come back draws each
+    exactly as a fresh renderer does (tidal_time: bodies, ground, time fields)."""
+    world = load_world(REPO / "worlds" / "tidal_time.toml")
+    source = WorldSource(world)
+    source.advance(1.0)
+    first = source.snapshot()
+    source.advance(0.5)
+    later = source.snapshot()
+    start = Camera(position=(0.0, 1.7, 12.0), yaw=0.2, pitch=-0.05)
+    frames = [
+        (first, start),
+        (later, Camera(position=(0.0, 1.7, 12.0), yaw=0.9, pitch=0.1)),  # turned, time moved on
+        (later, Camera(position=(3.0, 2.5, 6.0), yaw=0.9, pitch=0.1, size=8.0)),  # moved, grown
+        (first, start),  # back to the first frame
+    ]
+    reused = Renderer(ctx, world)
+    target = tiny_target(ctx, 96, 54)
+    for snapshot, camera in frames:
+        reused.render(snapshot, target, camera)
+        drawn = target.read(components=4)
+        fresh = Renderer(ctx, world)
+        fresh.render(snapshot, target, camera)
+        assert drawn == target.read(components=4)
+        fresh.release()
+    reused.release()
+    source.release()

@@ -413,3 +413,56 @@ def test_field_outlines_hold_every_ray_that_meets_the_field() -> None:
         0b100,
         0b010,
     )
+
+
+def test_view_rotation_from_plain_floats_is_the_cross_product_form() -> None:
+    # rotation_view_matrix builds its rows from floats; it must equal, bit for bit, the numpy
+    # form it replaced (right, right x forward, -forward), or every frame would move a little.
+    from engine.render.camera import rotation_view_matrix
+
+    for yaw, pitch in ((0.0, 0.0), (0.7, -0.3), (-2.9, 1.2), (3.1, -1.5), (12.0, 0.4)):
+        cos_yaw, sin_yaw = math.cos(yaw), math.sin(yaw)
+        right = np.array([cos_yaw, 0.0, -sin_yaw])
+        forward = np.array(
+            [-sin_yaw * math.cos(pitch), math.sin(pitch), -cos_yaw * math.cos(pitch)]
+        )
+        expected = np.eye(4)
+        expected[0, :3] = right
+        expected[1, :3] = np.cross(right, forward)
+        expected[2, :3] = -forward
+        got = rotation_view_matrix(yaw, pitch)
+        assert got.dtype == np.float32
+        assert got.tobytes() == expected.astype(np.float32).tobytes()
+
+
+def test_frame_layout_follows_std140_for_the_frame_block() -> None:
+    # FRAME_LAYOUT (where the renderer packs each shared uniform) must match the std140 offsets
+    # of shaders/include/frame.glsl's members, in order: a mismatch shifts every value.
+    import re
+
+    from engine.render.renderer import FRAME_FLOATS, FRAME_LAYOUT
+    from engine.resources import shaders_dir
+
+    text = (shaders_dir() / "include" / "frame.glsl").read_text(encoding="utf-8")
+    block = text[text.index("uniform Frame {") : text.index("};")]
+    members = re.findall(r"^\s*(mat4|vec4|vec3|vec2|float)\s+(\w+);", block, re.M)
+    sizes = {"mat4": (16, 4), "vec4": (4, 4), "vec3": (3, 4), "vec2": (2, 2), "float": (1, 1)}
+    offset, layout = 0, {}
+    for kind, name in members:
+        size, alignment = sizes[kind]  # floats; std140 aligns vec3 like vec4, mat4 by column
+        offset = -(-offset // alignment) * alignment
+        layout[name] = (offset, size)
+        offset += size
+    assert list(layout) == list(FRAME_LAYOUT)
+    assert layout == FRAME_LAYOUT
+    assert FRAME_FLOATS == -(-offset // 4) * 4
+
+
+def test_remembered_colours_equal_the_computed_ones() -> None:
+    from engine.render.renderer import EXPOSURE, colour_scale, linear_rgb, linear_rgb_tuple
+
+    for colour in ("#000000", "#ffcf9e", "#9ee6ff", "#123456"):
+        assert linear_rgb_tuple(colour) == tuple(linear_rgb(colour).tolist())
+        scale = np.full(3, EXPOSURE) * (0.65 + 0.35 * 1.6 * linear_rgb(colour))
+        assert colour_scale(colour) == tuple(scale.tolist())
+    assert colour_scale(None) == (EXPOSURE,) * 3
