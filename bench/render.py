@@ -18,6 +18,12 @@ shader: what the scene would cost with no ground, sky, agents, particles or HUD.
 Frame times are wall clock, ``ctx.finish()`` before the clock stops; p50 and p99. Ours and the
 baselines take turns frame by frame, so a load that comes and goes hits them alike.
 
+The CPU side of a frame is shown apart: "cpu" is the calling thread's CPU time (thread_time)
+while a frame's calls are issued, before the finish, p50: Python, numpy, uniform writes, buffer
+uploads and the driver's work on that thread. On a GPU that is the whole difference between ours
+and the bare loop; on llvmpipe it also holds vertex shading, which llvmpipe does on the calling
+thread. A tiny framebuffer (``--size 64x36``) leaves little besides the CPU side on llvmpipe.
+
     .venv/bin/python bench/render.py                  # every example world, llvmpipe (EGL)
     .venv/bin/python bench/render.py --passes         # and each pass's time (glFinish-bracketed)
     .venv/bin/python bench/render.py --frames 60 --size 1920x1080
@@ -175,18 +181,28 @@ def time_frames(draw, ctx, frames: int, warmup: int = 3) -> list[float]:  # noqa
     return time_interleaved([draw], ctx, frames, warmup)[0]
 
 
-def time_interleaved(draws, ctx, frames: int, warmup: int = 3) -> list[list[float]]:  # noqa: ANN001
-    """Frame times (s) of each draw function, taking turns frame by frame."""
+def time_interleaved(
+    draws,  # noqa: ANN001
+    ctx,  # noqa: ANN001
+    frames: int,
+    warmup: int = 3,
+    cpu: list[list[float]] | None = None,
+) -> list[list[float]]:
+    """Frame times (s) of each draw function, taking turns frame by frame. With ``cpu`` (one
+    list per draw), also the calling thread's CPU seconds spent issuing each frame."""
     for _ in range(warmup):
         for draw in draws:
             draw()
             ctx.finish()
     samples: list[list[float]] = [[] for _ in draws]
+    cpu_samples = cpu if cpu is not None else [[] for _ in draws]
     for _ in range(frames):
-        for draw, times in zip(draws, samples, strict=True):
+        for draw, times, cpu_times in zip(draws, samples, cpu_samples, strict=True):
             ctx.finish()
             start = time.perf_counter()
+            cpu_start = time.thread_time()
             draw()
+            cpu_times.append(time.thread_time() - cpu_start)
             ctx.finish()
             times.append(time.perf_counter() - start)
     return samples
@@ -423,10 +439,19 @@ def bench_worlds(ctx, width: int, height: int, frames: int, passes: bool) -> Non
     framebuffer = ctx.framebuffer([colour], depth)
     same = SameDraws(ctx, framebuffer, (width, height))
     bodies_only = BodiesOnly(ctx, framebuffer)
-    print(f"renderer frame time at {width}x{height}, {frames} frames, {ctx.info['GL_RENDERER']}")
+    load = (
+        " ".join(Path("/proc/loadavg").read_text().split()[:3])
+        if Path("/proc/loadavg").exists()
+        else "?"
+    )
+    print(
+        f"renderer frame time at {width}x{height}, {frames} frames, {ctx.info['GL_RENDERER']}, "
+        f"load average {load}"
+    )
     print(
         f"{'world':<16}{'bodies':>7}{'ours p50':>10}{'p99':>8}{'same p50':>10}{'p99':>8}"
         f"{'bodies p50':>12}{'ours/same':>11}{'ours/bodies':>13}"
+        f"{'cpu ours':>10}{'cpu same':>10}{'cpu o/s':>9}"
     )
     pass_rows = []
     for path in sorted((REPO / "worlds").glob("*.toml")):
@@ -447,9 +472,11 @@ def bench_worlds(ctx, width: int, height: int, frames: int, passes: bool) -> Non
 
         same.prepare(snapshot, eye, world, overlay)
         bodies_only.prepare(snapshot, eye)
+        cpu: list[list[float]] = [[], [], []]
         ours_times, same_times, bodies_times = time_interleaved(
-            [ours, same.draw, bodies_only.draw], ctx, frames
+            [ours, same.draw, bodies_only.draw], ctx, frames, cpu=cpu
         )
+        ours_cpu, same_cpu = (float(np.median(samples)) * 1e6 for samples in cpu[:2])
         ours_p50, ours_p99 = percentiles(ours_times)
         same_p50, same_p99 = percentiles(same_times)
         bodies_p50, _ = percentiles(bodies_times)
@@ -465,6 +492,7 @@ def bench_worlds(ctx, width: int, height: int, frames: int, passes: bool) -> Non
             f"{path.stem:<16}{len(snapshot.bodies.radii):>7}{ours_p50:>9.1f}m{ours_p99:>7.1f}m"
             f"{same_p50:>9.1f}m{same_p99:>7.1f}m{bodies_p50:>11.1f}m"
             f"{ours_p50 / same_p50:>10.2f}x{ours_p50 / bodies_p50:>12.2f}x"
+            f"{ours_cpu:>8.0f}us{same_cpu:>8.0f}us{ours_cpu / same_cpu:>8.2f}x"
         )
     if passes:
         print("\nper pass, ms p50 (each pass between two glFinish calls, so they add up to more)")
