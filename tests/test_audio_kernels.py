@@ -230,3 +230,40 @@ def test_the_flat_distance_bus_as_a_delay_equals_its_filter():
         results[delay] = np.concatenate(blocks, axis=1)
     # The filter path runs in single precision.
     np.testing.assert_allclose(results[True], results[False], atol=2e-5)
+
+
+def test_table_sources_mixed_in_one_call_equal_each_read_on_its_own():
+    """``kernels.mix_sources`` (every table source in one call, emission state moved on there)
+    against the per-source path that custom signals take (``solve_grid``, ``Mixer._generate``,
+    ``render_grid``): the same signals without their tables must sound the same."""
+    from dataclasses import replace
+
+    from engine.audio.synthesis import struck
+
+    signals = [
+        continuous("tone", 330.0, RATE),
+        continuous("drone", 110.0, RATE, seed=2),
+        continuous("noise", 900.0, RATE, seed=3),
+        struck("chime", 520.0, RATE, seed=4),  # finite: ends, and its source retires
+    ]
+    places = [
+        Trajectory.linear((20.0, 1.0, -5.0), (-12.0, 0.0, 3.0)),
+        Trajectory.linear((-400.0, 2.0, 8.0), (500.0, 0.0, 0.0)),  # supersonic: a Mach cone
+        (3.0, 0.0, 4.0),
+        (-6.0, 1.0, -2.0),
+    ]
+    rates = [1.0, 1.0, lambda time: 1.0 + 0.3 * math.sin(time), -1.0]  # the chime backward
+    acoustics = Acoustics(absorption=(AbsorptionBand(frequency_hz=4000, db_per_metre=0.05),))
+    outputs, remaining = [], []
+    for with_tables in (True, False):
+        mixer = Mixer(acoustics, sample_rate=RATE, block_size=1024, reverb=False, limiter=False)
+        mixer.set_listener(0.0, (0.0, 1.6, 0.0), (1.0, 0.0, 0.0))
+        for signal, place, rate in zip(signals, places, rates, strict=True):
+            if not with_tables:
+                signal = replace(signal, table=None)
+            mixer.add_source(signal, position=place, gain=0.3, local_rate=rate)
+        outputs.append(mixer.render(6 * RATE).astype(np.float64))
+        remaining.append(len(mixer.sources))
+    assert np.abs(outputs[0]).max() > 0.01
+    np.testing.assert_allclose(outputs[0], outputs[1], atol=1e-6)
+    assert remaining == [3, 3]
