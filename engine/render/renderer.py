@@ -258,6 +258,7 @@ class Renderer:
         self._depth_size: tuple[int, int] | None = None
         self._depth = None
         self._wrapped: dict[tuple[int, ...], tuple[object, tuple]] = {}  # attachments -> fbo
+        self._last_target: tuple[object, object] = (None, None)  # target -> ``_wrapped_target``
         self._own_size: tuple[int, int] | None = None
         self._own_colour = self._own_fbo = None
         self._frame_copy = None  # the frame under the effects pass, when drawing directly
@@ -299,6 +300,14 @@ class Renderer:
         self._ground_colour = tuple(linear_rgb(light.ground_colour))
         # The seed moves every noise pattern; keep it small so float32 hashing stays exact.
         self._seed_offset = float((world.meta.seed * 0.6180339887) % 1.0) * 0.5
+        # The Frame block's values that stay the same for this world (``draw`` adds the rest).
+        self._pack_frame(
+            {
+                **self._atmosphere,
+                "u_seed_offset": self._seed_offset,
+                "u_depth_ndc": (self._depth_mapping.ndc_scale, self._depth_mapping.ndc_offset),
+            }
+        )
         # Each time field's region as the effects pass needs it: centre (m, float64), half
         # edge lengths of a box around it, whether it is a box.
         self._field_regions = {
@@ -358,23 +367,21 @@ class Renderer:
         near = float(-eye.projection[2, 3]) * 0.5
         if not near > 0.0:
             near = eye.size * NEAR_PER_SIZE
-        # The Frame block's values (FRAME_LAYOUT; matrices column-major, as GLSL reads them).
+        # The Frame block's values that change from frame to frame (FRAME_LAYOUT; matrices
+        # column-major, as GLSL reads them; ``set_world`` packed the others).
         common = {
             "m_proj": eye.projection.T.ravel(),
             "m_view": eye.rotation_view.T.ravel(),
             "m_inverse_view_proj": inverse_view_projection.T.ravel(),
             "u_depth_near": near,
-            "u_depth_ndc": (self._depth_mapping.ndc_scale, self._depth_mapping.ndc_offset),
             "u_fog_density": self._fog_density(eye.size),
-            "u_seed_offset": self._seed_offset,
             "u_viewport": tuple(float(v) for v in viewport),
             "u_colour_scale": colour_scale(band.tint if band is not None else None),
             "u_reversed": 1.0 if reversed_time else 0.0,
             "u_time": float(snapshot.real_time % 3600.0),
-            **self._atmosphere,
         }
-
-        self._write_frame_block(common)
+        self._pack_frame(common)
+        self._write_frame_block()
         scene.viewport = viewport
         scene.use()
         ctx.disable(ctx.BLEND)
@@ -986,7 +993,10 @@ class Renderer:
     def _wrapped_target(self, framebuffer):  # noqa: ANN001, ANN202 - moderngl.Framebuffer
         """A framebuffer with ``framebuffer``'s colour attachments and our depth texture, so the
         scene is drawn straight into the target; None when that cannot be done (a window's
-        default framebuffer, multisampled targets)."""
+        default framebuffer, multisampled targets). The answer for the last target is kept (a
+        framebuffer's attachments never change, and holding it keeps its id from being reused)."""
+        if framebuffer is self._last_target[0]:
+            return self._last_target[1]
         attachments = tuple(getattr(framebuffer, "color_attachments", None) or ())
         size = tuple(framebuffer.size)
         if (
@@ -995,6 +1005,7 @@ class Renderer:
             or any(tuple(attachment.size) != size for attachment in attachments)
             or any(getattr(attachment, "samples", 0) for attachment in attachments)
         ):
+            self._last_target = (framebuffer, None)
             return None
         self._ensure_depth(size)
         key = tuple(id(attachment) for attachment in attachments)
@@ -1007,6 +1018,7 @@ class Renderer:
             # Holding the attachments keeps their ids from being reused by other objects.
             cached = (self.ctx.framebuffer(list(attachments), self._depth), attachments)
             self._wrapped[key] = cached
+        self._last_target = (framebuffer, cached[0])
         return cached[0]
 
     def _own_target(self, width: int, height: int):  # noqa: ANN202 - moderngl.Framebuffer
@@ -1068,6 +1080,7 @@ class Renderer:
         for fbo, _ in self._wrapped.values():
             fbo.release()
         self._wrapped.clear()
+        self._last_target = (None, None)
         self._release_own()
         for resource in (self._depth, self._frame_copy):
             if resource is not None:
@@ -1086,14 +1099,19 @@ class Renderer:
         for name, value in values.items():
             self._set_uniform(program, uniforms, name, value)
 
-    def _write_frame_block(self, common: dict) -> None:
-        """Pack the frame's shared uniforms (``common``, by FRAME_LAYOUT) into the Frame block's
-        buffer, written only when they changed (orphaned first, so a frame still being drawn
-        from the old values is not waited for), and bind it for this frame's programs."""
+    def _pack_frame(self, values: dict) -> None:
+        """Put Frame block members (name -> float, floats or a flat array) where FRAME_LAYOUT
+        says, in the array ``_write_frame_block`` uploads."""
         data = self._frame_data
-        for name, (first, count) in FRAME_LAYOUT.items():
-            data[first : first + count] = common[name]
-        payload = data.tobytes()
+        for name, value in values.items():
+            first, count = FRAME_LAYOUT[name]
+            data[first : first + count] = value
+
+    def _write_frame_block(self) -> None:
+        """Upload the packed Frame block to its buffer when it changed (orphaned first, so a
+        frame still being drawn from the old values is not waited for), and bind it for this
+        frame's programs."""
+        payload = self._frame_data.tobytes()
         if payload != self._frame_payload:
             self._frame_buffer.orphan()
             self._frame_buffer.write(payload)
