@@ -4,7 +4,8 @@ Owns: the image-source impulse response of a shoebox room (``shoebox_impulse_res
 peer of pyroomacoustics in ``bench/audio.py``), the world's stereo reverb impulse response
 (``world_impulse_response``: early reflections of a room ``room_size`` across plus a decaying
 diffuse tail, all at the world's speed of sound) and two convolvers: one for a whole signal at
-once (offline) and one block by block (live). Pure numpy/scipy; no sources, no devices.
+once (offline) and one block by block (live). numpy/scipy and two compiled loops from
+``kernels``; no sources, no devices.
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ class _UniformConvolver:
         self.size = size
         channels = response.shape[1]
         partitions = max(1, -(-response.shape[0] // size))
-        pieces = np.zeros((partitions, channels, 2 * size))  # each partition zero-padded to 2B
+        pieces = np.zeros((partitions, channels, 2 * size))  # each zero-padded to twice its size
         for index in range(partitions):
             piece = response[index * size : (index + 1) * size]
             pieces[index, :, : len(piece)] = piece.T
