@@ -669,10 +669,11 @@ def test_a_renderer_reused_over_changing_frames_draws_what_fresh_ones_draw(ctx) 
         (first, start),
         (later, Camera(position=(0.0, 1.7, 12.0), yaw=0.9, pitch=0.1)),  # turned, time moved on
         (later, Camera(position=(3.0, 2.5, 6.0), yaw=0.9, pitch=0.1, size=8.0)),  # moved, grown
+        (later, Camera(position=(3.0, 60.0, 6.0), yaw=0.9, pitch=0.1, size=8.0)),  # risen
         (first, start),  # back to the first frame
     ]
     reused = Renderer(ctx, world)
-    target = tiny_target(ctx, 96, 54)
+    target = tiny_target(ctx, 160, 90)
     for snapshot, camera in frames:
         reused.render(snapshot, target, camera)
         drawn = target.read(components=4)

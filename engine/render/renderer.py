@@ -568,11 +568,16 @@ class Renderer:
             self._apply(self._programs["ground_pixel_fog"], values)
             self._ground_values = values
         self._noise().use(location=0)
-        # Triangles whose fog can be interpolated from their vertices first, the rest after.
-        distances = ground_distances(
-            grid.points_clip, inverse_view_projection, float(eye.position[1]), extent
-        )
-        smooth = grid.order_ground(fog_varies(grid.triangles, distances, common["u_fog_density"]))
+        # Triangles whose fog can be interpolated from their vertices first, the rest after. The
+        # split depends on where the eye looks, its height, the extent and the fog, not on where
+        # it stands: worked out again only when one of those changed.
+        height, fog_density = float(eye.position[1]), common["u_fog_density"]
+        split_from = (inverse_view_projection.tobytes(), height, extent, fog_density)
+        if split_from != grid.split_from:
+            distances = ground_distances(grid.points_clip, inverse_view_projection, height, extent)
+            grid.order_ground(fog_varies(grid.triangles, distances, fog_density))
+            grid.split_from = split_from
+        smooth = grid.smooth
         if smooth:
             grid.ground.render(mode=self.ctx.TRIANGLES, vertices=3 * smooth)
         rest = len(grid.triangles) - smooth
@@ -1283,6 +1288,8 @@ class ScreenGrid:
         self.points_clip = far_clip_points(points)  # for ``ground_distances``, every frame
         self.triangles = triangles
         self._last = np.zeros(len(triangles), bool)  # the split the index buffer holds
+        self.smooth = len(triangles)  # how many triangles come before that split
+        self.split_from: tuple | None = None  # what the renderer worked the split out from
         self.points = ctx.buffer(points.tobytes())
         self.indices = ctx.buffer(triangles.tobytes())
         self.ground, self.ground_pixel_fog = (
@@ -1298,7 +1305,8 @@ class ScreenGrid:
             order = np.concatenate([self.triangles[~last], self.triangles[last]])
             self.indices.write(order)
             self._last = last
-        return len(last) - int(np.count_nonzero(last))
+        self.smooth = len(last) - int(np.count_nonzero(last))
+        return self.smooth
 
     def release(self) -> None:
         for resource in (self.ground, self.ground_pixel_fog, self.sky, self.points, self.indices):
