@@ -31,6 +31,13 @@ is worked out once per body on the CPU. Targets made of colour attachments (offs
 swapchains) are drawn into directly with our own depth attached; any other framebuffer (a
 window's) gets the scene through one copy.
 
+The CPU side of a frame (on a GPU, most of its time) is kept small: what every pass shares is one
+std140 uniform block (``shaders/include/frame.glsl``), packed into one array and uploaded once a
+frame; other uniforms are written only when their value changed; what is the same all frame
+(the view-projection's inverse, the scale band) is worked out once; the ground's fog split is
+redone only when the view's rotation, the eye's height or the fog changed; and small vectors are
+done in plain floats or with few numpy calls. None of this changes a pixel.
+
 Reads a Snapshot and the WorldSpec; never the simulation's internals. Creates GL objects only in
 ``__init__`` and on first use, with the context passed in; ``release()`` frees them all.
 """
