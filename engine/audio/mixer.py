@@ -525,9 +525,10 @@ class Mixer:
         """Drop the knots of the listener's and the bodies' paths that no solve can read again.
 
         Why this is safe. A source's solve (``kernels.solve_grid``, ``render_grid``,
-        ``mix_source``, and ``emission_times`` through media regions) looks for emission only
-        from its search start on (``_search_start``: its kept emission's origin, which only
-        moves forward, less ``EMISSION_LEAD_SECONDS``), and the path at a time t depends only on
+        ``mix_sources``, and ``emission_times`` through media regions) looks for emission only
+        from its search start on (``_search_start``, which ``mix_sources`` works out the same
+        way: its kept emission's origin, which only moves forward, less
+        ``EMISSION_LEAD_SECONDS``), and the path at a time t depends only on
         the last knot at or before t and the knots after it. So a body's knots before its
         sources' earliest search start (less ``KNOT_SLACK_SECONDS``) are never read, and the
         audio is bit-identical to keeping them. That start already trails the emission being
@@ -912,6 +913,7 @@ class _TableSet:
         self.knots: tuple = ()
 
     def update(self, sources: list[Source], paths: list[Trajectory]) -> _TableSet:
+        """Bring the set up to date for these sources on these paths (one path per source)."""
         if not _same(sources, self.sources):
             self.sources = list(sources)
             self.params = np.zeros((len(sources), kernels.SOURCE_FIELDS))
