@@ -204,7 +204,9 @@ class Mixer:
                 max_seconds=LIVE_IMPULSE_SECONDS,
             )
             if response is not None:
-                self._convolver = BlockConvolver(response, self.block_size)
+                # Single precision: the output is float32 anyway, and it halves the memory the
+                # partitions' multiply-accumulate moves (-134 dB against float64).
+                self._convolver = BlockConvolver(response, self.block_size, np.float32)
         self._limiter = _BlockLimiter() if limiter else None
         self._latency = 2 * LIMITER_HALF_WINDOW if limiter else 0
 
