@@ -9,7 +9,11 @@ Run: ``.venv/bin/python bench/audio.py [--seconds S]``. Prints:
 3. the same shoebox room, source and listener through our image-source impulse response and
    through pyroomacoustics (same order, same absorption): build time side by side, and how alike
    the two responses are (correlation, energy ratio);
-4. clicks in ``worlds/sonic_boom.toml`` (supersonic sources on orbits): the world rendered for
+4. struck sounds (``struck_scene``): short sources starting and ending all the time (20 strikes
+   a second, each 0.3-1 s, plus 4 long moving tones), CPU time (user + system: a new source's
+   ring is page-faulted in, which is system time) per second of audio, against the same scene on
+   a mixer that gives every source a fresh ring (no ring pool), interleaved in the same run;
+5. clicks in ``worlds/sonic_boom.toml`` (supersonic sources on orbits): the world rendered for
    ``--seconds``, high-passed at 6 kHz (the tones sit at 440 and 660 Hz), and the bursts above
    -70 and -60 dBFS counted (a burst: samples over the threshold less than 10 ms apart; a click:
    a burst shorter than 5 ms; the Mach cone's own sweep is one long burst), against
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -131,6 +136,91 @@ def baseline_factor(block: int, seconds: float, sources: int = 32) -> float:
     return seconds / (time.process_time() - began)
 
 
+STRIKES_PER_SECOND = 20
+STRIKE_SIGNALS = 16
+
+
+def struck_scene(block: int, seconds: float, seed: int = 0) -> tuple[Mixer, list[tuple]]:
+    """A mixer with 4 long moving tones, and the strikes to add as it plays: (world time, samples,
+    position), 20 a second, each a decaying tone 0.3-1 s long at a fixed point 3-40 m away."""
+    rng = np.random.default_rng(seed)
+    acoustics = Acoustics(
+        speed_of_sound=343.0,
+        absorption=(AbsorptionBand(frequency_hz=4000, db_per_metre=0.05),),
+        reverb=Reverb(room_size=20.0, decay_seconds=1.0, wet=0.2),
+    )
+    mixer = Mixer(acoustics, sample_rate=RATE, block_size=block, seed=seed)
+    mixer.set_listener(0.0, (0.0, 1.6, 0.0))
+    for index in range(4):
+        signal = continuous("tone", 150.0 + 70.0 * index, RATE, seed=index)
+        start = rng.uniform(-30, 30, size=3) * (1, 0.1, 1)
+        velocity = rng.uniform(-10, 10, size=3) * (1, 0.1, 1)
+        mixer.add_source(signal, position=Trajectory.linear(tuple(start), tuple(velocity)))
+    shapes = []
+    for _ in range(STRIKE_SIGNALS):
+        length = rng.uniform(0.3, 1.0)
+        time_axis = np.arange(int(length * RATE)) / RATE
+        frequency = rng.uniform(200.0, 2000.0)
+        decay = np.exp(-time_axis * 6.0 / length) * np.minimum(1.0, time_axis * RATE / 32.0)
+        shapes.append(decay * np.sin(2 * np.pi * frequency * time_axis))
+    strikes = []
+    for index in range(int(seconds * STRIKES_PER_SECOND)):
+        when = (index + rng.uniform(0.0, 1.0)) / STRIKES_PER_SECOND
+        direction = rng.normal(size=3)
+        where = direction / np.linalg.norm(direction) * rng.uniform(3.0, 40.0)
+        where[1] = abs(where[1]) * 0.1
+        strikes.append((when, shapes[int(rng.integers(STRIKE_SIGNALS))], tuple(where)))
+    return mixer, strikes
+
+
+class StruckRun:
+    """Plays ``struck_scene`` block by block, adding each strike in the block before it sounds
+    (as ``Mixer.consume`` adds a snapshot's struck sounds); counts its CPU time and page faults."""
+
+    def __init__(self, block: int, seconds: float, pool_rings: bool) -> None:
+        self.mixer, self.strikes = struck_scene(block, seconds)
+        if not pool_rings:
+            self.mixer._ring_pool_bytes = 0  # every source gets a fresh ring
+        self.block = block
+        self.next_strike = 0
+        self.seconds = self.user = self.system = 0.0
+        self.faults = 0
+        self.output: list[np.ndarray] = []
+
+    def play(self, frames: int) -> None:
+        mixer = self.mixer
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        for _ in range(frames // self.block):
+            ends = (mixer._output_sample + self.block) / RATE
+            while self.next_strike < len(self.strikes) and self.strikes[self.next_strike][0] < ends:
+                when, samples, where = self.strikes[self.next_strike]
+                mixer.add_source(samples, position=where, start_world_time=when, gain=0.2)
+                self.next_strike += 1
+            self.output.append(mixer.render(self.block))
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        self.seconds += frames // self.block * self.block / RATE
+        self.user += after.ru_utime - before.ru_utime
+        self.system += after.ru_stime - before.ru_stime
+        self.faults += after.ru_minflt - before.ru_minflt
+
+
+def struck_comparison(block: int, seconds: float) -> tuple[StruckRun, StruckRun]:
+    """The struck scene with pooled rings and with fresh rings, played in alternating 0.5 s
+    chunks in this process (so both see the same machine), after a one-block warm-up each."""
+    pooled, fresh = StruckRun(block, seconds, True), StruckRun(block, seconds, False)
+    for run in (pooled, fresh):
+        run.play(block)
+        run.seconds = run.user = run.system = 0.0
+        run.faults = 0
+    chunk = max(block, int(0.5 * RATE) // block * block)
+    played = block
+    while played + chunk <= seconds * RATE:
+        for run in (pooled, fresh) if (played // chunk) % 2 == 0 else (fresh, pooled):
+            run.play(chunk)
+        played += chunk
+    return pooled, fresh
+
+
 def shoebox_comparison(order: int) -> None:
     import pyroomacoustics as pra
 
@@ -217,6 +307,22 @@ def main() -> None:
     for block in (2400, 4096):
         costs = stage_costs(block, args.seconds)
         print(f"  block {block:5d}: " + ", ".join(f"{k} {v:.1f}" for k, v in costs.items()))
+    print(
+        f"struck sounds: {STRIKES_PER_SECOND} strikes/s (0.3-1 s each) + 4 long tones, CPU ms per "
+        "second of audio (user + system), pooled rings against fresh rings, interleaved"
+    )
+    for block in (1024, 4096):
+        pooled, fresh = struck_comparison(block, args.seconds)
+        same = np.array_equal(np.concatenate(pooled.output), np.concatenate(fresh.output))
+        line = []
+        for label, run in (("pooled", pooled), ("fresh", fresh)):
+            total = (run.user + run.system) / run.seconds * 1000.0
+            line.append(
+                f"{label} {total:6.1f} (system {run.system / run.seconds * 1000.0:5.1f}, "
+                f"{run.faults / run.seconds:6.0f} faults/s)"
+            )
+        ratio = (fresh.user + fresh.system) / (pooled.user + pooled.system)
+        print(f"  block {block:5d}: " + "   ".join(line) + f"   x{ratio:.2f}   same output {same}")
     print("shoebox room 9 x 7.5 x 3.5 m, absorption 0.25, same source and listener")
     for order in (3, 8, 15):
         shoebox_comparison(order)

@@ -86,6 +86,10 @@ CLOCK_SNAP_SECONDS = 0.1
 SUMS_START_LENGTH = 1 << 17
 """Entries a source's running-sum ring starts with (a power of two; it grows by doubling)."""
 
+RING_POOL_BYTES = 32 << 20
+"""Most bytes of retired sources' rings kept for new sources (``Mixer._take_ring``): a new
+ring's pages cost system time when first touched, and struck sounds start many short sources."""
+
 EMISSION_KEPT_SECONDS = 2.0
 """Emission kept from before the earliest time read in a block (branches heard in reverse read
 ever earlier emission)."""
@@ -176,6 +180,9 @@ class Mixer:
         # what does not change per block.
         self._table_reports = np.zeros((0, kernels.REPORT_SIZE))
         self._table_set = _TableSet()
+        # Rings of retired sources, handed to new ones (at most ``_ring_pool_bytes`` of them).
+        self._ring_pool: list[np.ndarray] = []
+        self._ring_pool_bytes = RING_POOL_BYTES
         # Per block: whether media regions bend the paths, and the last reception time's sample.
         self._media_regions = False
         self._last_reception_sample = 0
@@ -273,6 +280,7 @@ class Mixer:
             body=body,
             position_fn=position_fn,
             local_rate=local_rate,
+            sums=self._take_ring(),
         )
         self.sources.append(source)
         return source
@@ -798,6 +806,27 @@ class Mixer:
         slowest = medium.slowest_speed(self.acoustics, self.speed_of_sound)
         if (now - source.emission_ended) * slowest > 1.5 * distance + 10.0:
             self.sources.remove(source)
+            self._give_back_ring(source)
+
+    def _take_ring(self) -> np.ndarray:
+        """A ring for a new source: a retired source's (the last given back), or a fresh one.
+
+        A new source's running sum is one entry, C before its first sample = 0, at ring index 0;
+        the kernels read nothing outside a source's window (``_ring_window``), so that entry is
+        all a reused ring needs reset.
+        """
+        if not self._ring_pool:
+            return np.zeros(SUMS_START_LENGTH)
+        ring = self._ring_pool.pop()
+        ring[0] = 0.0
+        return ring
+
+    def _give_back_ring(self, source: Source) -> None:
+        """Keep a retired source's ring for a new source while the pool stays within its bytes."""
+        ring, source.sums = source.sums, np.zeros(1)
+        pooled = sum(kept.nbytes for kept in self._ring_pool)
+        if pooled + ring.nbytes <= self._ring_pool_bytes:
+            self._ring_pool.append(ring)
 
     # ----- listener-side processing --------------------------------------------------------
 
