@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.audio import Mixer
+from engine.audio import Mixer, kernels
+from engine.audio import mixer as mixer_module
 from engine.rules.acoustics import Acoustics, Reverb
 
 pytestmark = pytest.mark.unit
@@ -50,3 +51,34 @@ def test_reused_rings_render_exactly_what_fresh_rings_render():
     assert len({id(ring) for ring in fresh_rings}) == len(fresh_rings)
     assert np.abs(fresh).max() > 1e-3
     assert np.array_equal(pooled, fresh)
+
+
+def test_table_set_edited_as_sources_come_and_go_equals_one_built_afresh():
+    mixer = Mixer(sample_rate=RATE, block_size=BLOCK)
+    rng = np.random.default_rng(5)
+    sources = [
+        mixer.add_source(rng.normal(size=100 + index), position=(index, 0.0, 1.0), gain=index + 1)
+        for index in range(8)
+    ]
+    paths = {id(source): source.trajectory for source in sources}
+    steps = [
+        sources[:3],
+        sources[:4],  # one came
+        [sources[0], sources[2], sources[3], sources[4], sources[5]],  # one left, two came
+        [sources[3], sources[5], sources[6]],  # the first ones left
+        [sources[6], sources[3], sources[7]],  # reordered: built afresh
+        [sources[3], sources[7]],
+    ]
+    edited = mixer_module._TableSet()
+    for step, listed in enumerate(steps):
+        if step == 5:
+            listed[1].sums = np.zeros(2 * len(listed[1].sums))  # a ring that grew
+        edited.update(listed, [paths[id(source)] for source in listed])
+        fresh = mixer_module._TableSet().update(listed, [paths[id(s)] for s in listed])
+        assert np.array_equal(edited.params, fresh.params)
+        for name in ("rings", "tables"):
+            assert len(getattr(edited, name)) == len(listed)
+            for kept, built in zip(getattr(edited, name), getattr(fresh, name), strict=True):
+                assert np.array_equal(kept, built)
+        assert [id(ring) for ring in edited.ring_arrays] == [id(s.sums) for s in listed]
+        assert [row[kernels.AMPLITUDE] for row in edited.params] == [s.amplitude for s in listed]
