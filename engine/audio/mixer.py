@@ -953,10 +953,12 @@ class _TableSet:
             self.tables = typed.List([_table_array(source) for source in sources])
             self.ring_arrays = [source.sums for source in sources]
             self.rings = typed.List(self.ring_arrays)
-        for index, source in enumerate(sources):
-            if source.sums is not self.ring_arrays[index]:  # it grew
-                self.ring_arrays[index] = source.sums
-                _list_set(self.rings, index, source.sums)
+        rings = [source.sums for source in sources]
+        if not _same(rings, self.ring_arrays):  # a ring grew
+            for index, ring in enumerate(rings):
+                if ring is not self.ring_arrays[index]:
+                    self.ring_arrays[index] = ring
+                    _list_set(self.rings, index, ring)
         versions = [path.version for path in paths]
         if not _same(paths, self.paths) or versions != self.versions:
             self.paths, self.versions = list(paths), versions
