@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from engine.agents.offline import narrate_world
+from engine.agents.perception import HeardVoice
 from engine.agents.system import AgentSystem
 from engine.agents.view import AgentView
 from engine.app.source import WorldSource
@@ -282,3 +283,43 @@ def test_a_shouted_line_sets_off_a_loud_sound_trigger(loudness_db, reversed_expe
     keeper_row = [agent.name for agent in world.agents].index("Keeper")
     keeper_rate = narration.system.local_rate[keeper_row]
     assert (keeper_rate < 0) == reversed_expected, keeper_rate
+
+
+@pytest.mark.parametrize("loudness_db", [95.0, 70.0])
+def test_agents_hear_each_others_voices_but_not_their_own(loudness_db: float) -> None:
+    # A crier says one line at the start; a listener 3 m away answers loud sounds over 85 dB.
+    # The crier answers loud sounds too: its own voice must not set it off.
+    answer = _rule("loud_sound", radius=8.0, threshold_db=85.0, lines=["the fish swims"])
+    crier = _agent(
+        "crier",
+        voice={"loudness_db": loudness_db},
+        narration=[_rule("start"), answer],
+        position=[0.0, 0.0, 0.0],
+    )
+    listener = _agent("listener", narration=[answer], position=[3.0, 0.0, 0.0])
+    system, _ = _run(_world([crier, listener]), 1.0)
+    answers = [(u.agent, u.world_time) for u in system.transcript if u.trigger == "loud_sound"]
+    if loudness_db > 85.0:
+        assert answers == [("listener", pytest.approx(FRAME))]  # the step after the cry
+    else:
+        assert answers == []
+    assert [u.agent for u in system.transcript if u.trigger == "start"] == ["crier"]
+
+
+def test_a_voice_reaches_every_agent_but_its_speaker() -> None:
+    answer = _rule("loud_sound", radius=8.0, threshold_db=85.0)
+    agents = [
+        _agent("crier", narration=[answer], position=[0.0, 0.0, 0.0]),
+        _agent("near", narration=[answer], position=[3.0, 0.0, 0.0]),
+        _agent("far", narration=[answer], position=[30.0, 0.0, 0.0]),
+    ]
+    world = _world(agents)
+    system = AgentSystem(world)
+    snapshot = Simulation.from_world(world, clock=ManualClock()).snapshot()
+    cry = HeardVoice(position=(0.0, 0.0, 0.0), loudness_db=95.0, speaker=0)
+    positions = system.positions
+    fired = system.perception.fired(
+        snapshot, positions, system.local_rate, system.age, 0.0, voices=(cry,)
+    )
+    assert fired.tolist() == [False, True, False]  # not the speaker, not out of reach
+    assert system.perception.loudest_db.tolist() == [0.0, 95.0, 0.0]

@@ -3,7 +3,8 @@
 Owns: ``RuleTable`` (every narration rule of every agent flattened into arrays) and
 ``Perception`` (what each agent noticed last step, and ``fired``: the rules whose trigger fires
 now). Triggers: start, periodic (on the agent's own clock), explorer_near (on coming within the
-rule's radius), collision and loud_sound (sound events of the snapshot within reach), time_reversed
+rule's radius), collision and loud_sound (sound events of the snapshot, and the other agents'
+voices of the step before, within reach; no agent hears its own voice), time_reversed
 (the agent's clock starts to run backward), scale_changed (the explorer grows or shrinks by the
 rule's factor) and entered_time_field. Reads a ``Snapshot`` only. Must not touch: narration
 choices, movement, GL, audio.
@@ -21,6 +22,15 @@ from engine.sim.snapshot import Snapshot
 from engine.sim.timefields import region_weight
 
 TRIGGER_CODES = {name: code for code, name in enumerate(TRIGGERS)}
+
+
+@dataclass(frozen=True)
+class HeardVoice:
+    """A line an agent said, as the other agents hear it: a sound at its speaker."""
+
+    position: tuple[float, float, float]
+    loudness_db: float
+    speaker: int  # the agent's row: it does not hear itself
 
 
 @dataclass
@@ -118,8 +128,11 @@ class Perception:
         local_rate: np.ndarray,
         age: np.ndarray,
         world_dt: float,
+        voices: tuple[HeardVoice, ...] = (),
     ) -> np.ndarray:
-        """(R,) bool: the rules whose trigger fires now. Updates what agents remember noticing."""
+        """(R,) bool: the rules whose trigger fires now. Updates what agents remember noticing.
+
+        ``voices`` are the lines agents said last step: sounds to every agent but the speaker."""
         table = self.table
         fired = np.zeros(table.count, dtype=bool)
         agent_of = table.agent
@@ -154,16 +167,29 @@ class Perception:
 
         self.loudest_db = np.zeros(positions.shape[0])
         sound_rows = np.concatenate([codes["collision"], codes["loud_sound"]])
-        if snapshot.sounds:
+        if snapshot.sounds or voices:
             event_positions = np.array(
-                [event.position for event in snapshot.sounds], dtype=np.float64
+                [event.position for event in snapshot.sounds]
+                + [voice.position for voice in voices],
+                dtype=np.float64,
+            ).reshape(-1, 3)
+            loudness = np.array(
+                [event.loudness_db for event in snapshot.sounds]
+                + [voice.loudness_db for voice in voices],
+                dtype=np.float64,
             )
-            loudness = np.array([event.loudness_db for event in snapshot.sounds])
-            is_collision = np.array([event.kind == "collision" for event in snapshot.sounds])
+            is_collision = np.array(
+                [event.kind == "collision" for event in snapshot.sounds] + [False] * len(voices),
+                dtype=bool,
+            )
             # (N, E) distances from every agent to every sound this step.
             reach = np.sqrt(
                 ((positions[:, None, :] - event_positions[None, :, :]) ** 2).sum(axis=2)
             )
+            if voices:  # a speaker is out of reach of its own voice
+                first_voice = len(snapshot.sounds)
+                speakers = np.array([voice.speaker for voice in voices], dtype=np.int64)
+                reach[speakers, first_voice + np.arange(len(voices))] = np.inf
             heard = reach <= self.perception_radius[:, None]
             self.loudest_db = np.where(heard, loudness[None, :], 0.0).max(axis=1)
             if sound_rows.size:

@@ -27,7 +27,7 @@ import numpy as np
 from engine.agents.improvise import Improviser, LineImprovisation
 from engine.agents.movement import build_movement, move
 from engine.agents.narration import Narrator, ScriptLine
-from engine.agents.perception import Perception, RuleTable
+from engine.agents.perception import HeardVoice, Perception, RuleTable
 from engine.agents.speech import (
     Speech,
     Utterance,
@@ -89,6 +89,8 @@ class AgentSystem:
         self._subtitles: list[Subtitle] = []
         self._speech_cache: dict[tuple[str | None, ScriptLine], Speech] = {}
         self._last_world_time: float | None = None
+        self._voices_heard: tuple[HeardVoice, ...] = ()
+        """The lines said last step, heard by the other agents this step."""
         self._around_names = [agent.movement.around for agent in self.agents]
         self._around_resolved = not any(self._around_names)
         self._sizes = np.array([agent.size for agent in self.agents], dtype=np.float64)
@@ -124,14 +126,23 @@ class AgentSystem:
             snapshot.bodies.positions,
             world_dt,
         )
-        fired = self.perception.fired(snapshot, positions, self.local_rate, self.age, world_dt)
+        fired = self.perception.fired(
+            snapshot, positions, self.local_rate, self.age, world_dt, self._voices_heard
+        )
+        self._voices_heard = ()
         rows = self.narrator.ready(fired, self.age)
         if rows.size == 0:
             return ()
         winners = self.narrator.choose(rows, lambda row: self._environment(row, snapshot))
         said = tuple(self._speak(row, snapshot) for row in winners)
         self.transcript.extend(said)
+        self._voices_heard = tuple(self._heard_voice(line) for line in said)
         return said
+
+    def _heard_voice(self, line: Utterance) -> HeardVoice:
+        """A line just said, as the other agents hear it next step: a sound at its speaker."""
+        loudness_db = self.agents[line.agent_index].voice.loudness_db
+        return HeardVoice(line.position, loudness_db, line.agent_index)
 
     def publish(self, snapshot: Snapshot) -> None:
         """Put the agents and the subtitles shown now into ``snapshot.extras``."""
