@@ -94,7 +94,8 @@ class NarrationRule(Rules):
     radius: PositiveReal = 6.0
     """explorer_near / loud_sound / collision: how close (m) the event must be."""
     threshold_db: Real = Field(default=75.0, ge=0, le=200)
-    """loud_sound only: the least loudness (dB at the reference distance) that counts as loud."""
+    """loud_sound only: the least loudness (dB at the reference distance) that counts as loud;
+    other agents' voices count (their ``voice.loudness_db``), an agent's own does not."""
     scale_factor: float = Field(default=2.0, gt=1.0, le=1e6)
     """scale_changed only: how many times bigger or smaller the explorer must become."""
     time_field: Name | None = None
