@@ -101,6 +101,10 @@ NEW_SOURCE_SECONDS = 5.0
 """Path kept behind a body's newest knot for sources not yet added: a struck sound is stamped
 within the last snapshot step, and its search reaches ``EMISSION_LEAD_SECONDS`` before that."""
 
+KNOT_PACK_SLACK = 64
+"""Dead knot rows (of paths that changed or left) ``_KnotPack`` holds beyond as many as are live
+before it packs afresh; also its smallest buffer."""
+
 PositionSource = tuple[float, float, float] | Trajectory | Callable[[float], object]
 
 
@@ -932,7 +936,8 @@ class _TableSet:
     range of rows. Each part changes only when what it was built from changes: the sources,
     a ring (it grew), or a path (``Trajectory.version``). When sources retire and new ones are
     added at the end (struck sounds, every few blocks), the lists and rows are edited in place
-    (``_edit``) rather than rebuilt: a rebuild costs microseconds for every source kept.
+    (``_edit``) rather than rebuilt: a rebuild costs microseconds for every source kept; the
+    knots likewise (``_KnotPack``: only new or changed paths are copied).
     """
 
     def __init__(self) -> None:
@@ -940,6 +945,7 @@ class _TableSet:
         self.ring_arrays: list[np.ndarray] = []
         self.paths: list[Trajectory] = []
         self.versions: list[int] = []
+        self.packed = _KnotPack()
         self.params = np.zeros((0, kernels.SOURCE_FIELDS))
         self.rings: typed.List | None = None
         self.tables: typed.List | None = None
@@ -962,7 +968,7 @@ class _TableSet:
         versions = [path.version for path in paths]
         if not _same(paths, self.paths) or versions != self.versions:
             self.paths, self.versions = list(paths), versions
-            self.knots = _pack_knots(paths)
+            self.knots = self.packed.update(paths)
         return self
 
     def _edit(self, sources: list[Source]) -> bool:
@@ -1042,6 +1048,71 @@ def _pack_knots(paths: list[Trajectory]) -> tuple[np.ndarray, ...]:
         np.concatenate([path.velocities for path in unique]),
         np.array(ranges, dtype=np.int64),
     )
+
+
+class _KnotPack:
+    """Paths' knots packed for ``kernels.mix_sources``, kept between changes of the paths.
+
+    The packed arrays are buffers with room to spare; each path's knots are copied in once, at
+    the end, and stay in their rows while the path is packed again unchanged (same object, same
+    ``Trajectory.version``). A path that changed, or a new one, is appended; the rows of paths
+    that changed or left are dead (no range points at them) until dead rows outnumber live ones
+    (plus ``KNOT_PACK_SLACK``), when everything is packed afresh, as ``_pack_knots`` does. So a
+    change of a few paths costs a few copies, not one for every path, and the buffers stay
+    within a few times the live knots.
+    """
+
+    def __init__(self) -> None:
+        self.times = np.empty(0)
+        self.positions = np.empty((0, 3))
+        self.velocities = np.empty((0, 3))
+        self.held = 0  # rows used, live and dead
+        # id(path) -> (path, its version when packed, first row, row after its last)
+        self.spans: dict[int, tuple[Trajectory, int, int, int]] = {}
+
+    def update(self, paths: list[Trajectory]) -> tuple[np.ndarray, ...]:
+        """The knots of ``paths`` as ``_pack_knots`` gives them: (times, positions, velocities,
+        ranges), where path s is rows ranges[s, 0] .. ranges[s, 1] - 1."""
+        spans: dict[int, tuple[Trajectory, int, int, int]] = {}
+        ranges = []
+        live = 0
+        for path in paths:
+            span = spans.get(id(path))
+            if span is None:
+                span = self.spans.get(id(path))
+                if span is None or span[0] is not path or span[1] != path.version:
+                    span = self._append(path)
+                spans[id(path)] = span
+                live += span[3] - span[2]
+            ranges.append(span[2:])
+        self.spans = spans
+        if self.held - live > live + KNOT_PACK_SLACK:
+            self.held, self.spans = 0, {}
+            return self.update(paths)
+        held = self.held
+        return (
+            self.times[:held],
+            self.positions[:held],
+            self.velocities[:held],
+            np.array(ranges, dtype=np.int64),
+        )
+
+    def _append(self, path: Trajectory) -> tuple[Trajectory, int, int, int]:
+        """Copy a path's knots into the rows after the last held one; returns its span."""
+        begin = self.held
+        end = begin + len(path)
+        if end > len(self.times):
+            size = max(2 * end, KNOT_PACK_SLACK)
+            times, positions, velocities = np.empty(size), np.empty((size, 3)), np.empty((size, 3))
+            times[:begin] = self.times[:begin]
+            positions[:begin] = self.positions[:begin]
+            velocities[:begin] = self.velocities[:begin]
+            self.times, self.positions, self.velocities = times, positions, velocities
+        self.times[begin:end] = path.times
+        self.positions[begin:end] = path.positions
+        self.velocities[begin:end] = path.velocities
+        self.held = end
+        return (path, path.version, begin, end)
 
 
 def _signal_position(source: Source, rate: float) -> float:
