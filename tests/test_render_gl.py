@@ -683,3 +683,33 @@ def test_a_renderer_reused_over_changing_frames_draws_what_fresh_ones_draw(ctx) 
         fresh.release()
     reused.release()
     source.release()
+
+
+def test_a_still_eye_draws_each_frames_time_fields_as_a_fresh_renderer(ctx) -> None:  # noqa: ANN001
+    """The effects pass keeps where its fields lie on screen while the eye stays put; the
+    fields' clocks and the time's direction still come from each frame: frames seen from one
+    place as time runs on, reverses and runs on again are drawn as a fresh renderer draws them
+    (tidal_time: two domes and a frozen box, all on screen)."""
+    import dataclasses
+
+    world = load_world(REPO / "worlds" / "tidal_time.toml")
+    source = WorldSource(world)
+    camera = Camera(position=(0.0, 1.7, 12.0), yaw=0.2, pitch=-0.05)
+    snapshots = []
+    for step in (1.0, 0.7, 0.7):
+        source.advance(step)
+        snapshots.append(source.snapshot())
+    snapshots.insert(2, dataclasses.replace(snapshots[1], time_rate=-1.0))
+    reused = Renderer(ctx, world)
+    target = tiny_target(ctx, 160, 90)
+    drawn = []
+    for snapshot in snapshots:
+        reused.render(snapshot, target, camera)
+        drawn.append(target.read(components=4))
+        fresh = Renderer(ctx, world)
+        fresh.render(snapshot, target, camera)
+        assert drawn[-1] == target.read(components=4)
+        fresh.release()
+    assert len(set(drawn)) == len(drawn)  # every frame differs: the clocks show
+    reused.release()
+    source.release()

@@ -466,3 +466,32 @@ def test_remembered_colours_equal_the_computed_ones() -> None:
         scale = np.full(3, EXPOSURE) * (0.65 + 0.35 * 1.6 * linear_rgb(colour))
         assert colour_scale(colour) == tuple(scale.tolist())
     assert colour_scale(None) == (EXPOSURE,) * 3
+
+
+def test_boxes_projected_together_are_bounded_as_each_alone() -> None:
+    """The effects pass projects all the boxes it needs in one batch: each box's bounds must be,
+    bit for bit, what ``screen_bounds`` gives it alone (in front, off screen, behind, around)."""
+    from engine.render.renderer import Eye, boxes_screen_bounds, screen_bounds
+
+    rng = np.random.default_rng(7)
+    kinds = set()
+    for _ in range(60):
+        camera = Camera(
+            position=rng.normal(size=3) * 3.0,
+            yaw=float(rng.uniform(-math.pi, math.pi)),
+            pitch=float(rng.uniform(-1.2, 1.2)),
+            size=1.7,
+        )
+        eye = Eye.from_camera(camera, float(rng.uniform(0.6, 2.4)))
+        view_projection = eye.projection.astype(np.float64) @ eye.rotation_view.astype(np.float64)
+        boxes = [
+            (rng.normal(size=3) * 10.0 ** rng.uniform(0, 2), rng.uniform(0.1, 6.0, 3))
+            for _ in range(int(rng.integers(2, 7)))
+        ]
+        alone = [screen_bounds(view_projection, centre, half) for centre, half in boxes]
+        assert boxes_screen_bounds(view_projection, boxes) == alone
+        kinds |= {
+            "none" if b is None else "whole" if b == (-1.0, -1.0, 1.0, 1.0) else "cut"
+            for b in alone
+        }
+    assert kinds == {"none", "whole", "cut"}

@@ -35,8 +35,9 @@ The CPU side of a frame (on a GPU, most of its time) is kept small: what every p
 std140 uniform block (``shaders/include/frame.glsl``), packed into one array and uploaded once a
 frame; other uniforms are written only when their value changed; what is the same all frame
 (the view-projection's inverse, the scale band) is worked out once; the ground's fog split is
-redone only when the view's rotation, the eye's height or the fog changed; and small vectors are
-done in plain floats or with few numpy calls. None of this changes a pixel.
+redone only when the view's rotation, the eye's height or the fog changed; where the time fields
+lie on screen (their regions and outlines) only when the eye moved or turned; and small vectors
+are done in plain floats or with few numpy calls. None of this changes a pixel.
 
 Reads a Snapshot and the WorldSpec; never the simulation's internals. Creates GL objects only in
 ``__init__`` and on first use, with the context passed in; ``release()`` frees them all.
@@ -78,7 +79,7 @@ from engine.render.shaders import load_program
 from engine.rules.common import colour_to_rgb
 from engine.rules.scale import ScaleBand
 from engine.rules.world import WorldSpec
-from engine.sim.snapshot import Snapshot
+from engine.sim.snapshot import Snapshot, TimeFieldView
 
 MINIMUM_GL_VERSION = 330
 MAX_TIME_FIELDS = 8
@@ -327,6 +328,8 @@ class Renderer:
             )
             for field in world.time.fields
         }
+        self._field_layout_key: tuple | None = None  # see _field_layout
+        self._field_layout_value: tuple[list, list[tuple[int, int]]] = ([], [])
 
     # ------------------------------------------------------------------ frame
     def render(
@@ -399,7 +402,9 @@ class Renderer:
         ctx.depth_func = "<"
 
         with self._timed("effects"):
-            fields = self._fields_in_view(snapshot, eye, view_projection)
+            regions, fans = self._field_layout(
+                snapshot, eye, view_projection, (width, height), reversed_time
+            )
             if direct:
                 source, origin = None, (x, y)  # a copy of the target, made if needed
             else:  # our own frame goes to the target first; the effects redraw parts of it
@@ -408,16 +413,6 @@ class Renderer:
                 self._own_colour.use(location=0)
                 self._apply(self._programs["copy"], {"u_scene": 0, "u_viewport_origin": (x, y)})
                 self._copy_vao.render(mode=ctx.TRIANGLES, vertices=3)
-            if reversed_time:  # the reversed-time look covers the whole frame
-                regions = [(fields, (0, 0, width, height))]
-            else:
-                # Fields whose screen rectangles overlap are drawn together (each sees the
-                # others' effect); apart, each pixel pays only for the fields that may cover it.
-                regions = [
-                    (group, pixel_region(bounds, (width, height)))
-                    for group, bounds in overlapping_groups(fields)
-                ]
-                regions = [(group, region) for group, region in regions if region is not None]
             if regions and source is None:  # only the regions' pixels are read
                 source = self._copy_of(
                     scene,
@@ -425,7 +420,6 @@ class Renderer:
                     [(x + rx, y + ry, rw, rh) for _, (rx, ry, rw, rh) in regions],
                 )
             framebuffer.use()
-            fans = self._write_outlines([group for group, _ in regions], eye, reversed_time)
             forward = tuple((-eye.rotation_view[2, :3].astype(np.float64)).tolist())
             if regions:  # what every region's draw reads, bound once
                 source.use(location=0)
@@ -433,6 +427,7 @@ class Renderer:
                 self._noise().use(location=2)
             try:
                 for (group, region), fan in zip(regions, fans, strict=True):
+                    group = [field.at(snapshot.time_fields[field.view]) for field in group]
                     self._draw_effects(common, group, forward, origin, region, fan)
             finally:
                 ctx.scissor = None
@@ -809,38 +804,100 @@ class Renderer:
             ctx.depth_mask = True
             ctx.disable(ctx.BLEND | ctx.PROGRAM_POINT_SIZE)
 
+    def _field_layout(
+        self,
+        snapshot: Snapshot,
+        eye: Eye,
+        view_projection: np.ndarray,
+        size: tuple[int, int],
+        reversed_time: bool,
+    ) -> tuple[list, list[tuple[int, int]]]:
+        """Where the effects pass draws: [(group of fields, pixel region)] and each group's
+        polygon in the outline buffer (first vertex, count). It depends only on where the eye is
+        and looks, the fields present, the frame's size and the time's direction (the regions do
+        not move), so it is worked out again, and the outlines written, only when one changed;
+        the fields' clocks are read each frame (``FieldInView.at``)."""
+        key = (
+            eye.position.tobytes(),
+            eye.rotation_view.tobytes(),
+            eye.projection.tobytes(),
+            eye.size,
+            tuple(view.name for view in snapshot.time_fields),
+            size,
+            reversed_time,
+        )
+        if key == self._field_layout_key:
+            return self._field_layout_value
+        fields = self._fields_in_view(snapshot, eye, view_projection)
+        if reversed_time:  # the reversed-time look covers the whole frame
+            regions = [(fields, (0, 0, size[0], size[1]))]
+        else:
+            # Fields whose screen rectangles overlap are drawn together (each sees the
+            # others' effect); apart, each pixel pays only for the fields that may cover it.
+            regions = [
+                (group, pixel_region(bounds, size)) for group, bounds in overlapping_groups(fields)
+            ]
+            regions = [(group, region) for group, region in regions if region is not None]
+        fans = self._write_outlines([group for group, _ in regions], eye, reversed_time)
+        self._field_layout_key, self._field_layout_value = key, (regions, fans)
+        return regions, fans
+
     def _fields_in_view(
         self, snapshot: Snapshot, eye: Eye, view_projection: np.ndarray
     ) -> list[FieldInView]:
         """The (at most MAX_TIME_FIELDS) nearest time fields on screen, nearest first."""
-        fields = []
-        for view in snapshot.time_fields:
+        # Spheres have their own exact bounds; the boxes whose screen rectangles are needed
+        # (box fields, then the parts above the ground of fields on screen) are projected in
+        # one batch each.
+        found = []  # [index, view, centre, half, is_box, bounds]
+        for index, view in enumerate(snapshot.time_fields):
             region = self._field_regions.get(view.name)
             if region is None:
                 continue
             world_centre, half, is_box = region
             centre = world_centre - eye.position
-            if is_box:
-                bounds = screen_bounds(view_projection, centre, half)
-            else:
+            bounds = None
+            if not is_box:
                 bounds = sphere_screen_bounds(
                     eye.projection, eye.rotation_view, centre, float(half[0])
                 )
-            if bounds is not None:
-                bounds = above_ground_bounds(bounds, centre, half, eye, view_projection)
-            if bounds is None:
-                continue  # wholly behind the eye, off screen or under the ground
-            fields.append(
-                FieldInView(
-                    distance=math.sqrt(float(centre @ centre)),
-                    centre=centre,
-                    half_size=half,
-                    is_box=is_box,
-                    rate=float(view.rate),
-                    local_time=float(math.fmod(view.local_time, 3600.0)),
-                    bounds=bounds,
-                )
+                if bounds is None:
+                    continue  # wholly behind the eye or off screen
+            found.append([index, view, centre, half, is_box, bounds])
+        boxes = [entry for entry in found if entry[4]]
+        for entry, bounds in zip(
+            boxes, all_screen_bounds(view_projection, [(e[2], e[3]) for e in boxes]), strict=True
+        ):
+            entry[5] = bounds
+        on_screen = []
+        cut = []  # entries on screen that the ground partly hides, and their parts above it
+        for entry in found:
+            if entry[5] is None:
+                continue  # wholly behind the eye or off screen
+            shows, above = above_ground_box(entry[2], entry[3], eye)
+            if not shows:
+                continue  # wholly under the ground
+            if above is not None:
+                cut.append((entry, above))
+            on_screen.append(entry)
+        for (entry, _), above in zip(
+            cut, all_screen_bounds(view_projection, [box for _, box in cut]), strict=True
+        ):
+            entry[5] = cut_bounds(entry[5], above)
+        fields = [
+            FieldInView(
+                distance=math.sqrt(float(centre @ centre)),
+                centre=centre,
+                half_size=half,
+                is_box=is_box,
+                rate=float(view.rate),
+                local_time=float(math.fmod(view.local_time, 3600.0)),
+                bounds=bounds,
+                view=index,
             )
+            for index, view, centre, half, is_box, bounds in on_screen
+            if bounds is not None  # None: under the ground where it would show
+        ]
         fields.sort(key=lambda field: field.distance)
         return fields[:MAX_TIME_FIELDS]
 
@@ -1349,6 +1406,20 @@ class FieldInView:
     rate: float
     local_time: float  # the field's clock, wrapped to an hour
     bounds: tuple[float, float, float, float]  # NDC x0, y0, x1, y1 it may cover
+    view: int = 0  # its index in the snapshot's time_fields
+
+    def at(self, view: TimeFieldView) -> FieldInView:
+        """This field with the clock of ``view`` (the same field in another snapshot)."""
+        return FieldInView(
+            self.distance,
+            self.centre,
+            self.half_size,
+            self.is_box,
+            float(view.rate),
+            float(math.fmod(view.local_time, 3600.0)),
+            self.bounds,
+            self.view,
+        )
 
 
 def above_ground_bounds(
@@ -1361,17 +1432,38 @@ def above_ground_bounds(
     """``bounds`` (NDC) of a field (centre relative to the eye, half edge lengths of a box
     around it) cut to what may show above the ground: the ground hides whatever is under it
     within its extent, when the eye is above it. None when nothing of the field can show."""
+    shows, above = above_ground_box(centre, half_size, eye)
+    if not shows:
+        return None
+    if above is None:
+        return bounds
+    return cut_bounds(bounds, screen_bounds(view_projection, *above))
+
+
+def above_ground_box(
+    centre: np.ndarray, half_size: np.ndarray, eye: Eye
+) -> tuple[bool, tuple[np.ndarray, np.ndarray] | None]:
+    """Whether any of a field (centre relative to the eye, half edge lengths of a box around
+    it) may show above the ground, and the box (centre, half edge lengths) of its part above
+    the ground when the ground hides the rest (None: the ground hides none of it)."""
     height = float(eye.position[1])
     reach = math.hypot(float(centre[0]), float(centre[2])) + float(max(half_size[0], half_size[2]))
     ground = -height  # the ground's y relative to the eye
     bottom, top = float(centre[1] - half_size[1]), float(centre[1] + half_size[1])
     if height <= 0.0 or reach >= eye.size * GROUND_EXTENT_PER_SIZE or bottom >= ground:
-        return bounds
+        return True, None
     if top <= ground:
-        return None
+        return False, None
     above_centre = np.array([centre[0], 0.5 * (ground + top), centre[2]], np.float64)
     above_half = np.array([half_size[0], 0.5 * (top - ground), half_size[2]], np.float64)
-    above = screen_bounds(view_projection, above_centre, above_half)
+    return True, (above_centre, above_half)
+
+
+def cut_bounds(
+    bounds: tuple[float, float, float, float],
+    above: tuple[float, float, float, float] | None,
+) -> tuple[float, float, float, float] | None:
+    """``bounds`` cut to the rectangle ``above`` (None: empty); None when nothing is left."""
     if above is None:
         return None
     cut = (
@@ -1445,6 +1537,51 @@ def screen_bounds(
     return (low_x, low_y, high_x, high_y)
 
 
+def all_screen_bounds(
+    view_projection: np.ndarray, boxes: Sequence[tuple[np.ndarray, np.ndarray]]
+) -> list[tuple[float, float, float, float] | None]:
+    """``screen_bounds`` of each box (centre, half edge lengths): a single box on its own,
+    more in one batch (``boxes_screen_bounds``, which gives the same bounds)."""
+    if not boxes:
+        return []
+    if len(boxes) == 1:
+        return [screen_bounds(view_projection, *boxes[0])]
+    return boxes_screen_bounds(view_projection, boxes)
+
+
+def boxes_screen_bounds(
+    view_projection: np.ndarray, boxes: Sequence[tuple[np.ndarray, np.ndarray]]
+) -> list[tuple[float, float, float, float] | None]:
+    """``screen_bounds`` of each box (centre, half edge lengths), equal to it bit for bit, with
+    all the boxes projected in one set of numpy calls."""
+    count = len(boxes)
+    centres = np.array([centre for centre, _ in boxes], np.float64)[:, None, :]
+    halves = np.array([half for _, half in boxes], np.float64)[:, None, :]
+    corners = np.ones((count, 8, 4))
+    corners[:, :, :3] = centres + _BOX_CORNERS * halves
+    clip = (corners.reshape(count * 8, 4) @ view_projection.T).reshape(count, 8, 4)
+    w = clip[:, :, 3]
+    floor = 1e-9 * np.maximum(np.maximum.reduce(np.abs(w), axis=1), 1.0)
+    in_front = w > floor[:, None]
+    any_in_front = np.logical_or.reduce(in_front, axis=1).tolist()
+    all_in_front = np.logical_and.reduce(in_front, axis=1)
+    # Boxes partly behind the eye are not divided (their w may be 0); their rows go unused.
+    ndc = clip[:, :, :2] / np.where(all_in_front[:, None], w, 1.0)[:, :, None]
+    lows = np.maximum(np.minimum.reduce(ndc, axis=1), -1.0).tolist()
+    highs = np.minimum(np.maximum.reduce(ndc, axis=1), 1.0).tolist()
+    bounds: list[tuple[float, float, float, float] | None] = []
+    for shows, whole, (low_x, low_y), (high_x, high_y) in zip(
+        any_in_front, all_in_front.tolist(), lows, highs, strict=True
+    ):
+        if not shows or (whole and (high_x <= low_x or high_y <= low_y)):
+            bounds.append(None)
+        elif not whole:
+            bounds.append((-1.0, -1.0, 1.0, 1.0))
+        else:
+            bounds.append((low_x, low_y, high_x, high_y))
+    return bounds
+
+
 def sphere_screen_bounds(
     projection: np.ndarray, rotation_view: np.ndarray, centre: np.ndarray, radius: float
 ) -> tuple[float, float, float, float] | None:
@@ -1497,6 +1634,8 @@ WHOLE_SCREEN = np.array([(-1.0, -1.0), (3.0, -1.0), (-1.0, 3.0)])  # one triangl
 _OUTLINE_ANGLES = np.arange(OUTLINE_SIDES)[:, None] * (2.0 * math.pi / OUTLINE_SIDES)
 _OUTLINE_COS, _OUTLINE_SIN = np.cos(_OUTLINE_ANGLES), np.sin(_OUTLINE_ANGLES)
 _BOX_CORNERS = np.array([(x, y, z) for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)], float)
+_BOX_CORNERS_AND_ONE = np.concatenate([_BOX_CORNERS, np.ones((8, 1))], axis=1)
+_OUTLINE_BASIS = np.concatenate([np.ones((OUTLINE_SIDES, 1)), _OUTLINE_COS, _OUTLINE_SIN], axis=1)
 
 
 def field_outline(
@@ -1507,38 +1646,57 @@ def field_outline(
     then shades the field's whole screen rectangle). A sphere's polygon is the projection of a
     regular polygon around the circle where the eye's lines of sight touch it; a box's is the
     convex hull of its projected corners."""
-    # Everything in view space (a rotation of the eye-relative world axes). Called a few times
-    # a frame, so it is kept to a handful of small numpy operations.
+    # Called for every field a frame the eye moves, so the geometry is done in plain floats and
+    # folded into one small matrix: the polygon's clip coordinates are then a single product.
+    projection = np.asarray(projection, np.float64)
     rotation = np.asarray(rotation_view, np.float64)[:3, :3]
-    centre = rotation @ np.asarray(field.centre, np.float64)
+    half_size = np.asarray(field.half_size, np.float64)
     if field.is_box:
-        half_size = np.asarray(field.half_size, np.float64)
-        if np.logical_and.reduce(np.abs(field.centre) <= half_size * 1.01):
+        centre, half = np.asarray(field.centre, np.float64).tolist(), half_size.tolist()
+        if all(abs(c) <= h * 1.01 for c, h in zip(centre, half, strict=True)):
             return None  # the eye is in the box
-        points = centre + (_BOX_CORNERS * half_size) @ rotation.T
+        # clip = (corner signs * half) @ (P R)^T + P R centre + P's translation column
+        turned = projection[:, :3] @ rotation  # (4, 3)
+        fold = np.empty((4, 4))
+        fold[:3] = turned.T * half_size[:, None]
+        fold[3] = turned @ np.asarray(field.centre, np.float64) + projection[:, 3]
+        clip = _BOX_CORNERS_AND_ONE @ fold
     else:
-        radius = float(field.half_size[0])
-        distance = math.sqrt(float(centre @ centre))
+        (r00, r01, r02), (r10, r11, r12), (r20, r21, r22) = rotation.tolist()
+        cx, cy, cz = np.asarray(field.centre, np.float64).tolist()
+        x = r00 * cx + r01 * cy + r02 * cz  # the centre in view space
+        y = r10 * cx + r11 * cy + r12 * cz
+        z = r20 * cx + r21 * cy + r22 * cz
+        radius = float(half_size[0])
+        distance = math.sqrt(x * x + y * y + z * z)
         if distance <= radius * 1.01:
             return None
-        axis = centre / distance
         # The circle of contact: its centre on the axis, its radius from the right triangle
         # eye - sphere centre - contact point.
-        middle = centre * (1.0 - (radius / distance) ** 2)
+        shrink = 1.0 - (radius / distance) ** 2
         reach = radius * math.sqrt(distance**2 - radius**2) / distance
         reach *= 1.001 / math.cos(math.pi / OUTLINE_SIDES)  # the polygon around the circle
         # Two unit vectors across the axis: u is axis x (y or x), v is axis x u.
-        x, y, z = axis.tolist()
-        u = np.array((-z, 0.0, x) if abs(y) < 0.9 else (0.0, z, -y))
-        u /= math.sqrt(float(u @ u))
-        u_x, u_y, u_z = u.tolist()
-        v = np.array((y * u_z - z * u_y, z * u_x - x * u_z, x * u_y - y * u_x))
-        points = middle + reach * (_OUTLINE_COS * u + _OUTLINE_SIN * v)
-    projection = np.asarray(projection, np.float64)
-    clip = points @ projection[:, :3].T + projection[:, 3]
-    if np.logical_or.reduce(
-        clip[:, 3] <= 1e-6 * max(1.0, float(np.maximum.reduce(np.abs(clip[:, 3]))))
-    ):
+        ax, ay, az = x / distance, y / distance, z / distance
+        ux, uy, uz = (-az, 0.0, ax) if abs(ay) < 0.9 else (0.0, az, -ay)
+        length = math.sqrt(ux * ux + uy * uy + uz * uz)
+        ux, uy, uz = ux / length, uy / length, uz / length
+        vx, vy, vz = ay * uz - az * uy, az * ux - ax * uz, ax * uy - ay * ux
+        # Points are middle + reach (cos u + sin v): rows for (1, cos, sin), then projected.
+        fold = (
+            np.array(
+                (
+                    (x * shrink, y * shrink, z * shrink),
+                    (reach * ux, reach * uy, reach * uz),
+                    (reach * vx, reach * vy, reach * vz),
+                )
+            )
+            @ projection[:, :3].T
+        )
+        fold[0] += projection[:, 3]
+        clip = _OUTLINE_BASIS @ fold
+    w = clip[:, 3]
+    if float(np.minimum.reduce(w)) <= 1e-6 * max(1.0, float(np.maximum.reduce(np.abs(w)))):
         return None  # part of it is behind the eye plane: its projection is not bounded
     ndc = clip[:, :2] / clip[:, 3:4]
     if field.is_box:
@@ -1548,7 +1706,7 @@ def field_outline(
 
 def convex_hull(points: np.ndarray) -> np.ndarray:
     """The convex hull of 2-D ``points``, counter-clockwise (Andrew's monotone chain)."""
-    ordered = sorted(map(tuple, np.asarray(points, np.float64)))
+    ordered = sorted(map(tuple, np.asarray(points, np.float64).tolist()))
 
     def half(sequence: list) -> list:
         chain: list = []
