@@ -1074,7 +1074,7 @@ class _KnotPack:
         """The knots of ``paths`` as ``_pack_knots`` gives them: (times, positions, velocities,
         ranges), where path s is rows ranges[s, 0] .. ranges[s, 1] - 1."""
         spans: dict[int, tuple[Trajectory, int, int, int]] = {}
-        ranges = []
+        ranges: list[int] = []  # first row, row after the last, for each path in turn
         live = 0
         for path in paths:
             span = spans.get(id(path))
@@ -1084,7 +1084,7 @@ class _KnotPack:
                     span = self._append(path)
                 spans[id(path)] = span
                 live += span[3] - span[2]
-            ranges.append(span[2:])
+            ranges += span[2:]
         self.spans = spans
         if self.held - live > live + KNOT_PACK_SLACK:
             self.held, self.spans = 0, {}
@@ -1094,7 +1094,7 @@ class _KnotPack:
             self.times[:held],
             self.positions[:held],
             self.velocities[:held],
-            np.array(ranges, dtype=np.int64),
+            np.array(ranges, dtype=np.int64).reshape(-1, 2),
         )
 
     def _append(self, path: Trajectory) -> tuple[Trajectory, int, int, int]:
