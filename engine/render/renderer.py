@@ -329,7 +329,7 @@ class Renderer:
             for field in world.time.fields
         }
         self._field_layout_key: tuple | None = None  # see _field_layout
-        self._field_layout_value: tuple[list, list[tuple[int, int]]] = ([], [])
+        self._field_layout_value: tuple[list, list[tuple[int, int]], list[dict]] = ([], [], [])
 
     # ------------------------------------------------------------------ frame
     def render(
@@ -402,7 +402,7 @@ class Renderer:
         ctx.depth_func = "<"
 
         with self._timed("effects"):
-            regions, fans = self._field_layout(
+            regions, fans, shapes = self._field_layout(
                 snapshot, eye, view_projection, (width, height), reversed_time
             )
             if direct:
@@ -426,9 +426,9 @@ class Renderer:
                 self._depth.use(location=1)
                 self._noise().use(location=2)
             try:
-                for (group, region), fan in zip(regions, fans, strict=True):
+                for (group, region), fan, shape in zip(regions, fans, shapes, strict=True):
                     group = [field.at(snapshot.time_fields[field.view]) for field in group]
-                    self._draw_effects(common, group, forward, origin, region, fan)
+                    self._draw_effects(common, group, shape, forward, origin, region, fan)
             finally:
                 ctx.scissor = None
         if overlay is not None:
@@ -811,9 +811,10 @@ class Renderer:
         view_projection: np.ndarray,
         size: tuple[int, int],
         reversed_time: bool,
-    ) -> tuple[list, list[tuple[int, int]]]:
-        """Where the effects pass draws: [(group of fields, pixel region)] and each group's
-        polygon in the outline buffer (first vertex, count). It depends only on where the eye is
+    ) -> tuple[list, list[tuple[int, int]], list[dict]]:
+        """Where the effects pass draws: [(group of fields, pixel region)], each group's
+        polygon in the outline buffer (first vertex, count) and its fields' shape uniforms
+        (``_field_shapes``). It depends only on where the eye is
         and looks, the fields present, the frame's size and the time's direction (the regions do
         not move), so it is worked out again, and the outlines written, only when one changed;
         the fields' clocks are read each frame (``FieldInView.at``)."""
@@ -839,8 +840,9 @@ class Renderer:
             ]
             regions = [(group, region) for group, region in regions if region is not None]
         fans = self._write_outlines([group for group, _ in regions], eye, reversed_time)
-        self._field_layout_key, self._field_layout_value = key, (regions, fans)
-        return regions, fans
+        shapes = [self._field_shapes(group) for group, _ in regions]
+        self._field_layout_key, self._field_layout_value = key, (regions, fans, shapes)
+        return regions, fans, shapes
 
     def _fields_in_view(
         self, snapshot: Snapshot, eye: Eye, view_projection: np.ndarray
@@ -902,13 +904,20 @@ class Renderer:
         return fields[:MAX_TIME_FIELDS]
 
     @staticmethod
-    def _field_uniforms(fields: Sequence[FieldInView]) -> dict:
-        """The fields' uniform arrays, one entry per field (the program's arrays are as long)."""
+    def _field_shapes(fields: Sequence[FieldInView]) -> dict:
+        """The fields' uniform arrays that depend only on where they are and the eye is, one
+        entry per field (the program's arrays are as long)."""
         return {
             "u_field_centre": np.array([field.centre for field in fields], np.float32).tobytes(),
             "u_field_half_size": np.array(
                 [field.half_size for field in fields], np.float32
             ).tobytes(),
+        }
+
+    @staticmethod
+    def _field_clocks(fields: Sequence[FieldInView]) -> dict:
+        """The fields' uniform arrays that follow their clocks, one entry per field."""
+        return {
             "u_field_time": np.array([field.local_time for field in fields], np.float32).tobytes(),
             "u_field_tint": np.array(
                 [rate_tint(field.rate) for field in fields], np.float32
@@ -919,6 +928,7 @@ class Renderer:
         self,
         common: dict,
         fields: Sequence[FieldInView],
+        shapes: dict,
         forward: tuple[float, float, float],
         source_origin: tuple[int, int],
         region: tuple[int, int, int, int] | None,
@@ -926,15 +936,17 @@ class Renderer:
     ) -> None:
         """Redraw ``region`` of the bound target (None: all of it) with the time fields and the
         reversed-time fringe applied, over the polygon at ``fan`` (first vertex, count) of the
-        outline buffer; the frame's copy, depth and noise are bound on units 0, 1 and 2, and
-        ``forward`` is the eye's view direction. Leaves the scissor set."""
+        outline buffer; ``shapes`` are the fields' ``_field_shapes``, the frame's copy, depth
+        and noise are bound on units 0, 1 and 2, and ``forward`` is the eye's view direction.
+        Leaves the scissor set."""
         program, vertex_array = self._effects_program(
             len(fields), common["u_reversed"] > 0.0, field_looks(fields)
         )
         self._apply(
             program,
             {
-                **self._field_uniforms(fields),
+                **shapes,
+                **self._field_clocks(fields),
                 "u_scene": 0,
                 "u_depth": 1,
                 "u_noise": 2,
