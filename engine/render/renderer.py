@@ -848,9 +848,8 @@ class Renderer:
         self, snapshot: Snapshot, eye: Eye, view_projection: np.ndarray
     ) -> list[FieldInView]:
         """The (at most MAX_TIME_FIELDS) nearest time fields on screen, nearest first."""
-        # Spheres have their own exact bounds; the boxes whose screen rectangles are needed
-        # (box fields, then the parts above the ground of fields on screen) are projected in
-        # one batch each.
+        # Spheres have their own exact bounds (those off screen go no further); the boxes whose
+        # screen rectangles are needed are projected in one batch.
         found = []  # [index, view, centre, half, is_box, bounds]
         for index, view in enumerate(snapshot.time_fields):
             region = self._field_regions.get(view.name)
@@ -866,26 +865,29 @@ class Renderer:
                 if bounds is None:
                     continue  # wholly behind the eye or off screen
             found.append([index, view, centre, half, is_box, bounds])
-        boxes = [entry for entry in found if entry[4]]
-        for entry, bounds in zip(
-            boxes, all_screen_bounds(view_projection, [(e[2], e[3]) for e in boxes]), strict=True
-        ):
-            entry[5] = bounds
-        on_screen = []
-        cut = []  # entries on screen that the ground partly hides, and their parts above it
+        # One batch: box fields' own boxes, and the parts above the ground of every field
+        # that is not yet known to be off screen.
+        boxes: list[tuple[np.ndarray, np.ndarray]] = []
+        plans = []  # (entry, index of its own box or -1, index of its part above or -1)
         for entry in found:
-            if entry[5] is None:
-                continue  # wholly behind the eye or off screen
             shows, above = above_ground_box(entry[2], entry[3], eye)
             if not shows:
                 continue  # wholly under the ground
+            own = -1
+            if entry[4]:
+                own = len(boxes)
+                boxes.append((entry[2], entry[3]))
             if above is not None:
-                cut.append((entry, above))
+                boxes.append(above)
+            plans.append((entry, own, len(boxes) - 1 if above is not None else -1))
+        projected = all_screen_bounds(view_projection, boxes)
+        on_screen = []
+        for entry, own, above_index in plans:
+            if own >= 0:
+                entry[5] = projected[own]
+            if entry[5] is not None and above_index >= 0:
+                entry[5] = cut_bounds(entry[5], projected[above_index])
             on_screen.append(entry)
-        for (entry, _), above in zip(
-            cut, all_screen_bounds(view_projection, [box for _, box in cut]), strict=True
-        ):
-            entry[5] = cut_bounds(entry[5], above)
         fields = [
             FieldInView(
                 distance=math.sqrt(float(centre @ centre)),
@@ -898,7 +900,7 @@ class Renderer:
                 view=index,
             )
             for index, view, centre, half, is_box, bounds in on_screen
-            if bounds is not None  # None: under the ground where it would show
+            if bounds is not None  # None: behind the eye, off screen or under the ground
         ]
         fields.sort(key=lambda field: field.distance)
         return fields[:MAX_TIME_FIELDS]
