@@ -1,5 +1,5 @@
 """The mixer's packed path knots (``mixer._KnotPack``): edited as paths come, change and leave,
-always equal to the knots packed afresh (``mixer._pack_knots``), and the output with them equal
+always equal to the knots packed afresh (``_pack_knots`` here), and the output with them equal
 to the output with a fresh pack every block."""
 
 from __future__ import annotations
@@ -17,6 +17,27 @@ RATE = 48_000
 BLOCK = 1024
 
 
+def _pack_knots(paths: list[Trajectory]) -> tuple[np.ndarray, ...]:
+    """The reference: every path's knots packed afresh, a path shared by sources once."""
+    rows: dict[int, tuple[int, int]] = {}
+    unique: list[Trajectory] = []
+    ranges = []
+    held = 0
+    for path in paths:
+        span = rows.get(id(path))
+        if span is None:
+            span = rows[id(path)] = (held, held + len(path))
+            held += len(path)
+            unique.append(path)
+        ranges.append(span)
+    return (
+        np.concatenate([path.times for path in unique]),
+        np.concatenate([path.positions for path in unique]),
+        np.concatenate([path.velocities for path in unique]),
+        np.array(ranges, dtype=np.int64),
+    )
+
+
 def _rows(knots: tuple[np.ndarray, ...]) -> list[tuple[np.ndarray, ...]]:
     """Each path's (times, positions, velocities) as the packed knots' ranges give them."""
     times, positions, velocities, ranges = knots
@@ -24,7 +45,7 @@ def _rows(knots: tuple[np.ndarray, ...]) -> list[tuple[np.ndarray, ...]]:
 
 
 def _assert_same_knots(edited: tuple[np.ndarray, ...], paths: list[Trajectory]) -> None:
-    fresh = mixer_module._pack_knots(paths)
+    fresh = _pack_knots(paths)
     assert len(edited[3]) == len(fresh[3]) == len(paths)
     for mine, theirs, path in zip(_rows(edited), _rows(fresh), paths, strict=True):
         for got, want in zip(mine, theirs, strict=True):

@@ -1028,28 +1028,6 @@ def _table_array(source: Source) -> np.ndarray:
     return np.ascontiguousarray(source.signal.table.table, dtype=np.float64)
 
 
-def _pack_knots(paths: list[Trajectory]) -> tuple[np.ndarray, ...]:
-    """Paths' knots as (times (K,), positions (K, 3), velocities (K, 3), ranges (S, 2)): path s
-    is rows ranges[s, 0] .. ranges[s, 1] - 1; a path shared by several sources is packed once."""
-    rows: dict[int, tuple[int, int]] = {}
-    unique: list[Trajectory] = []
-    ranges = []
-    held = 0
-    for path in paths:
-        span = rows.get(id(path))
-        if span is None:
-            span = rows[id(path)] = (held, held + len(path))
-            held += len(path)
-            unique.append(path)
-        ranges.append(span)
-    return (
-        np.concatenate([path.times for path in unique]),
-        np.concatenate([path.positions for path in unique]),
-        np.concatenate([path.velocities for path in unique]),
-        np.array(ranges, dtype=np.int64),
-    )
-
-
 class _KnotPack:
     """Paths' knots packed for ``kernels.mix_sources``, kept between changes of the paths.
 
@@ -1057,7 +1035,7 @@ class _KnotPack:
     the end, and stay in their rows while the path is packed again unchanged (same object, same
     ``Trajectory.version``). A path that changed, or a new one, is appended; the rows of paths
     that changed or left are dead (no range points at them) until dead rows outnumber live ones
-    (plus ``KNOT_PACK_SLACK``), when everything is packed afresh, as ``_pack_knots`` does. So a
+    (plus ``KNOT_PACK_SLACK``), when everything is packed afresh (each path once). So a
     change of a few paths costs a few copies, not one for every path, and the buffers stay
     within a few times the live knots.
     """
@@ -1071,8 +1049,9 @@ class _KnotPack:
         self.spans: dict[int, tuple[Trajectory, int, int, int]] = {}
 
     def update(self, paths: list[Trajectory]) -> tuple[np.ndarray, ...]:
-        """The knots of ``paths`` as ``_pack_knots`` gives them: (times, positions, velocities,
-        ranges), where path s is rows ranges[s, 0] .. ranges[s, 1] - 1."""
+        """The knots of ``paths``: (times (K,), positions (K, 3), velocities (K, 3), ranges
+        (S, 2)), where path s is rows ranges[s, 0] .. ranges[s, 1] - 1; a path shared by several
+        sources is packed once."""
         spans: dict[int, tuple[Trajectory, int, int, int]] = {}
         ranges: list[int] = []  # first row, row after the last, for each path in turn
         live = 0
