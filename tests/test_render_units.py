@@ -322,7 +322,22 @@ def test_time_field_tints_by_rate() -> None:
 def test_field_bounds_are_cut_at_the_ground() -> None:
     """A dome's screen rectangle loses what the ground hides; a field wholly under the ground
     has none; with the eye under the ground nothing is cut."""
-    from engine.render.renderer import Eye, above_ground_bounds, sphere_screen_bounds
+    from engine.render.renderer import (
+        Eye,
+        above_ground_box,
+        cut_bounds,
+        screen_bounds,
+        sphere_screen_bounds,
+    )
+
+    def above_ground_bounds(bounds, centre, half_size, eye, view_projection):  # noqa: ANN001, ANN202
+        # As the renderer's field layout composes them (it projects the boxes in one batch).
+        shows, above = above_ground_box(centre, half_size, eye)
+        if not shows:
+            return None
+        if above is None:
+            return bounds
+        return cut_bounds(bounds, screen_bounds(view_projection, *above))
 
     camera = Camera(position=(0.0, 1.6, 0.0))
     eye = Eye.from_camera(camera, 16 / 9)

@@ -1436,24 +1436,6 @@ class FieldInView:
         )
 
 
-def above_ground_bounds(
-    bounds: tuple[float, float, float, float],
-    centre: np.ndarray,
-    half_size: np.ndarray,
-    eye: Eye,
-    view_projection: np.ndarray,
-) -> tuple[float, float, float, float] | None:
-    """``bounds`` (NDC) of a field (centre relative to the eye, half edge lengths of a box
-    around it) cut to what may show above the ground: the ground hides whatever is under it
-    within its extent, when the eye is above it. None when nothing of the field can show."""
-    shows, above = above_ground_box(centre, half_size, eye)
-    if not shows:
-        return None
-    if above is None:
-        return bounds
-    return cut_bounds(bounds, screen_bounds(view_projection, *above))
-
-
 def above_ground_box(
     centre: np.ndarray, half_size: np.ndarray, eye: Eye
 ) -> tuple[bool, tuple[np.ndarray, np.ndarray] | None]:
