@@ -90,16 +90,17 @@ def run_batch(
         started = time.perf_counter()
         outcomes = generator.generate([prompt_request(prompts[i], seed + i) for i in chunk])
         for index, outcome in zip(chunk, outcomes, strict=True):
+            file_name = output_name(index, prompts[index])
             entry = {
                 "index": index,
                 "prompt": prompts[index],
-                "file": output_name(index, prompts[index]),
+                "file": file_name,
                 "seconds": round(time.perf_counter() - started, 2),
                 "attempts": outcome.attempts,
                 "tokens": outcome.tokens,
             }
             if outcome.world is not None:
-                write_atomic(folder / entry["file"], dump_world(outcome.world))
+                write_atomic(folder / file_name, dump_world(outcome.world))
                 entry["status"] = "ok"
                 summary.generated += 1
             else:

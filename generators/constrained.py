@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import torch
 import transformers
@@ -92,7 +92,7 @@ class GrammarLogitsProcessor(transformers.LogitsProcessor):
         self.mask_calls += 1
         if self.on_step is not None:
             self.on_step()
-        return masked.to(scores.device)
+        return cast(torch.FloatTensor, masked.to(scores.device))
 
     def all_terminated(self) -> bool:
         """True when every row reached the end of its grammar."""
@@ -118,4 +118,4 @@ class GumbelSampler(transformers.LogitsProcessor):
         gumbel = -torch.log(-torch.log(uniform.clamp_(1e-10, 1.0 - 1e-7)))
         noisy = torch.full_like(scores, float("-inf"))
         noisy[allowed] = scores[allowed] / self.temperature + gumbel.to(scores.device, scores.dtype)
-        return noisy
+        return cast(torch.FloatTensor, noisy)

@@ -209,10 +209,10 @@ class Decoder:
             started = time.perf_counter()
             generator = torch.Generator(device="cpu").manual_seed(seed)
             matcher = xgrammar.GrammarMatcher(grammar) if grammar is not None else None
-            bitmask = (
+            bitmask = (  # what the grammar allows next (unused without one)
                 xgrammar.allocate_token_bitmask(1, grammar.tokenizer_info.vocab_size)
                 if grammar is not None
-                else None
+                else torch.empty(0, dtype=torch.int32)
             )
             output: list[int] = []
             finished = False

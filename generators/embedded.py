@@ -93,7 +93,7 @@ def converted_gguf_dir(gguf_path: Path, progress: bool = True) -> Path:
         steps.update(1)
         # The GGUF weights are already de-quantized to float32 in memory; drop the marker that
         # makes transformers refuse to save them, so they are written as plain safetensors.
-        model.hf_quantizer = None
+        model.hf_quantizer = None  # type: ignore[assignment]  # typed as set, unset here
         if hasattr(model.config, "quantization_config"):
             del model.config.quantization_config
         model.save_pretrained(str(scratch), safe_serialization=True)

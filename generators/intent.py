@@ -381,11 +381,11 @@ def summarise_world(world: WorldSpec) -> WorldIntent:
     pairwise = [law for law in laws if isinstance(law, Gravity)]
     uniform = [law for law in laws if isinstance(law, UniformField) and law.region is None]
     if pairwise:
-        law = pairwise[0]
-        if law.exponent <= -2.5:
+        pull = pairwise[0]
+        if pull.exponent <= -2.5:
             gravity = "inverse_cube"
         else:
-            gravity = "mutual_pull" if law.strength > 0 else "mutual_push"
+            gravity = "mutual_pull" if pull.strength > 0 else "mutual_push"
     elif uniform:
         down = -uniform[0].acceleration[1]
         if down < 0:

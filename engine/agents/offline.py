@@ -71,7 +71,7 @@ def narrate_world(
     clock = ManualClock()
     simulation = Simulation.from_world(world, seed=seed, clock=clock)
     if explorer_at is not None:
-        simulation.set_explorer_position(tuple(float(x) for x in explorer_at))
+        simulation.set_explorer_position(explorer_at)
     system = AgentSystem(
         world, seed, local_rates=simulation.local_time.rates, improviser=improviser
     )

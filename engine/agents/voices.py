@@ -59,6 +59,10 @@ class AgentVoices:
             self.speaking.append(
                 _Speaking(index, trajectory, utterance.world_time + seconds + VOICE_TAIL_SECONDS)
             )
+
+            def local_rate(_time: float, row: int = index) -> float:
+                return float(system.local_rate[row])
+
             emit_voice(
                 self.mixer,
                 utterance,
@@ -66,7 +70,7 @@ class AgentVoices:
                 self.sample_rate,
                 trajectory,
                 agent.voice.loudness_db,
-                local_rate=lambda _time, row=index: float(system.local_rate[row]),
+                local_rate=local_rate,
             )
 
     def follow(self, world_time: float) -> None:

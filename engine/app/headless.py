@@ -203,6 +203,7 @@ def render_world(
             return RenderResult(None, frames_dir, audio_path, frames, tuple(notes))
 
         def produce(temporary: Path) -> None:
+            assert ffmpeg  # a video is encoded only where ffmpeg was found
             command = [ffmpeg, "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24"]
             command += ["-s", f"{width}x{height}", "-r", str(fps), "-i", "pipe:0"]
             audio_file = None

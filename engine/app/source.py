@@ -16,13 +16,15 @@ soundtrack come from the same lines said at the same moments.
 from __future__ import annotations
 
 import dataclasses
+from typing import cast
 
 from engine.agents.offline import SNAPSHOTS_PER_SECOND, voices_set_off_triggers
+from engine.agents.view import Subtitle as AgentSubtitle
 from engine.render.views import AgentView, ParticleFieldView, Subtitle
 from engine.rules.world import WorldSpec
 from engine.sim import ManualClock, Simulation
 from engine.sim.particles import ParticleFieldsCPU
-from engine.sim.snapshot import Snapshot, SoundEvent
+from engine.sim.snapshot import Snapshot, SoundEvent, point3
 
 CPU_PARTICLES_PER_FIELD = 50_000
 """Particles stepped per field on the CPU; larger fields are drawn from a sample of this size."""
@@ -108,7 +110,7 @@ class WorldSource:
                     gloss=line.gloss,
                     translation=line.translation,
                 )
-                for line in snapshot.extras.get("subtitles", ())
+                for line in cast("tuple[AgentSubtitle, ...]", snapshot.extras["subtitles"])
             )
         snapshot.extras.setdefault("particles", self._particle_views())
         return snapshot
@@ -122,7 +124,7 @@ class WorldSource:
                     colour=field.field.colour,
                     size=field.field.size,
                     buffer=field.positions,
-                    origin=tuple(float(v) for v in field.origin),
+                    origin=point3(field.origin),
                 )
                 for field in self.gpu_particles.fields
             ]
@@ -133,7 +135,7 @@ class WorldSource:
                 colour=particles.field.colour,
                 size=particles.field.size,
                 positions=particles.positions,
-                origin=tuple(float(v) for v in particles.origin),
+                origin=point3(particles.origin),
             )
             for particles in self.particle_fields.fields
         ]
@@ -151,8 +153,8 @@ def _agent_records(view, world: WorldSpec) -> list[AgentView]:  # noqa: ANN001 -
         AgentView(
             name=name,
             shape=agent.shape,
-            position=tuple(float(v) for v in view.positions[row]),
-            velocity=tuple(float(v) for v in view.velocities[row]),
+            position=point3(view.positions[row]),
+            velocity=point3(view.velocities[row]),
             heading=float(view.headings[row]),
             colour=agent.colour,
             size=float(view.sizes[row]),

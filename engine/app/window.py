@@ -22,7 +22,6 @@ import numpy as np
 
 from engine.app.reload import POLL_SECONDS, WorldWatcher
 from engine.app.source import WorldSource
-from engine.render.camera import Camera
 from engine.render.hud import OverlayCache, state_for
 from engine.render.renderer import Renderer, RenderError, camera_from_snapshot
 from engine.rules import WorldSpec
@@ -62,12 +61,12 @@ class ExploreApp:
         self.path = Path(path)
         self.seed = seed
         self.world = world
-        self.window = None
+        window = None
         failures = []
         # 4.3 first: compute shaders step particle fields on the GPU (some drivers, NVIDIA's
         # among them, give exactly the version asked for); 3.3 is enough for everything else.
         for major, minor in ((4, 3), (3, 3)):
-            config = pyglet.gl.Config(
+            config = pyglet.gl.Config(  # type: ignore[abstract]  # the platform's subclass at run time
                 major_version=major,
                 minor_version=minor,
                 forward_compatible=True,
@@ -75,7 +74,7 @@ class ExploreApp:
                 depth_size=0,
             )
             try:
-                self.window = pyglet.window.Window(
+                window = pyglet.window.Window(
                     width=size[0],
                     height=size[1],
                     caption=f"heterocosm: {world.meta.name}",
@@ -87,8 +86,9 @@ class ExploreApp:
                 break
             except (pyglet.window.NoSuchConfigException, pyglet.gl.ContextException) as error:
                 failures.append(f"{major}.{minor}: {error}")
-        if self.window is None:
+        if window is None:
             raise RenderError(f"could not open an OpenGL 3.3 window ({'; '.join(failures)})")
+        self.window = window
         self.ctx = moderngl.create_context()
         self.renderer = Renderer(self.ctx, world)
         self.source = WorldSource(world, seed=seed, ctx=self.ctx)
@@ -108,7 +108,6 @@ class ExploreApp:
         self._mouse_captured = False
         self.yaw = 0.0
         self.pitch = -0.05
-        self.last_snapshot = None
 
     # ----------------------------------------------------------------- frame
     def tick(self, dt: float) -> None:
@@ -150,7 +149,6 @@ class ExploreApp:
         simulation = self.source.simulation
         simulation.set_explorer_orientation(self.yaw, self.pitch)
         snapshot = self.source.snapshot()
-        self.last_snapshot = snapshot
         width, height = self.window.get_framebuffer_size()
         screen = self.ctx.detect_framebuffer()
         screen.viewport = (0, 0, width, height)
@@ -280,7 +278,3 @@ class ExploreApp:
         self.source.release()
         self.renderer.release()
         self.window.close()
-
-
-def camera_for(app: ExploreApp) -> Camera:
-    return camera_from_snapshot(app.last_snapshot)

@@ -106,7 +106,7 @@ def _mixer_stream(mixer):
     class MixerStream(StreamingSource):
         def __init__(self) -> None:
             super().__init__()
-            self.audio_format = AudioFormat(
+            self.audio_format = AudioFormat(  # type: ignore[assignment]  # pyglet's stub: None
                 channels=2, sample_size=16, sample_rate=mixer.sample_rate
             )
             self._duration = None

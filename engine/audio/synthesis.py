@@ -9,6 +9,7 @@ positions, the medium or the mixer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,7 +39,7 @@ class Signal:
 
     length: float
     """Samples in the signal; ``inf`` for continuous signals."""
-    read: object
+    read: Callable[[np.ndarray], np.ndarray]
     """Callable (positions (M,) float64) -> values (M,) float64; zero outside [0, length)."""
     table: Table | None = None
     """The same signal as a table read, when it is one (every built-in kind is)."""
@@ -125,8 +126,8 @@ def continuous(kind: str, frequency_hz: float, sample_rate: int, seed: int = 0) 
         # A struck sound that repeats four times a second.
         strike = struck(kind, frequency_hz, sample_rate, seed)
         period = sample_rate // 4
-        table = strike.read(np.arange(period, dtype=np.float64))
-        return _looped(table)
+        one_period = strike.read(np.arange(period, dtype=np.float64))
+        return _looped(one_period)
     raise ValueError(f"unknown emitter kind {kind!r}; known: tone, chime, drone, noise, pulse")
 
 

@@ -39,7 +39,7 @@ def render_world_audio(
     clock = ManualClock()
     simulation = Simulation.from_world(world, seed=seed, clock=clock)
     if listener_at is not None:
-        simulation.set_explorer_position(tuple(float(x) for x in listener_at))
+        simulation.set_explorer_position(listener_at)
     mixer = Mixer.for_world(
         world,
         sample_rate=sample_rate,

@@ -83,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         from engine.audio import write_audio
 
+        if narration.audio is None:
+            return fail(f"no audio was rendered, so {args.out} was not written")
+
         try:
             path = write_audio(args.out, narration.audio, narration.sample_rate)
         except (OSError, ValueError) as error:

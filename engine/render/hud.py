@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from engine.render.views import Subtitle
+from engine.render.views import Subtitle, subtitles_in
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -72,7 +72,7 @@ class HudState:
 
 
 @lru_cache(maxsize=16)
-def font(size: int) -> ImageFont.FreeTypeFont:
+def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     for candidate in FONT_CANDIDATES:
         if Path(candidate).is_file():
             return ImageFont.truetype(candidate, size)
@@ -264,7 +264,7 @@ def state_for(
     explorer = snapshot.explorer
     distance = SCALE_BAR_DISTANCE * explorer.size
     metres_per_pixel = 2.0 * distance * math.tan(vertical_fov / 2.0) / max(1, viewport_height)
-    subtitles = tuple(snapshot.extras.get("subtitles", ()) or ())
+    subtitles = subtitles_in(snapshot.extras)
     return HudState(
         world_name=world_name,
         band=explorer.band,

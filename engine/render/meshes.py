@@ -8,6 +8,7 @@ Pure numpy; must not touch GL (the renderer uploads these once per context).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -44,7 +45,7 @@ def _lathe(profile: list[tuple[float, float]], segments: int) -> np.ndarray:
     return np.concatenate(triangles).astype(np.float32)
 
 
-def _flat(vertices: np.ndarray, faces: list[tuple[int, ...]]) -> np.ndarray:
+def _flat(vertices: np.ndarray, faces: Sequence[tuple[int, ...]]) -> np.ndarray:
     """Faceted mesh: polygons (fanned into triangles) with one normal per face."""
     out = []
     centre = vertices.mean(axis=0)
@@ -86,7 +87,7 @@ def cone(segments: int = 32) -> np.ndarray:
 
 def _disc(height: float, segments: int, up: bool, radius: float = 1.0) -> np.ndarray:
     normal = [0.0, 1.0 if up else -1.0, 0.0]
-    out = []
+    out: list[list[float]] = []
     for segment in range(segments):
         a0 = 2 * math.pi * segment / segments
         a1 = 2 * math.pi * (segment + 1) / segments

@@ -6,12 +6,14 @@ reads them by attribute, so any object with these fields works. Pure data; must 
 
 Keys: ``extras["agents"]``: sequence of ``AgentView``; ``extras["particles"]``: sequence of
 ``ParticleFieldView``; ``extras["subtitles"]``: sequence of ``Subtitle`` (newest last).
+``agents_in``, ``particle_fields_in`` and ``subtitles_in`` read them (an absent key: none).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -58,3 +60,22 @@ class Subtitle:
     romanisation: str = ""
     gloss: str = ""  # interlinear gloss, e.g. "sun-PL fall.PST"
     translation: str = ""
+
+
+def _records(extras: dict[str, object], key: str) -> tuple[Any, ...]:
+    return tuple(cast(Sequence[Any], extras.get(key) or ()))
+
+
+def agents_in(extras: dict[str, object]) -> tuple[AgentView, ...]:
+    """The agents a snapshot's ``extras`` hold (objects with ``AgentView``'s fields)."""
+    return _records(extras, "agents")
+
+
+def particle_fields_in(extras: dict[str, object]) -> tuple[ParticleFieldView, ...]:
+    """The particle fields a snapshot's ``extras`` hold."""
+    return _records(extras, "particles")
+
+
+def subtitles_in(extras: dict[str, object]) -> tuple[Subtitle, ...]:
+    """The subtitles a snapshot's ``extras`` hold, newest last."""
+    return _records(extras, "subtitles")

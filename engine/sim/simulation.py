@@ -46,6 +46,7 @@ from engine.sim.snapshot import (
     Snapshot,
     SoundEvent,
     TimeFieldView,
+    point3,
 )
 from engine.sim.state import BodyState, build_bodies
 from engine.sim.timefields import LocalTime, TriggerEffect, region_weight
@@ -338,21 +339,21 @@ class Simulation:
             SoundEvent(
                 body,
                 self.world_time,
-                _tuple3(where),
+                point3(where),
                 kind,
                 float(frequency_hz),
                 float(loudness_db),
                 rate,
             )
         )
-        self.sound_triggers(where, loudness_db)
+        self.sound_triggers(point3(where), loudness_db)
 
     def sound_triggers(self, position: tuple[float, float, float], loudness_db: float) -> None:
         """Fire the loud-sound triggers a sound at ``position`` sets off, adding no SoundEvent
         (for a voice, which its speaker's audio path already renders)."""
         where = _finite_vector(position, "sound position")
         for index in self.local_time.matching_triggers("loud_sound", where, loudness_db):
-            self.local_time.fire(index, _tuple3(where), self.world_time)
+            self.local_time.fire(index, point3(where), self.world_time)
 
     # ----- one fixed step -------------------------------------------------------------------
 
@@ -596,7 +597,7 @@ class Simulation:
                     rates[row],
                 )
             for index in self.local_time.matching_triggers("collision", position):
-                self.local_time.fire(index, _tuple3(position), self.world_time)
+                self.local_time.fire(index, point3(position), self.world_time)
 
     def _body_sound(
         self,
@@ -612,7 +613,7 @@ class Simulation:
             SoundEvent(
                 row,
                 self.world_time,
-                _tuple3(position),
+                point3(position),
                 kind,
                 float(frequency_hz),
                 float(loudness_db),
@@ -622,7 +623,7 @@ class Simulation:
         if not sets_off_triggers:
             return
         for index in self.local_time.matching_triggers("loud_sound", position, loudness_db):
-            self.local_time.fire(index, _tuple3(position), self.world_time)
+            self.local_time.fire(index, point3(position), self.world_time)
 
     def _add_sound(self, event: SoundEvent) -> None:
         self.sounds_made += 1
@@ -644,7 +645,7 @@ class Simulation:
         inside = self._explorer_inside_triggers()
         for index, (was, now) in enumerate(zip(self._explorer_inside, inside, strict=True)):
             if now and not was:
-                self.local_time.fire(index, _tuple3(self.explorer_position), self.world_time)
+                self.local_time.fire(index, point3(self.explorer_position), self.world_time)
         self._explorer_inside = inside
 
     # ----- history --------------------------------------------------------------------------
@@ -810,7 +811,3 @@ def _finite_vector(value: tuple[float, float, float] | np.ndarray, what: str) ->
     if vector.shape != (3,) or not np.isfinite(vector).all():
         raise ValueError(f"{what} must be three finite numbers, got {value!r}")
     return vector.copy()
-
-
-def _tuple3(vector: np.ndarray) -> tuple[float, float, float]:
-    return (float(vector[0]), float(vector[1]), float(vector[2]))

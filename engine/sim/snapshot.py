@@ -10,9 +10,16 @@ seconds. Rates are signed: negative means that clock runs backward.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+
+def point3(values: Sequence[float] | np.ndarray) -> tuple[float, float, float]:
+    """Three plain floats from any 3-vector (a tuple, a list or a numpy row)."""
+    return (float(values[0]), float(values[1]), float(values[2]))
+
 
 # Shape codes in ``BodyView.shapes``; the order follows engine.rules.bodies.Shape.
 SHAPE_CODES = {"sphere": 0, "cube": 1, "cylinder": 2, "cone": 3, "torus": 4, "crystal": 5}

@@ -164,6 +164,7 @@ def _explore(session, world, seed, frame_limit, listener, after_eye, audio) -> N
         walking_speed=scale.explorer_speed,
     )
     from engine.render.hud import HudState, OverlayCache
+    from engine.render.views import subtitles_in
     from engine.xr.subtitles import IMAGE_SIZE, SubtitlePanel, place_panel
 
     mixer = sink = None
@@ -194,7 +195,7 @@ def _explore(session, world, seed, frame_limit, listener, after_eye, audio) -> N
         current["snapshot"] = snapshot
         if mixer is not None:
             mixer.consume(snapshot)  # its explorer is the head: the acoustics follow it
-        subtitles = tuple(snapshot.extras.get("subtitles", ()) or ())
+        subtitles = subtitles_in(snapshot.extras)
         current["panel"] = None
         if subtitles and xr_frame.should_render:
             state = HudState(subtitles=subtitles, show_hud=False)

@@ -654,7 +654,7 @@ def _glx_window(visible: bool, size: tuple[int, int]) -> Any:
     import pyglet
 
     pyglet.options["debug_gl"] = False
-    config = pyglet.gl.Config(
+    config = pyglet.gl.Config(  # type: ignore[abstract]  # the platform's subclass at run time
         double_buffer=True, depth_size=24, major_version=3, minor_version=3, forward_compatible=True
     )
     window = pyglet.window.Window(

@@ -49,14 +49,18 @@ def grid_scene(
             boxes.append(Box((2.0 * column, 0.0, 2.0 * row), 0.15, colour))
     boxes.append(Box((0.0, eye_height, -marker_distance), marker_half_size, MARKER_COLOUR))
     return [
-        Box(tuple(scale * value for value in box.centre), box.half_size * scale, box.colour)
+        Box(
+            (scale * box.centre[0], scale * box.centre[1], scale * box.centre[2]),
+            box.half_size * scale,
+            box.colour,
+        )
         for box in boxes
     ]
 
 
 def _unit_cube() -> np.ndarray:
     """(36, 6) float32 rows of position (-1..1) and outward normal, two triangles per face."""
-    rows = []
+    rows: list[np.ndarray] = []
     for axis in range(3):
         for sign in (-1.0, 1.0):
             normal = np.zeros(3)

@@ -14,10 +14,13 @@ import dataclasses
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from generators.backends.base import BackendError, GenerationRequest, GenerationResult
 from generators.embedded import EMBEDDED_MODEL_NAME, EmbeddedModelError, converted_gguf_dir
+
+if TYPE_CHECKING:
+    from transformers import LogitsProcessor
 
 EMBEDDED_ALIASES = ("", "embedded", EMBEDDED_MODEL_NAME)
 
@@ -55,7 +58,7 @@ class LocalBackend:
             self.tokenizer = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=False)
             self.model = AutoModelForCausalLM.from_pretrained(
                 model_dir, dtype=dtype, trust_remote_code=False, use_safetensors=True
-            ).to(self.device)
+            ).to(self.device)  # type: ignore[arg-type]  # transformers types .to for modules only
         except (OSError, ValueError, KeyError) as error:
             raise BackendError(
                 f"could not load model {self.model_name!r}: {error}. Accepted: a Hugging Face "
@@ -162,9 +165,10 @@ class LocalBackend:
         tokenizer without one, the messages' contents one per line."""
         if self.tokenizer.chat_template is None:
             return "".join(message["content"] + "\n" for message in messages)
-        return self.tokenizer.apply_chat_template(
+        text = self.tokenizer.apply_chat_template(
             messages, add_generation_prompt=True, tokenize=False
         )
+        return cast(str, text)  # tokenize=False: the template's text
 
     def _generate_one(self, request: GenerationRequest) -> GenerationResult:
         from tqdm.auto import tqdm
@@ -201,7 +205,7 @@ class LocalBackend:
         self.mask_seconds += spent.mask_seconds
         self.mask_calls += spent.mask_calls
         ids = decoded.token_ids
-        text = self.tokenizer.decode(ids, skip_special_tokens=True)
+        text = cast(str, self.tokenizer.decode(ids, skip_special_tokens=True))  # one sequence
         result = GenerationResult(
             text=text, tokens=len(ids), seconds=seconds, mask_seconds=spent.mask_seconds
         )
@@ -243,7 +247,7 @@ class LocalBackend:
             processor = GrammarLogitsProcessor(
                 grammar, len(requests), on_step=lambda: bar.update(1)
             )
-        processors = [processor] if processor is not None else []
+        processors: list[LogitsProcessor] = [processor] if processor is not None else []
         if first.temperature > 0:
             processors.append(GumbelSampler(first.temperature, first.seed))
         started = time.perf_counter()
@@ -265,7 +269,7 @@ class LocalBackend:
             count = next(
                 (index for index, token in enumerate(ids) if token in self.stop_token_ids), len(ids)
             )
-            text = self.tokenizer.decode(ids[:count], skip_special_tokens=True)
+            text = cast(str, self.tokenizer.decode(ids[:count], skip_special_tokens=True))
             result = GenerationResult(text=text, tokens=count, seconds=seconds)
             if count >= request.max_tokens:
                 result.error = f"ran out of tokens ({request.max_tokens}) before the answer ended"
