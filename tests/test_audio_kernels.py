@@ -267,3 +267,22 @@ def test_table_sources_mixed_in_one_call_equal_each_read_on_its_own():
     assert np.abs(outputs[0]).max() > 0.01
     np.testing.assert_allclose(outputs[0], outputs[1], atol=1e-6)
     assert remaining == [3, 3]
+
+
+@pytest.mark.parametrize("size", [4096, 1000])
+@pytest.mark.parametrize("step", [0.37, 1.0, -1.3, 37.5, 5000.7, -9001.25])
+def test_looped_emission_follows_the_table_round_every_turn(size, step):
+    """The looped emission keeps the table's turns from sample to sample (``_sum_looped``): over
+    many turns, backward, and more than a turn a sample, it must read what a per-sample floor
+    reads (``read_table``), far from the table's start too."""
+    table = np.random.default_rng(size).normal(size=size)
+    count = 3000
+    for start in (0.0, 5.5, 3.0e7 + 0.25, -812.75):
+        sums = np.zeros(count + 1)
+        sums[0] = 2.0
+        kernels.emit_from_table(
+            sums, 1, count, table, 1.0, True, table, 0.0, 0.0, start, step, 0.5
+        )  # fmt: skip
+        positions = start + step * np.arange(count, dtype=np.float64)
+        expected = 0.5 * kernels.read_table(table, positions, 1.0, True)
+        np.testing.assert_allclose(np.diff(sums), expected, rtol=0, atol=1e-9)

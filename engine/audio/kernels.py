@@ -911,13 +911,21 @@ def _table_value(table, where, looped, per_entry):
 def _sum_looped(table, start, step, per_entry, gate, total, out):
     """out[k] = total + gate * (looped table linearly interpolated at start + j * step, j <= k)."""
     size = table.shape[0]
+    # The whole turns of the table before the read position, kept from sample to sample and
+    # worked out again (a floor) only when the position leaves [0, size) less them.
+    turns = float(math.floor(start * per_entry))
+    count = 0.0  # k as a float (exact): no int -> float conversion per sample
     for k in range(out.shape[0]):
-        where = start + k * step
-        where -= math.floor(where * per_entry) * size
-        whole = min(max(int(where), 0), size - 1)
+        where = start + count * step
+        count += 1.0
+        wrapped = where - turns * size
+        if not 0.0 <= wrapped < size:
+            turns = float(math.floor(where * per_entry))
+            wrapped = where - turns * size
+        whole = min(max(int(wrapped), 0), size - 1)
         after = whole + 1
         after = 0 if after >= size else after
-        total += (table[whole] + (where - whole) * (table[after] - table[whole])) * gate
+        total += (table[whole] + (wrapped - whole) * (table[after] - table[whole])) * gate
         out[k] = total
 
 
