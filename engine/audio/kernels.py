@@ -539,8 +539,8 @@ def _grid_fields(roots, g, r):
             roots[g, r, 5])  # fmt: skip
 
 
-@njit(cache=True, fastmath=True)
-def _read_span(
+@njit(cache=True, fastmath=True, inline="always")
+def _read_branch(
     start_fields,
     end_fields,
     first_sample,
@@ -655,6 +655,39 @@ def _read_span(
         right_before = right_after
 
 
+@njit(cache=True, fastmath=True)
+def _read_span(
+    start_fields, end_fields, first_sample, samples, inverse_steps, sums, window,
+    emission_offset, sample_rate, out, buses_per_metre, bus_used,
+):  # fmt: skip
+    """``_read_branch`` as a call of its own (the spans ``_read_spans`` leaves)."""
+    _read_branch(
+        start_fields, end_fields, first_sample, samples, inverse_steps, sums, window,
+        emission_offset, sample_rate, out, buses_per_metre, bus_used,
+    )  # fmt: skip
+
+
+@njit(cache=True, fastmath=True)
+def _read_spans(
+    spans, grid_offsets, counts, roots, inverse_steps, sums, window, emission_offset,
+    sample_rate, out, buses_per_metre, bus_used,
+):  # fmt: skip
+    """The common spans of ``_render_span`` (the same number of roots at both grid points,
+    paired in order) of the first ``spans`` spans, in one call; ``_render_span`` reads the others.
+    Spans cover disjoint output samples, so the order they are read in changes nothing."""
+    for g in range(spans):
+        first = grid_offsets[g]
+        samples = grid_offsets[g + 1] - first
+        if samples <= 0 or counts[g] != counts[g + 1]:
+            continue
+        for r in range(counts[g]):
+            _read_branch(
+                _grid_fields(roots, g, r), _grid_fields(roots, g + 1, r), first, samples,
+                inverse_steps, sums, window, emission_offset, sample_rate, out,
+                buses_per_metre, bus_used,
+            )  # fmt: skip
+
+
 @njit(cache=True)
 def _read_between(
     left_roots,
@@ -756,10 +789,18 @@ def render_grid(
     ``boundaries`` (F + 1,) are the world times of the output samples' edges and
     ``inverse_steps`` (F,) one over each sample's length in emission samples. ``sums`` is the
     source's running sum, a ring read through ``window`` (see ``_running_sum``). Each span
-    between grid points is read by ``_render_span``.
+    between grid points is read by ``_read_spans`` (all the common ones, in one call) or, where
+    roots are born or die, by ``_render_span``.
     """
     work = _span_work()
-    for g in range(reception.shape[0] - 1):
+    spans = reception.shape[0] - 1
+    _read_spans(
+        spans, grid_offsets, counts, roots, inverse_steps, sums, window, emission_offset,
+        sample_rate, out, buses_per_metre, bus_used,
+    )  # fmt: skip
+    for g in range(spans):
+        if counts[g] == counts[g + 1]:
+            continue  # read above
         _render_span(
             g, knot_times, knot_positions, knot_velocities, search_start, grid_offsets,
             reception, listeners, boundaries, inverse_steps, speed, refine, strength, anchor,
@@ -1235,7 +1276,15 @@ def mix_sources(
             _emit_ring(sums, count, tables[s], wobble_table, drift_per_metre, reports[s], params[s])
         first_kept = int(params[s, FIRST_KEPT])
         last_kept = first_kept + int(params[s, KEPT_LENGTH] + params[s, GENERATED]) - 1
-        for g in range(reception.shape[0] - 1):
+        spans = reception.shape[0] - 1
+        _read_spans(
+            spans, grid_offsets, counts, roots, inverse_steps, sums,
+            (sums.shape[0] - 1, first_kept, last_kept), params[s, EMISSION_OFFSET], sample_rate,
+            out, buses_per_metre, bus_used,
+        )  # fmt: skip
+        for g in range(spans):
+            if counts[g] == counts[g + 1]:
+                continue  # read above
             _render_span(
                 g, knot_times[begin:end], knot_positions[begin:end], knot_velocities[begin:end],
                 params[s, SEARCH_START], grid_offsets, reception, listeners, boundaries,
