@@ -4,10 +4,12 @@
 // the ground its pixel sees (rays above the horizon end at the plane's far edge), and everything
 // smooth there is worked out per vertex: the coarse noise, light, fog, tone map and vignette, so
 // each vertex hands on display colours (plain, under a grid line, and how the colour changes with
-// the fine noise). Per pixel remain only the fine octaves (one mipmapped read of a baked texture,
-// engine/render/noise.py, four octaves in its four channels) and the thin grid lines, then a
-// mix and a multiply-add: on a CPU rasteriser every per-pixel operation counts (hashing the noise
-// per pixel cost more than the rest of the frame; the fog and tone map per pixel were 15 %).
+// the fine noise) and the fine noise's mipmap level (from how far the ground moves per pixel). Per
+// pixel remain only the fine octaves (one texel fetched from a baked, packed mipmap chain,
+// engine/render/noise.py, and interpolated here) and the thin grid lines, then a mix and a
+// multiply-add: on a CPU rasteriser every per-pixel operation counts (hashing the noise per pixel
+// cost more than the rest of the frame; the fog and tone map per pixel were 15 %; a bilinear,
+// mipmapped sampler read of the four octaves, 40 % of the ground's time, a fetch a third of that).
 // The coarse octaves, per vertex, fade out where the vertices get too sparse for them.
 // Where the fog changes too much across a triangle to be interpolated (near the horizon: the
 // renderer picks those triangles, ``fog_varies``), the variant compiled with PIXEL_FOG is drawn:
@@ -31,10 +33,14 @@ uniform vec2 u_grid_spacing_vertex;      // the two grids' spacings (m)
 uniform vec2 u_grid_weight_vertex;
 in vec2 in_ndc;
 uniform vec2 u_fine_offset;              // (eye.xz * u_fine_frequency) mod 1
-uniform float u_fine_frequency;          // noise texture repeats per metre
+uniform float u_fine_frequency;          // fine pattern repeats per metre
+uniform float u_fine_texels;             // its finest level's texels per metre
+uniform int u_fine_top_level;            // its coarsest level (1 x 1 texel)
 uniform vec2 u_grid_offset[2];           // (eye.xz / spacing_k + 0.5) mod 1
 uniform float u_grid_frequency[2];       // lines per metre (powers of ten, the second a tenth)
-out vec2 v_noise_uv;                     // where the fine noise texture is read
+out vec2 v_noise_uv;                     // where the fine pattern is read (in its repeats)
+out float v_depth;                       // view depth (the rasteriser interpolates it exactly)
+out float v_texels_per_depth2;           // the pattern's texels per pixel x sqrt(2) / depth^2
 out vec4 v_cells;                        // the ground point in each grid's cells (+ 0.5): xz, xz
 #ifdef PIXEL_FOG
 out float v_distance;                    // eye to ground point (m)
@@ -43,20 +49,32 @@ out vec3 v_line_colour;                  // lit colour under a grid line
 out vec3 v_fog_colour;                   // colour of the fog seen here
 out float v_vignette;
 #else
-uniform vec4 u_fine_weight;              // the weights of octaves 1..4 (the fragment's)
-out vec3 v_ground;                       // display colour here with no fine noise
+uniform float u_fine_amount;             // the fine octaves' weights added up
+out vec3 v_ground;                       // display colour here with the fine pattern at 0 ...
 out vec3 v_line;                         // ... under a grid line
-out vec3 v_fine;                         // change in display colour per unit of fine noise
+out vec3 v_fine;                         // change in display colour per unit of the pattern
 #endif
 out vec2 v_grid_weight;                  // each grid's weight, faded where its lines get dense
-void main() {
-    vec4 far_point = m_inverse_view_proj * vec4(in_ndc, 0.0, 1.0);
+
+// The point of the ground (relative to the eye) seen at NDC point ``ndc``.
+vec3 ground_point(vec2 ndc) {
+    vec4 far_point = m_inverse_view_proj * vec4(ndc, 0.0, 1.0);
     vec3 direction = normalize(far_point.xyz / far_point.w);
     float across = max(length(direction.xz), 1e-6);
     float along = direction.y < 0.0 ? u_eye_height / -direction.y : 1e30;
     along = min(along, u_extent / across);  // beyond the edge, or above the horizon: the edge
-    vec3 relative = vec3(direction.x * along, -u_eye_height, direction.z * along);
+    return vec3(direction.x * along, -u_eye_height, direction.z * along);
+}
+
+void main() {
+    vec3 relative = ground_point(in_ndc);
     vec2 local = relative.xz;
+    // How far the ground point moves to the next pixel across and up: the differences a
+    // rasteriser's derivatives would take (for the fine noise's mipmap level), worked out here
+    // once per vertex.
+    vec2 pixel = 2.0 / u_viewport.zw;  // NDC
+    vec2 step_x = ground_point(in_ndc + vec2(pixel.x, 0.0)).xz - local;
+    vec2 step_y = ground_point(in_ndc + vec2(0.0, pixel.y)).xz - local;
     float distance_metres = length(relative);
     // Ground metres between neighbouring vertices here (stretched where the view grazes it).
     float footprint = u_vertex_angle * distance_metres * distance_metres
@@ -94,29 +112,47 @@ void main() {
     v_ground = display_colour(mix(fog, colour, clear), darken);
     v_line = display_colour(mix(fog, line_mix, clear), darken);
     // The fine noise n (in -s/2..s/2) scales the colour by 1 + 1.6 n: the display colour's
-    // secant over that range stands in for the tone map's curve.
-    float s = dot(u_fine_weight, vec4(1.0));
+    // secant over that range stands in for the tone map's curve. The fragment reads the pattern
+    // p = n / s + 0.5 (0..1): so the display colour is v_ground + v_fine * p.
+    float s = u_fine_amount;
     vec3 darkest = display_colour(mix(fog, colour * (1.0 - 0.8 * s), clear), darken);
     vec3 lightest = display_colour(mix(fog, colour * (1.0 + 0.8 * s), clear), darken);
-    v_fine = (lightest - darkest) / max(s, 1e-6);
+    v_fine = lightest - darkest;
+    v_ground -= 0.5 * v_fine;
+    v_line -= 0.5 * v_fine;
 #endif
     // Grid lines fade out before they crowd (over ~a fifth of a pixel between lines).
     vec2 line_footprint = footprint * (u_pixel_angle / u_vertex_angle) / u_grid_spacing_vertex;
     v_grid_weight = u_grid_weight_vertex * (1.0 - smoothstep(0.05, 0.3, line_footprint));
     v_noise_uv = u_fine_offset + local * u_fine_frequency;
+    // The fine pattern's texels per pixel (finest level, the longer step), for the fragment's
+    // mipmap level. Over the ground it grows about as the view depth squared, and the depth is
+    // interpolated exactly, so what is left (texels / depth^2) changes slowly enough to be
+    // interpolated (the level itself, interpolated, lagged far behind toward the horizon).
+    // Where the plane has ended (a point held at its edge barely moves from pixel to pixel)
+    // the coarsest level: the pattern is far finer than a pixel there.
+    float texels = max(length(step_x), length(step_y)) * u_fine_texels;
+    float coarsest = exp2(float(u_fine_top_level + 1));
+    texels = dot(local, local) < 0.998 * u_extent * u_extent ? min(texels, coarsest) : coarsest;
+    v_depth = gl_Position.w;
+    v_texels_per_depth2 = texels * 1.41421356 / max(v_depth * v_depth, 1e-30);
     v_cells = vec4(u_grid_offset[0] + local * u_grid_frequency[0],
                    u_grid_offset[1] + local * u_grid_frequency[1]);
 }
 #elif defined FRAGMENT_SHADER
-uniform sampler2D u_noise;               // RGBA: octaves 1..4 (engine/render/noise.py)
-uniform vec4 u_fine_weight;              // the weights of octaves 1..4
+uniform sampler2D u_noise;               // the fine pattern's packed levels (engine/render/noise.py)
+uniform int u_fine_size;                 // texels a side of its finest level (a power of two)
+uniform int u_fine_top_level;            // its coarsest level (1 x 1 texel)
 in vec2 v_noise_uv;
+in float v_depth;
+in float v_texels_per_depth2;
 in vec4 v_cells;
 in vec2 v_grid_weight;
 #ifdef PIXEL_FOG
 #include "display.glsl"
 // u_fog_density (1/m) comes from the Frame block.
 #include "frame.glsl"
+uniform float u_fine_amount;             // the fine octaves' weights added up
 in float v_distance;
 in vec3 v_colour;
 in vec3 v_line_colour;
@@ -132,18 +168,32 @@ out vec4 f_colour;
 void main() {
     // Distance to the nearest line in pixels: (cells) x (pixels per cell); the second grid's
     // cells are ten of the first's. Multiplications by a reciprocal worked out once: divisions
-    // cost a CPU rasteriser per pixel.
+    // cost a CPU rasteriser per pixel. (Pixels per cell worked out per vertex and interpolated
+    // were 3 % faster here, but drew the lines near the horizon visibly differently on small
+    // frames, where the vertices are few.)
     vec2 pixels_per_cell = 1.0 / max(fwidth(v_cells.xy), vec2(1e-30));
     vec4 to_line = abs(fract(v_cells) - 0.5) * vec4(pixels_per_cell, pixels_per_cell * 10.0);
     vec2 line = max(1.0 - min(to_line.xz, to_line.yw), 0.0) * v_grid_weight;
     float lines = max(line.x, line.y);
-    float fine = dot(texture(u_noise, v_noise_uv) - 0.5, u_fine_weight);
+    // The fine pattern, bilinear between texel centres of one mipmap level: each texel holds
+    // the four values around it (this row: R, G; the next: B, A), so one fetch serves.
+    // The level a NEAREST mipmap filter picks: log2 of the texels per pixel, rounded (the
+    // factor holds a sqrt(2)), read off the float's exponent bits: no log per pixel.
+    float texels = v_texels_per_depth2 * v_depth * v_depth;
+    int level = clamp((floatBitsToInt(texels) >> 23) - 127, 0, u_fine_top_level);
+    int size = u_fine_size >> level;
+    vec2 texel = v_noise_uv * float(size) - 0.5;
+    vec2 corner = floor(texel);
+    vec2 across = texel - corner;
+    vec4 around = texelFetch(u_noise, ivec2(corner) & (size - 1), level);
+    vec2 rows = mix(around.rb, around.ga, across.x);
+    float pattern = mix(rows.x, rows.y, across.y);  // 0..1, 0.5 on average
 #ifdef PIXEL_FOG
-    vec3 colour = mix(v_colour, v_line_colour, lines) * (1.0 + 1.6 * fine);
+    vec3 colour = mix(v_colour, v_line_colour, lines) * (1.0 + 1.6 * u_fine_amount * (pattern - 0.5));
     float clear = exp(-u_fog_density * v_distance);
     f_colour = vec4(display_colour(mix(v_fog_colour, colour, clear), v_vignette), 1.0);
 #else
-    f_colour = vec4(mix(v_ground, v_line, lines) + v_fine * fine, 1.0);
+    f_colour = vec4(mix(v_ground, v_line, lines) + v_fine * pattern, 1.0);
 #endif
 }
 #endif

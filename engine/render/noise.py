@@ -1,10 +1,19 @@
-"""The ground's noise, baked once per world into a tiling texture image (pure numpy, no GL).
+"""The ground's noise, baked into tiling texture images (pure numpy, no GL).
 
-Owns: ``ground_noise_image(seed)``: four independent octaves of periodic value noise, one per
-RGBA channel, the octave in channel k having cells twice as wide as channel k - 1. The ground
-shader (``shaders/ground.glsl``) reads it once per pixel, mipmapped, for the fine octaves of
-its pattern (the coarse ones are worked out per vertex), instead of hashing noise per pixel,
-which a CPU rasteriser cannot afford at 1280x720. Must not touch GL; the renderer uploads it.
+Owns two bakes of the same four octaves of periodic value noise (one seeded set of lattices, the
+octave k + 1 lattice having half the cells of octave k's):
+
+- ``ground_noise_image(seed)``: the octaves in the four RGBA channels, 512 texels a side. The
+  effects pass (``shaders/post.glsl``) reads two of its channels for the time fields' shimmer.
+- ``fine_noise_levels(seed, weights)``: the ground's fine pattern (``shaders/ground.glsl``): the
+  four octaves already summed with the explorer's weights into one value, as a mipmap chain whose
+  texels each hold the four values around a texel's corner (R, G: this row, this and the next
+  column; B, A: the next row). The ground reads one texel per pixel, from the level its
+  footprint calls for, and interpolates it itself: on a CPU rasteriser (llvmpipe) a bilinear,
+  mipmapped, four-channel sampler read cost more than the rest of the ground's pixel work, one
+  fetch of a texel a little over a third of that.
+
+Must not touch GL; the renderer uploads both.
 """
 
 from __future__ import annotations
@@ -14,11 +23,31 @@ from functools import lru_cache
 import numpy as np
 
 NOISE_TEXTURE_SIZE = 512
-"""Texels per side; the pattern repeats every NOISE_TEXTURE_SIZE texels."""
+"""Texels per side of ``ground_noise_image``: it repeats every NOISE_TEXTURE_SIZE texels."""
 FINEST_CELL_TEXELS = 4
 """Cell width of channel 0 (R) in texels; channel k has cells FINEST_CELL_TEXELS * 2**k wide."""
 CELLS_PER_PERIOD = NOISE_TEXTURE_SIZE // FINEST_CELL_TEXELS
-"""Channel 0 cells per texture repeat: the texture period is this many octave-0 wavelengths."""
+"""Octave 0 cells per texture repeat: the texture period is this many octave-0 wavelengths (the
+same in both bakes)."""
+FINE_TEXTURE_SIZE = 256
+"""Texels per side of the fine pattern's finest level (octave 0 cells 2 texels wide: linear
+interpolation between its samples is within a few per cent of the smooth cell, on an octave
+that weighs under a twentieth of the pattern)."""
+FINE_LEVELS = FINE_TEXTURE_SIZE.bit_length()
+"""Mipmap levels of the fine pattern, 256 x 256 down to 1 x 1."""
+
+
+@lru_cache(maxsize=8)
+def octave_lattices(seed: int, finest_cells: int = CELLS_PER_PERIOD) -> tuple[np.ndarray, ...]:
+    """The four octaves' periodic lattices of random values in [0, 1), octave k with
+    max(1, finest_cells >> k) cells a side: float64, read-only."""
+    random = np.random.default_rng(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, 0x6E6F697A]))
+    lattices = []
+    for octave in range(4):
+        lattice = random.random((max(1, finest_cells >> octave),) * 2)
+        lattice.setflags(write=False)
+        lattices.append(lattice)
+    return tuple(lattices)
 
 
 def periodic_value_noise(lattice: np.ndarray, size: int) -> np.ndarray:
@@ -38,11 +67,45 @@ def ground_noise_image(seed: int, size: int = NOISE_TEXTURE_SIZE) -> np.ndarray:
     """(size, size, 4) uint8, read-only: channel k holds value noise with cells
     FINEST_CELL_TEXELS * 2**k texels wide; every channel tiles with period ``size`` and averages
     about 127.5."""
-    random = np.random.default_rng(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, 0x6E6F697A]))
     image = np.empty((size, size, 4), np.uint8)
-    for channel in range(4):
-        cells = max(1, size // (FINEST_CELL_TEXELS * 2**channel))
-        noise = periodic_value_noise(random.random((cells, cells)), size)
+    for channel, lattice in enumerate(octave_lattices(seed, size // FINEST_CELL_TEXELS)):
+        noise = periodic_value_noise(lattice, size)
         image[..., channel] = np.clip(np.rint(noise * 255.0), 0, 255).astype(np.uint8)
     image.setflags(write=False)  # shared between renderers by the cache
     return image
+
+
+@lru_cache(maxsize=4)
+def _fine_octave_levels(seed: int) -> tuple[np.ndarray, ...]:
+    """The four octaves (each minus its mean 0.5) at FINE_TEXTURE_SIZE, and every coarser mipmap
+    level (means of 2 x 2 texels): FINE_LEVELS arrays (n, n, 4) float32, read-only."""
+    octaves = np.stack(
+        [periodic_value_noise(lattice, FINE_TEXTURE_SIZE) for lattice in octave_lattices(seed)],
+        axis=-1,
+    )
+    level = (octaves - 0.5).astype(np.float32)
+    levels = [level]
+    while level.shape[0] > 1:
+        pairs = level[0::2] + level[1::2]  # rows
+        level = 0.25 * (pairs[:, 0::2] + pairs[:, 1::2])
+        levels.append(level)
+    for level in levels:
+        level.setflags(write=False)
+    return tuple(levels)
+
+
+@lru_cache(maxsize=64)
+def fine_noise_levels(seed: int, weights: tuple[float, float, float, float]) -> tuple[bytes, ...]:
+    """The fine pattern sum_k weights[k] * (octave_k - 0.5) (``weights`` adding up to 1, so the
+    sum lies in -0.5..0.5), stored as round((sum + 0.5) * 255): FINE_LEVELS levels of
+    (n, n, 4) uint8 bytes, level 0 256 x 256. Each texel holds the pattern at itself (R), the next
+    column (G), the next row (B) and both (A), wrapping at the edges: what a bilinear read
+    between texel centres needs, in one fetch."""
+    mixing = np.asarray(weights, np.float32)
+    packed = []
+    for level in _fine_octave_levels(seed):
+        values = np.clip(np.rint((level @ mixing + 0.5) * 255.0), 0, 255).astype(np.uint8)
+        right = np.roll(values, -1, axis=1)
+        corners = np.stack([values, right, np.roll(values, -1, axis=0), np.roll(right, -1, axis=0)])
+        packed.append(np.ascontiguousarray(np.moveaxis(corners, 0, -1)).tobytes())
+    return tuple(packed)

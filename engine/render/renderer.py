@@ -1,16 +1,17 @@
 """The scene renderer: draws a ``Snapshot`` into any moderngl framebuffer.
 
 Owns: GPU resources for one world on one context (programs, meshes, instance buffers, the baked
-ground noise, the screen grid, the depth target) and the fixed order of passes in a frame:
+ground noise and fine pattern, the screen grid, the depth target) and the fixed order of passes
+in a frame:
 
 1. bodies         instanced meshes per shape; light delay, Doppler colour, beaming, temporal
                   Doppler (per instance, on the CPU); light and fog per vertex, stripes per pixel
 2. agents         instanced silhouettes (the same program)
 3. ground         seeded plane at y = 0: coarse noise, light, fog and display transform per
-                  vertex of the screen grid; fine noise (one texture read) and grid lines per
-                  pixel; triangles spanning too much fog (near the horizon, ``fog_varies``) drawn
-                  by a variant that fogs per pixel; after the near things, so it is not shaded
-                  under them
+                  vertex of the screen grid; fine noise (one texel fetched, from the mipmap
+                  level the pixel's footprint calls for) and grid lines per pixel; triangles
+                  spanning too much fog (near the horizon, ``fog_varies``) drawn by a variant
+                  that fogs per pixel; after the near things, so it is not shaded under them
 4. sky            the screen grid at infinity, shaded per vertex, cut by a clip plane just under
                   the ground's far edge and depth-tested, so only what nothing covers is drawn;
                   the sun's disc on its own small quad
@@ -74,7 +75,13 @@ from engine.render.meshes import (
     agent_meshes,
     body_meshes,
 )
-from engine.render.noise import CELLS_PER_PERIOD, ground_noise_image
+from engine.render.noise import (
+    CELLS_PER_PERIOD,
+    FINE_LEVELS,
+    FINE_TEXTURE_SIZE,
+    fine_noise_levels,
+    ground_noise_image,
+)
 from engine.render.shaders import load_program
 from engine.rules.common import colour_to_rgb
 from engine.rules.scale import ScaleBand
@@ -84,6 +91,11 @@ from engine.sim.snapshot import Snapshot, TimeFieldView
 MINIMUM_GL_VERSION = 330
 MAX_TIME_FIELDS = 8
 GROUND_OCTAVES = 8
+FINE_WEIGHT_STEPS = 32
+"""Steps per doubling of the explorer's size at which the ground's fine pattern is baked again
+(about 2 ms; ``fine_noise_levels`` keeps the bakes): the fine octaves' shares of it (not their
+sum, which is set each frame) are taken at the nearest step, which moves the ground's brightness
+by under 0.4 %, less than a display level, so a continuous zoom shows no step."""
 GRID_PIXELS = 32
 GRID_PHASE = 0.52
 """Offset of log10(size) at which the ground's finer metric grid has faded out: at 1.7 m the
@@ -240,6 +252,8 @@ class Renderer:
         self._frame_buffer = ctx.buffer(reserve=FRAME_FLOATS * 4)
         self._noise_texture = None
         self._noise_seed: int | None = None
+        self._fine_texture = None
+        self._fine_baked: tuple | None = None  # (seed, weights) the fine texture holds
         self._sun_vao = ctx.vertex_array(self._programs["sun"], [])
         self._copy_vao = ctx.vertex_array(self._programs["copy"], [])
         self._body_meshes = {  # by level of detail
@@ -487,7 +501,8 @@ class Renderer:
         return float(max(density, 1.0 / (size * 3000.0)))
 
     def _noise(self):  # noqa: ANN202 - moderngl.Texture
-        """The world's baked ground noise, made again only when the seed changes."""
+        """The world's baked noise (four octaves, RGBA) that the time fields' shimmer reads, made
+        again only when the seed changes."""
         seed = int(self.world.meta.seed)
         if self._noise_texture is None or self._noise_seed != seed:
             if self._noise_texture is not None:
@@ -500,6 +515,23 @@ class Renderer:
             texture.repeat_x = texture.repeat_y = True
             self._noise_texture, self._noise_seed = texture, seed
         return self._noise_texture
+
+    def _fine_noise(self, weights: tuple[float, float, float, float]):  # noqa: ANN202
+        """The ground's fine pattern for the world's seed and the fine octaves' ``weights``
+        (their shares, adding up to 1): the packed mipmap chain of ``fine_noise_levels``, written
+        again only when either changed."""
+        baked = (int(self.world.meta.seed), weights)
+        if self._fine_texture is None:
+            size = (FINE_TEXTURE_SIZE, FINE_TEXTURE_SIZE)
+            self._fine_texture = self.ctx.texture(size, 4)
+            self._fine_texture.build_mipmaps()  # storage for every level, written below
+            # Read with texelFetch (no filtering); a mipmap filter keeps the levels complete.
+            self._fine_texture.filter = (self.ctx.NEAREST_MIPMAP_NEAREST, self.ctx.NEAREST)
+        if baked != self._fine_baked:
+            for level, data in enumerate(fine_noise_levels(*baked)):
+                self._fine_texture.write(data, level=level)
+            self._fine_baked = baked
+        return self._fine_texture
 
     def _draw_ground(
         self,
@@ -517,22 +549,14 @@ class Renderer:
         # Plain floats for these few 2-vectors: numpy's call overhead would be most of their cost
         # (Python's % is numpy's mod, and float32() rounds as astype does).
         eye_x, eye_z = float(eye.position[0]), float(eye.position[2])
-        wavelengths, weights = [], []
-        for k in range(GROUND_OCTAVES):
-            relative_level = (base + k) - level  # in (-5, 3]: weight vanishes at both ends
-            weight = (
-                math.sin(math.pi * (relative_level + 4.0) / 7.0) ** 2
-                if -4 < relative_level < 3
-                else 0.0
-            )
-            wavelengths.append(2.0 ** (base + k))
-            weights.append(weight)
+        wavelengths = [2.0 ** (base + k) for k in range(GROUND_OCTAVES)]
+        weights = [octave_weight((base + k) - level) for k in range(GROUND_OCTAVES)]
         # (octave, x or z): the eye in cells of each octave, mod the noise's period.
         offsets = [
             (eye_x / wavelength % 256.0, eye_z / wavelength % 256.0) for wavelength in wavelengths
         ]
         normalised = np.asarray(weights, np.float32) / max(sum(weights), 1e-6)
-        # Octaves 1..4 are read per pixel from the baked texture (octave 1 in its channel 0).
+        # Octaves 1..4 are read per pixel from the baked fine pattern (octave 1 its finest).
         fine_period = 2.0 ** (base + 1) * CELLS_PER_PERIOD
         decade = math.log10(size)
         # Two metric grids a decade apart: as the explorer grows the finer fades out and the
@@ -558,7 +582,10 @@ class Renderer:
             "u_noise": 0,
             "u_fine_offset": (eye_x / fine_period % 1.0, eye_z / fine_period % 1.0),
             "u_fine_frequency": 1.0 / fine_period,
-            "u_fine_weight": tuple(normalised[1:5].tolist()),
+            "u_fine_texels": FINE_TEXTURE_SIZE / fine_period,
+            "u_fine_top_level": FINE_LEVELS - 1,
+            "u_fine_size": FINE_TEXTURE_SIZE,
+            "u_fine_amount": float(normalised[1:5].sum()),
             "u_grid_offset": np.array(grid_offsets, np.float32).tobytes(),
             "u_grid_frequency": (1.0 / np.array(spacings, np.float32)).tobytes(),
             "u_grid_spacing_vertex": tuple(spacings),
@@ -569,7 +596,7 @@ class Renderer:
             self._apply(program, values)
             self._apply(self._programs["ground_pixel_fog"], values)
             self._ground_values = values
-        self._noise().use(location=0)
+        self._fine_noise(fine_shares(level)).use(location=0)
         # Triangles whose fog can be interpolated from their vertices first, the rest after. The
         # split depends on where the eye looks, its height, the extent and the fog, not on where
         # it stands: worked out again only when one of those changed.
@@ -1255,6 +1282,10 @@ class Renderer:
         if self._noise_texture is not None:
             self._noise_texture.release()
             self._noise_texture = None
+        if self._fine_texture is not None:
+            self._fine_texture.release()
+            self._fine_texture = None
+            self._fine_baked = None
 
 
 FROZEN_RATE = 0.02
@@ -1297,6 +1328,30 @@ def body_details(radii: np.ndarray, distances: np.ndarray, pixels_per_radian: fl
     medium_below, coarse_below = DETAIL_BELOW_PIXELS
     # 0 (full), 1 (medium) or 2 (coarse): how many of the limits the body is under.
     return np.add(pixels < medium_below, pixels < coarse_below, dtype=np.int64)
+
+
+def octave_weight(relative_level: float) -> float:
+    """The ground's weight (before normalising) of the noise octave whose wavelength is
+    2**relative_level explorer heights: it vanishes at both ends of (-4, 3), so octaves come and
+    go smoothly as the explorer changes size."""
+    if not -4 < relative_level < 3:
+        return 0.0
+    return math.sin(math.pi * (relative_level + 4.0) / 7.0) ** 2
+
+
+@functools.lru_cache(maxsize=FINE_WEIGHT_STEPS + 1)
+def _fine_shares_at(step: int) -> tuple[float, float, float, float]:
+    fraction = step / FINE_WEIGHT_STEPS
+    weights = [octave_weight(k - 4 - fraction) for k in range(1, 5)]
+    total = sum(weights)
+    return tuple(weight / total for weight in weights)  # type: ignore[return-value]
+
+
+def fine_shares(level: float) -> tuple[float, float, float, float]:
+    """The ground's fine octaves' (1..4) shares of their sum, for an explorer of size 2**level,
+    at the nearest of FINE_WEIGHT_STEPS steps per doubling: what the fine pattern is baked with.
+    They depend only on level's fractional part (octave k's relative level is k - 4 - it)."""
+    return _fine_shares_at(round((level - math.floor(level)) * FINE_WEIGHT_STEPS))
 
 
 def screen_grid_points(width: int, height: int, step: int = GRID_PIXELS) -> tuple:
