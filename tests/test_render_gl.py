@@ -713,3 +713,25 @@ def test_a_still_eye_draws_each_frames_time_fields_as_a_fresh_renderer(ctx) -> N
     assert len(set(drawn)) == len(drawn)  # every frame differs: the clocks show
     reused.release()
     source.release()
+
+
+def test_zooming_past_a_fine_pattern_bake_moves_the_ground_by_at_most_a_level(ctx) -> None:  # noqa: ANN001
+    """The ground's fine pattern is baked again at FINE_WEIGHT_STEPS steps per doubling of the
+    explorer's size (the octaves' shares at the nearest step): a size just either side of
+    where the nearest step changes bakes it anew, and draws the ground within a display level
+    of the other, so a continuous zoom shows no step."""
+    from engine.render.renderer import FINE_WEIGHT_STEPS
+
+    world = loads_world('[meta]\nname = "Plain"\n[light]\nground_colour = "#8a8f75"\n')
+    renderer = Renderer(ctx, world)
+    target = tiny_target(ctx, 160, 90)
+    step_edge = 2.0 ** ((5 + 0.5) / FINE_WEIGHT_STEPS)  # the nearest step turns from 5 to 6
+    frames, bakes = [], []
+    for size in (step_edge * (1.0 - 1e-7), step_edge * (1.0 + 1e-7)):
+        camera = Camera(position=(0.3, 1.6, 0.2), yaw=0.4, pitch=-0.5, size=size)
+        renderer.render(empty_snapshot(position=(0.3, 1.6, 0.2), size=size), target, camera)
+        frames.append(np.frombuffer(target.read(components=3), np.uint8).astype(int))
+        bakes.append(renderer._fine_baked)
+    renderer.release()
+    assert bakes[0] != bakes[1]
+    assert np.abs(frames[0] - frames[1]).max() <= 1

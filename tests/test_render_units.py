@@ -3,6 +3,7 @@ source handling and the hot-reload watcher. No GL."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import time
@@ -510,3 +511,65 @@ def test_boxes_projected_together_are_bounded_as_each_alone() -> None:
             for b in alone
         }
     assert kinds == {"none", "whole", "cut"}
+
+
+def test_fine_noise_levels_hold_each_texels_corners_of_the_weighted_octaves() -> None:
+    from engine.render.noise import (
+        FINE_LEVELS,
+        FINE_TEXTURE_SIZE,
+        fine_noise_levels,
+        octave_lattices,
+        periodic_value_noise,
+    )
+
+    weights = (0.1, 0.2, 0.3, 0.4)
+    levels = fine_noise_levels(5, weights)
+    assert len(levels) == FINE_LEVELS and FINE_TEXTURE_SIZE >> (FINE_LEVELS - 1) == 1
+    sizes = [FINE_TEXTURE_SIZE >> level for level in range(FINE_LEVELS)]
+    packed = [
+        np.frombuffer(data, np.uint8).reshape(n, n, 4)
+        for data, n in zip(levels, sizes, strict=True)
+    ]
+    # Level 0: the octaves (the same lattices as the RGBA noise), summed with the weights.
+    octaves = [periodic_value_noise(lattice, FINE_TEXTURE_SIZE) for lattice in octave_lattices(5)]
+    pattern = sum(w * (octave - 0.5) for w, octave in zip(weights, octaves, strict=True)) + 0.5
+    assert np.abs(packed[0][..., 0] - pattern * 255.0).max() <= 0.5 + 1e-4  # float32 sums
+    # Every level: G, B, A are R at the next column, the next row and both, wrapping around.
+    for texels in packed:
+        values = texels[..., 0]
+        assert np.array_equal(texels[..., 1], np.roll(values, -1, axis=1))
+        assert np.array_equal(texels[..., 2], np.roll(values, -1, axis=0))
+        assert np.array_equal(texels[..., 3], np.roll(values, (-1, -1), axis=(0, 1)))
+    # Each coarser level is the mean of 2 x 2 texels of the one below (to rounding).
+    for finer, coarser in itertools.pairwise(packed):
+        pairs = finer[..., 0].astype(float)
+        means = 0.25 * (
+            pairs[0::2, 0::2] + pairs[1::2, 0::2] + pairs[0::2, 1::2] + pairs[1::2, 1::2]
+        )
+        assert np.abs(coarser[..., 0] - means).max() <= 1.0
+    assert abs(float(packed[-1][0, 0, 0]) - 127.5) < 3.0  # the 1 x 1 level: the mean
+    assert fine_noise_levels(6, weights) != levels  # the seed moves it
+
+
+def test_fine_shares_are_the_fine_octaves_weights_at_the_nearest_step() -> None:
+    from engine.render.renderer import (
+        FINE_WEIGHT_STEPS,
+        GROUND_OCTAVES,
+        fine_shares,
+        octave_weight,
+    )
+
+    worst = 0.0
+    for level in np.linspace(-3.0, 3.0, 1201):
+        base = math.floor(level) - 4
+        weights = np.array([octave_weight(base + k - level) for k in range(GROUND_OCTAVES)])
+        fine = weights[1:5] / weights.sum()
+        shares = np.array(fine_shares(float(level)))
+        assert shares.sum() == pytest.approx(1.0)
+        step = (level - math.floor(level)) * FINE_WEIGHT_STEPS
+        if abs(step - round(step)) < 1e-9:  # on a step: exactly the shares
+            np.testing.assert_allclose(shares, fine / fine.sum(), rtol=1e-12)
+        # The colour is scaled by 1 + 1.6 * sum * (pattern - 0.5), the pattern's octaves in 0..1:
+        # the nearest step moves it by at most this.
+        worst = max(worst, 1.6 * fine.sum() * 0.5 * np.abs(shares - fine / fine.sum()).sum())
+    assert 0.0 < worst < 0.004  # 0.4 %: under a display level
