@@ -83,7 +83,7 @@ def _fine_octave_levels(seed: int) -> tuple[np.ndarray, ...]:
         [periodic_value_noise(lattice, FINE_TEXTURE_SIZE) for lattice in octave_lattices(seed)],
         axis=-1,
     )
-    level = (octaves - 0.5).astype(np.float32)
+    level: np.ndarray = (octaves - 0.5).astype(np.float32)
     levels = [level]
     while level.shape[0] > 1:
         pairs = level[0::2] + level[1::2]  # rows

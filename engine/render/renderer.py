@@ -521,17 +521,18 @@ class Renderer:
         (their shares, adding up to 1): the packed mipmap chain of ``fine_noise_levels``, written
         again only when either changed."""
         baked = (int(self.world.meta.seed), weights)
-        if self._fine_texture is None:
-            size = (FINE_TEXTURE_SIZE, FINE_TEXTURE_SIZE)
-            self._fine_texture = self.ctx.texture(size, 4)
-            self._fine_texture.build_mipmaps()  # storage for every level, written below
+        texture = self._fine_texture
+        if texture is None:
+            texture = self.ctx.texture((FINE_TEXTURE_SIZE, FINE_TEXTURE_SIZE), 4)
+            texture.build_mipmaps()  # storage for every level, written below
             # Read with texelFetch (no filtering); a mipmap filter keeps the levels complete.
-            self._fine_texture.filter = (self.ctx.NEAREST_MIPMAP_NEAREST, self.ctx.NEAREST)
+            texture.filter = (self.ctx.NEAREST_MIPMAP_NEAREST, self.ctx.NEAREST)
+            self._fine_texture = texture
         if baked != self._fine_baked:
             for level, data in enumerate(fine_noise_levels(*baked)):
-                self._fine_texture.write(data, level=level)
+                texture.write(data, level=level)
             self._fine_baked = baked
-        return self._fine_texture
+        return texture
 
     def _draw_ground(
         self,
