@@ -5,8 +5,8 @@
 // smooth there is worked out per vertex: the coarse noise, light, fog, tone map and vignette, so
 // each vertex hands on display colours (plain, under a grid line, and how the colour changes with
 // the fine noise) and the fine noise's mipmap level (from how far the ground moves per pixel). Per
-// pixel remain only the fine octaves (one texel fetched from a baked, packed mipmap chain,
-// engine/render/noise.py, and interpolated here) and the thin grid lines, then a mix and a
+// pixel remain only the fine octaves (one texel fetched from a baked, packed mipmap chain laid
+// out in one image, engine/render/noise.py, and interpolated here) and the thin grid lines, then a mix and a
 // multiply-add: on a CPU rasteriser every per-pixel operation counts (hashing the noise per pixel
 // cost more than the rest of the frame; the fog and tone map per pixel were 15 %; a bilinear,
 // mipmapped sampler read of the four octaves, 40 % of the ground's time, a fetch a third of that).
@@ -141,7 +141,8 @@ void main() {
 }
 #elif defined FRAGMENT_SHADER
 uniform sampler2D u_noise;               // the fine pattern's packed levels (engine/render/noise.py)
-uniform int u_fine_size;                 // texels a side of its finest level (a power of two)
+uniform int u_fine_size;                 // texels a side of its finest level (a power of two);
+                                         // level k > 0 (n texels a side) is at (this, this - 2 n)
 uniform int u_fine_top_level;            // its coarsest level (1 x 1 texel)
 in vec2 v_noise_uv;
 in float v_depth;
@@ -176,7 +177,9 @@ void main() {
     vec2 line = max(1.0 - min(to_line.xz, to_line.yw), 0.0) * v_grid_weight;
     float lines = max(line.x, line.y);
     // The fine pattern, bilinear between texel centres of one mipmap level: each texel holds
-    // the four values around it (this row: R, G; the next: B, A), so one fetch serves.
+    // the four values around it (this row: R, G; the next: B, A), so one fetch serves. The
+    // levels lie side by side in one image: finding a level's corner costs less per pixel
+    // than a fetch from a mipmap level chosen per pixel.
     // The level a NEAREST mipmap filter picks: log2 of the texels per pixel, rounded (the
     // factor holds a sqrt(2)), read off the float's exponent bits: no log per pixel.
     float texels = v_texels_per_depth2 * v_depth * v_depth;
@@ -185,7 +188,8 @@ void main() {
     vec2 texel = v_noise_uv * float(size) - 0.5;
     vec2 corner = floor(texel);
     vec2 across = texel - corner;
-    vec4 around = texelFetch(u_noise, ivec2(corner) & (size - 1), level);
+    ivec2 origin = level > 0 ? ivec2(u_fine_size, u_fine_size - (size << 1)) : ivec2(0);
+    vec4 around = texelFetch(u_noise, origin + (ivec2(corner) & (size - 1)), 0);
     vec2 rows = mix(around.rb, around.ga, across.x);
     float pattern = mix(rows.x, rows.y, across.y);  // 0..1, 0.5 on average
 #ifdef PIXEL_FOG

@@ -513,28 +513,35 @@ def test_boxes_projected_together_are_bounded_as_each_alone() -> None:
     assert kinds == {"none", "whole", "cut"}
 
 
-def test_fine_noise_levels_hold_each_texels_corners_of_the_weighted_octaves() -> None:
+def test_fine_noise_atlas_holds_each_texels_corners_of_the_weighted_octaves() -> None:
     from engine.render.noise import (
+        FINE_ATLAS_SIZE,
         FINE_LEVELS,
         FINE_TEXTURE_SIZE,
-        fine_noise_levels,
+        fine_level_origin,
+        fine_noise_atlas,
         octave_lattices,
         periodic_value_noise,
     )
 
     weights = (0.1, 0.2, 0.3, 0.4)
-    levels = fine_noise_levels(5, weights)
-    assert len(levels) == FINE_LEVELS and FINE_TEXTURE_SIZE >> (FINE_LEVELS - 1) == 1
-    sizes = [FINE_TEXTURE_SIZE >> level for level in range(FINE_LEVELS)]
-    packed = [
-        np.frombuffer(data, np.uint8).reshape(n, n, 4)
-        for data, n in zip(levels, sizes, strict=True)
-    ]
+    width, height = FINE_ATLAS_SIZE
+    atlas = np.frombuffer(fine_noise_atlas(5, weights), np.uint8).reshape(height, width, 4)
+    assert FINE_TEXTURE_SIZE >> (FINE_LEVELS - 1) == 1
+    packed = []
+    covered = np.zeros((height, width), bool)
+    for level in range(FINE_LEVELS):
+        column, row = fine_level_origin(level)
+        size = FINE_TEXTURE_SIZE >> level
+        assert not covered[row : row + size, column : column + size].any()  # no overlaps
+        covered[row : row + size, column : column + size] = True
+        packed.append(atlas[row : row + size, column : column + size])
     # Level 0: the octaves (the same lattices as the RGBA noise), summed with the weights.
     octaves = [periodic_value_noise(lattice, FINE_TEXTURE_SIZE) for lattice in octave_lattices(5)]
     pattern = sum(w * (octave - 0.5) for w, octave in zip(weights, octaves, strict=True)) + 0.5
     assert np.abs(packed[0][..., 0] - pattern * 255.0).max() <= 0.5 + 1e-4  # float32 sums
-    # Every level: G, B, A are R at the next column, the next row and both, wrapping around.
+    # Every level: G, B, A are R at the next column, the next row and both, wrapping around
+    # within the level.
     for texels in packed:
         values = texels[..., 0]
         assert np.array_equal(texels[..., 1], np.roll(values, -1, axis=1))
@@ -548,7 +555,7 @@ def test_fine_noise_levels_hold_each_texels_corners_of_the_weighted_octaves() ->
         )
         assert np.abs(coarser[..., 0] - means).max() <= 1.0
     assert abs(float(packed[-1][0, 0, 0]) - 127.5) < 3.0  # the 1 x 1 level: the mean
-    assert fine_noise_levels(6, weights) != levels  # the seed moves it
+    assert fine_noise_atlas(6, weights) != fine_noise_atlas(5, weights)  # the seed moves it
 
 
 def test_fine_shares_are_the_fine_octaves_weights_at_the_nearest_step() -> None:

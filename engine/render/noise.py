@@ -5,13 +5,14 @@ octave k + 1 lattice having half the cells of octave k's):
 
 - ``ground_noise_image(seed)``: the octaves in the four RGBA channels, 512 texels a side. The
   effects pass (``shaders/post.glsl``) reads two of its channels for the time fields' shimmer.
-- ``fine_noise_levels(seed, weights)``: the ground's fine pattern (``shaders/ground.glsl``): the
-  four octaves already summed with the explorer's weights into one value, as a mipmap chain whose
-  texels each hold the four values around a texel's corner (R, G: this row, this and the next
-  column; B, A: the next row). The ground reads one texel per pixel, from the level its
-  footprint calls for, and interpolates it itself: on a CPU rasteriser (llvmpipe) a bilinear,
-  mipmapped, four-channel sampler read cost more than the rest of the ground's pixel work, one
-  fetch of a texel a little over a third of that.
+- ``fine_noise_atlas(seed, weights)``: the ground's fine pattern (``shaders/ground.glsl``): the
+  four octaves already summed with the explorer's weights into one value, as a mipmap chain laid
+  side by side in one image (``FINE_ATLAS_SIZE``), whose texels each hold the four values around
+  a texel's corner (R, G: this row, this and the next column; B, A: the next row). The ground
+  fetches one texel per pixel, from the level its footprint calls for, and interpolates it
+  itself: on a CPU rasteriser (llvmpipe) a bilinear, mipmapped, four-channel sampler read cost
+  more than the rest of the ground's pixel work, and one fetch from a single-level image a third
+  of that (a fetch from a real mipmap level, chosen per pixel, 8 % more).
 
 Must not touch GL; the renderer uploads both.
 """
@@ -35,6 +36,17 @@ interpolation between its samples is within a few per cent of the smooth cell, o
 that weighs under a twentieth of the pattern)."""
 FINE_LEVELS = FINE_TEXTURE_SIZE.bit_length()
 """Mipmap levels of the fine pattern, 256 x 256 down to 1 x 1."""
+FINE_ATLAS_SIZE = (FINE_TEXTURE_SIZE * 3 // 2, FINE_TEXTURE_SIZE)
+"""Width, height of the image holding every level: level 0 at (0, 0); level k >= 1, n =
+FINE_TEXTURE_SIZE >> k texels a side, at column FINE_TEXTURE_SIZE, row FINE_TEXTURE_SIZE - 2 n
+(so level 1 at row 0, level 2 under it, and so on)."""
+
+
+def fine_level_origin(level: int) -> tuple[int, int]:
+    """(column, row) of a fine pattern level's first texel in the atlas."""
+    if level == 0:
+        return 0, 0
+    return FINE_TEXTURE_SIZE, FINE_TEXTURE_SIZE - 2 * (FINE_TEXTURE_SIZE >> level)
 
 
 @lru_cache(maxsize=8)
@@ -95,17 +107,22 @@ def _fine_octave_levels(seed: int) -> tuple[np.ndarray, ...]:
 
 
 @lru_cache(maxsize=64)
-def fine_noise_levels(seed: int, weights: tuple[float, float, float, float]) -> tuple[bytes, ...]:
+def fine_noise_atlas(seed: int, weights: tuple[float, float, float, float]) -> bytes:
     """The fine pattern sum_k weights[k] * (octave_k - 0.5) (``weights`` adding up to 1, so the
-    sum lies in -0.5..0.5), stored as round((sum + 0.5) * 255): FINE_LEVELS levels of
-    (n, n, 4) uint8 bytes, level 0 256 x 256. Each texel holds the pattern at itself (R), the next
-    column (G), the next row (B) and both (A), wrapping at the edges: what a bilinear read
-    between texel centres needs, in one fetch."""
+    sum lies in -0.5..0.5), stored as round((sum + 0.5) * 255), every level of its mipmap chain
+    where ``fine_level_origin`` puts it: the bytes of a (height, width, 4) uint8 image,
+    FINE_ATLAS_SIZE. Each texel holds the pattern at itself (R), the next column (G), the next
+    row (B) and both (A), wrapping at its level's edges: what a bilinear read between texel
+    centres needs, in one fetch."""
     mixing = np.asarray(weights, np.float32)
-    packed = []
-    for level in _fine_octave_levels(seed):
-        values = np.clip(np.rint((level @ mixing + 0.5) * 255.0), 0, 255).astype(np.uint8)
+    width, height = FINE_ATLAS_SIZE
+    atlas = np.zeros((height, width, 4), np.uint8)
+    for level, octaves in enumerate(_fine_octave_levels(seed)):
+        values = np.clip(np.rint((octaves @ mixing + 0.5) * 255.0), 0, 255).astype(np.uint8)
         right = np.roll(values, -1, axis=1)
-        corners = np.stack([values, right, np.roll(values, -1, axis=0), np.roll(right, -1, axis=0)])
-        packed.append(np.ascontiguousarray(np.moveaxis(corners, 0, -1)).tobytes())
-    return tuple(packed)
+        column, row = fine_level_origin(level)
+        size = values.shape[0]
+        place = atlas[row : row + size, column : column + size]
+        place[..., 0], place[..., 1] = values, right
+        place[..., 2], place[..., 3] = np.roll(values, -1, axis=0), np.roll(right, -1, axis=0)
+    return atlas.tobytes()

@@ -77,9 +77,10 @@ from engine.render.meshes import (
 )
 from engine.render.noise import (
     CELLS_PER_PERIOD,
+    FINE_ATLAS_SIZE,
     FINE_LEVELS,
     FINE_TEXTURE_SIZE,
-    fine_noise_levels,
+    fine_noise_atlas,
     ground_noise_image,
 )
 from engine.render.shaders import load_program
@@ -93,7 +94,7 @@ MAX_TIME_FIELDS = 8
 GROUND_OCTAVES = 8
 FINE_WEIGHT_STEPS = 32
 """Steps per doubling of the explorer's size at which the ground's fine pattern is baked again
-(about 2 ms; ``fine_noise_levels`` keeps the bakes): the fine octaves' shares of it (not their
+(about 2 ms; ``fine_noise_atlas`` keeps the bakes): the fine octaves' shares of it (not their
 sum, which is set each frame) are taken at the nearest step, which moves the ground's brightness
 by under 0.4 %, less than a display level, so a continuous zoom shows no step."""
 GRID_PIXELS = 32
@@ -518,19 +519,17 @@ class Renderer:
 
     def _fine_noise(self, weights: tuple[float, float, float, float]):  # noqa: ANN202
         """The ground's fine pattern for the world's seed and the fine octaves' ``weights``
-        (their shares, adding up to 1): the packed mipmap chain of ``fine_noise_levels``, written
-        again only when either changed."""
+        (their shares, adding up to 1): the packed mipmap chain of ``fine_noise_atlas``, side by
+        side in one image (read with texelFetch, no filtering), written again only when either
+        changed."""
         baked = (int(self.world.meta.seed), weights)
         texture = self._fine_texture
         if texture is None:
-            texture = self.ctx.texture((FINE_TEXTURE_SIZE, FINE_TEXTURE_SIZE), 4)
-            texture.build_mipmaps()  # storage for every level, written below
-            # Read with texelFetch (no filtering); a mipmap filter keeps the levels complete.
-            texture.filter = (self.ctx.NEAREST_MIPMAP_NEAREST, self.ctx.NEAREST)
+            texture = self.ctx.texture(FINE_ATLAS_SIZE, 4)
+            texture.filter = (self.ctx.NEAREST, self.ctx.NEAREST)
             self._fine_texture = texture
         if baked != self._fine_baked:
-            for level, data in enumerate(fine_noise_levels(*baked)):
-                texture.write(data, level=level)
+            texture.write(fine_noise_atlas(*baked))
             self._fine_baked = baked
         return texture
 
