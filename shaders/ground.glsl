@@ -56,25 +56,23 @@ out vec3 v_fine;                         // change in display colour per unit of
 #endif
 out vec2 v_grid_weight;                  // each grid's weight, faded where its lines get dense
 
-// The point of the ground (relative to the eye) seen at NDC point ``ndc``.
-vec3 ground_point(vec2 ndc) {
-    vec4 far_point = m_inverse_view_proj * vec4(ndc, 0.0, 1.0);
+void main() {
+    vec4 far_point = m_inverse_view_proj * vec4(in_ndc, 0.0, 1.0);
     vec3 direction = normalize(far_point.xyz / far_point.w);
     float across = max(length(direction.xz), 1e-6);
     float along = direction.y < 0.0 ? u_eye_height / -direction.y : 1e30;
     along = min(along, u_extent / across);  // beyond the edge, or above the horizon: the edge
-    return vec3(direction.x * along, -u_eye_height, direction.z * along);
-}
-
-void main() {
-    vec3 relative = ground_point(in_ndc);
+    vec3 relative = vec3(direction.x * along, -u_eye_height, direction.z * along);
     vec2 local = relative.xz;
     // How far the ground point moves to the next pixel across and up: the differences a
     // rasteriser's derivatives would take (for the fine noise's mipmap level), worked out here
-    // once per vertex.
+    // once per vertex. A ray (x, y, z) below the horizon meets the ground at h (x, z) / -y.
     vec2 pixel = 2.0 / u_viewport.zw;  // NDC
-    vec2 step_x = ground_point(in_ndc + vec2(pixel.x, 0.0)).xz - local;
-    vec2 step_y = ground_point(in_ndc + vec2(0.0, pixel.y)).xz - local;
+    vec4 far_x = far_point + m_inverse_view_proj[0] * pixel.x;
+    vec4 far_y = far_point + m_inverse_view_proj[1] * pixel.y;
+    vec2 hit = far_point.xz * (u_eye_height / -far_point.y);
+    vec2 step_x = far_x.xz * (u_eye_height / -far_x.y) - hit;
+    vec2 step_y = far_y.xz * (u_eye_height / -far_y.y) - hit;
     float distance_metres = length(relative);
     // Ground metres between neighbouring vertices here (stretched where the view grazes it).
     float footprint = u_vertex_angle * distance_metres * distance_metres
