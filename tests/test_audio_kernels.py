@@ -290,20 +290,33 @@ def test_looped_emission_follows_the_table_round_every_turn(size, step):
 
 def test_common_spans_read_in_one_call_equal_the_spans_read_one_by_one(monkeypatch):
     """``render_grid`` reads the spans with the same roots at both ends in one call
-    (``_read_spans``) and the rest after; a supersonic source's block, whose Mach cone gives
-    spans of both kinds, must come out as from ``_render_span`` on every span in order."""
+    (``_read_spans``) and the rest after; a supersonic source's blocks, whose Mach cone gives
+    spans of both kinds, must come out as when each span is read on its own, in order: its
+    branches by ``_read_span``, or a span where roots are born or die from a grid of two."""
     from dataclasses import replace
 
     checked = []
     render_grid = kernels.render_grid
+    # Arguments of render_grid indexed by grid point (a span is read from a grid of two).
+    per_point = (4, 5, 6, 19, 20)
 
     def compare(*args):
-        args = list(args)
-        out, bus_used, counts = args[25], args[27], args[19]
+        offsets, counts, roots, out, bus_used = args[4], args[19], args[20], args[25], args[27]
         expected, expected_used = out.copy(), bus_used.copy()
-        work = kernels._span_work()
         for g in range(len(args[5]) - 1):
-            kernels._render_span(g, *args[:25], expected, args[26], expected_used, work)
+            first, samples = int(offsets[g]), int(offsets[g + 1] - offsets[g])
+            if counts[g] == counts[g + 1]:
+                for r in range(counts[g] if samples > 0 else 0):
+                    kernels._read_span(
+                        tuple(roots[g, r].tolist()), tuple(roots[g + 1, r].tolist()), first,
+                        samples, *args[8:9], *args[21:25], expected, args[26], expected_used,
+                    )  # fmt: skip
+                continue
+            span = list(args)
+            for index in per_point:
+                span[index] = args[index][g : g + 2]
+            span[25], span[27] = expected, expected_used
+            render_grid(*span)
         render_grid(*args)
         np.testing.assert_array_equal(out, expected)
         np.testing.assert_array_equal(bus_used, expected_used)
