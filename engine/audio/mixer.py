@@ -52,6 +52,7 @@ from engine.audio.synthesis import (
 from engine.rules.acoustics import Acoustics
 from engine.rules.scale import Scale
 from engine.rules.time import Time
+from engine.sim.snapshot import point3
 
 CONTROL_STEP = 64
 """Samples between the points where retarded time is solved exactly (linear in between)."""
@@ -269,7 +270,7 @@ class Mixer:
             trajectory = Trajectory()
             trajectory.add(start_world_time, position(start_world_time))
         elif position is not None:
-            trajectory = Trajectory.linear(tuple(float(x) for x in position))
+            trajectory = Trajectory.linear(point3(position))
         elif body is not None:
             self._body_trajectory(body)
         amplitude = gain * (
@@ -502,7 +503,8 @@ class Mixer:
         )
         # Sources read from a table (every built-in kind) are mixed in one compiled call; others
         # (custom signals, media regions) one by one.
-        table_sources, other_sources = [], []
+        table_sources: list[Source] = []
+        other_sources: list[Source] = []
         for source in self.sources:
             fast = source.signal.table is not None and not self._media_regions
             (table_sources if fast else other_sources).append(source)
@@ -860,6 +862,7 @@ class Mixer:
 
     def _filter_buses(self, buses: np.ndarray) -> np.ndarray:
         """The buses through their path filters, summed (2, frames); empties the buses."""
+        assert self._bus_spectra is not None  # buses exist only where the path shapes the sound
         frames = buses.shape[2]
         used = np.flatnonzero(self._bus_used)
         delayed = self._first_bus_is_delay and len(used) > 0 and used[0] == 0
@@ -927,6 +930,18 @@ def _same(items: list, kept: list) -> bool:
     return len(items) == len(kept) and all(map(operator.is_, items, kept))
 
 
+PackedKnots = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""Paths packed for ``kernels.mix_sources``: times (K,), positions (K, 3), velocities (K, 3) and
+each source's rows (S, 2); see ``_KnotPack.update``."""
+
+_NO_KNOTS: PackedKnots = (
+    np.zeros(0),
+    np.zeros((0, 3)),
+    np.zeros((0, 3)),
+    np.zeros((0, 2), np.int64),
+)
+
+
 class _TableSet:
     """What ``kernels.mix_sources`` needs of the table sources that does not change per block.
 
@@ -949,7 +964,7 @@ class _TableSet:
         self.params = np.zeros((0, kernels.SOURCE_FIELDS))
         self.rings: typed.List | None = None
         self.tables: typed.List | None = None
-        self.knots: tuple = ()
+        self.knots: PackedKnots = _NO_KNOTS
 
     def update(self, sources: list[Source], paths: list[Trajectory]) -> _TableSet:
         """Bring the set up to date for these sources on these paths (one path per source)."""
@@ -1015,6 +1030,7 @@ def _constant_params(sources: list[Source]) -> np.ndarray:
     params = np.zeros((len(sources), kernels.SOURCE_FIELDS))
     for row, source in enumerate(sources):
         table = source.signal.table
+        assert table is not None  # only table sources are mixed in one call
         params[row, kernels.AMPLITUDE] = source.amplitude
         params[row, kernels.START_SAMPLE] = source.start_sample
         params[row, kernels.TABLE_SCALE] = table.scale
@@ -1025,7 +1041,9 @@ def _constant_params(sources: list[Source]) -> np.ndarray:
 
 
 def _table_array(source: Source) -> np.ndarray:
-    return np.ascontiguousarray(source.signal.table.table, dtype=np.float64)
+    table = source.signal.table
+    assert table is not None  # only table sources are mixed in one call
+    return np.ascontiguousarray(table.table, dtype=np.float64)
 
 
 class _KnotPack:
@@ -1048,7 +1066,7 @@ class _KnotPack:
         # id(path) -> (path, its version when packed, first row, row after its last)
         self.spans: dict[int, tuple[Trajectory, int, int, int]] = {}
 
-    def update(self, paths: list[Trajectory]) -> tuple[np.ndarray, ...]:
+    def update(self, paths: list[Trajectory]) -> PackedKnots:
         """The knots of ``paths``: (times (K,), positions (K, 3), velocities (K, 3), ranges
         (S, 2)), where path s is rows ranges[s, 0] .. ranges[s, 1] - 1; a path shared by several
         sources is packed once."""
