@@ -140,7 +140,7 @@ void main() {
 #elif defined FRAGMENT_SHADER
 uniform sampler2D u_noise;               // the fine pattern's packed levels (engine/render/noise.py)
 uniform int u_fine_size;                 // texels a side of its finest level (a power of two);
-                                         // level k > 0 (n texels a side) is at (this, this - 2 n)
+                                         // level k (n texels a side) starts at (2 this - 2 n, 0)
 uniform int u_fine_top_level;            // its coarsest level (1 x 1 texel)
 in vec2 v_noise_uv;
 in float v_depth;
@@ -186,8 +186,8 @@ void main() {
     vec2 texel = v_noise_uv * float(size) - 0.5;
     vec2 corner = floor(texel);
     vec2 across = texel - corner;
-    ivec2 origin = level > 0 ? ivec2(u_fine_size, u_fine_size - (size << 1)) : ivec2(0);
-    vec4 around = texelFetch(u_noise, origin + (ivec2(corner) & (size - 1)), 0);
+    ivec2 at = ivec2(corner) & (size - 1);
+    vec4 around = texelFetch(u_noise, ivec2(at.x + ((u_fine_size - size) << 1), at.y), 0);
     vec2 rows = mix(around.rb, around.ga, across.x);
     float pattern = mix(rows.x, rows.y, across.y);  // 0..1, 0.5 on average
 #ifdef PIXEL_FOG

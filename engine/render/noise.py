@@ -36,17 +36,15 @@ interpolation between its samples is within a few per cent of the smooth cell, o
 that weighs under a twentieth of the pattern)."""
 FINE_LEVELS = FINE_TEXTURE_SIZE.bit_length()
 """Mipmap levels of the fine pattern, 256 x 256 down to 1 x 1."""
-FINE_ATLAS_SIZE = (FINE_TEXTURE_SIZE * 3 // 2, FINE_TEXTURE_SIZE)
-"""Width, height of the image holding every level: level 0 at (0, 0); level k >= 1, n =
-FINE_TEXTURE_SIZE >> k texels a side, at column FINE_TEXTURE_SIZE, row FINE_TEXTURE_SIZE - 2 n
-(so level 1 at row 0, level 2 under it, and so on)."""
+FINE_ATLAS_SIZE = (FINE_TEXTURE_SIZE * 2, FINE_TEXTURE_SIZE)
+"""Width, height of the image holding every level in a row along its top: level k, n =
+FINE_TEXTURE_SIZE >> k texels a side, from column 2 FINE_TEXTURE_SIZE - 2 n (level 0 at 0,
+level 1 right of it, and so on: one subtraction per pixel finds a level)."""
 
 
 def fine_level_origin(level: int) -> tuple[int, int]:
     """(column, row) of a fine pattern level's first texel in the atlas."""
-    if level == 0:
-        return 0, 0
-    return FINE_TEXTURE_SIZE, FINE_TEXTURE_SIZE - 2 * (FINE_TEXTURE_SIZE >> level)
+    return 2 * FINE_TEXTURE_SIZE - 2 * (FINE_TEXTURE_SIZE >> level), 0
 
 
 @lru_cache(maxsize=8)
