@@ -104,7 +104,7 @@ def _fine_octave_levels(seed: int) -> tuple[np.ndarray, ...]:
     return tuple(levels)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=40)  # a zoom's worth of steps (512 KiB each)
 def fine_noise_atlas(seed: int, weights: tuple[float, float, float, float]) -> bytes:
     """The fine pattern sum_k weights[k] * (octave_k - 0.5) (``weights`` adding up to 1, so the
     sum lies in -0.5..0.5), stored as round((sum + 0.5) * 255), every level of its mipmap chain
