@@ -4,12 +4,13 @@
 // the ground its pixel sees (rays above the horizon end at the plane's far edge), and everything
 // smooth there is worked out per vertex: the coarse noise, light, fog, tone map and vignette, so
 // each vertex hands on display colours (plain, under a grid line, and how the colour changes with
-// the fine noise) and the fine noise's mipmap level (from how far the ground moves per pixel). Per
-// pixel remain only the fine octaves (one texel fetched from a baked, packed mipmap chain laid
-// out in one image, engine/render/noise.py, and interpolated here) and the thin grid lines, then a mix and a
-// multiply-add: on a CPU rasteriser every per-pixel operation counts (hashing the noise per pixel
-// cost more than the rest of the frame; the fog and tone map per pixel were 15 %; a bilinear,
-// mipmapped sampler read of the four octaves, 40 % of the ground's time, a fetch a third of that).
+// the fine noise) and the fine noise's mipmap level (from how far the ground moves per pixel).
+// Per pixel remain only the fine octaves (one texel fetched from a baked, packed mipmap chain
+// laid out in one image, engine/render/noise.py, and interpolated here) and the thin grid lines,
+// then a mix and a multiply-add: on a CPU rasteriser every per-pixel operation counts (hashing
+// the noise per pixel cost more than the rest of the frame; the fog and tone map per pixel were
+// 15 %; a bilinear, mipmapped sampler read of the four octaves was half the ground's time, and
+// this fetch costs under half of that).
 // The coarse octaves, per vertex, fade out where the vertices get too sparse for them.
 // Where the fog changes too much across a triangle to be interpolated (near the horizon: the
 // renderer picks those triangles, ``fog_varies``), the variant compiled with PIXEL_FOG is drawn:
@@ -167,9 +168,8 @@ out vec4 f_colour;
 void main() {
     // Distance to the nearest line in pixels: (cells) x (pixels per cell); the second grid's
     // cells are ten of the first's. Multiplications by a reciprocal worked out once: divisions
-    // cost a CPU rasteriser per pixel. (Pixels per cell worked out per vertex and interpolated
-    // were 3 % faster here, but drew the lines near the horizon visibly differently on small
-    // frames, where the vertices are few.)
+    // cost a CPU rasteriser per pixel. (Pixels per cell from the vertices, as the mipmap level
+    // below, were no faster than fwidth.)
     vec2 pixels_per_cell = 1.0 / max(fwidth(v_cells.xy), vec2(1e-30));
     vec4 to_line = abs(fract(v_cells) - 0.5) * vec4(pixels_per_cell, pixels_per_cell * 10.0);
     vec2 line = max(1.0 - min(to_line.xz, to_line.yw), 0.0) * v_grid_weight;
