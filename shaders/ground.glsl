@@ -139,7 +139,7 @@ void main() {
                    u_grid_offset[1] + local * u_grid_frequency[1]);
 }
 #elif defined FRAGMENT_SHADER
-uniform sampler2D u_noise;               // the fine pattern's packed levels (engine/render/noise.py)
+uniform sampler2D u_noise;               // the fine pattern's packed levels (render/noise.py)
 uniform int u_fine_size;                 // texels a side of its finest level (a power of two);
                                          // level k (n texels a side) starts at (2 this - 2 n, 0)
 uniform int u_fine_top_level;            // its coarsest level (1 x 1 texel)
@@ -191,7 +191,8 @@ void main() {
     vec2 rows = mix(around.rb, around.ga, across.x);
     float pattern = mix(rows.x, rows.y, across.y);  // 0..1, 0.5 on average
 #ifdef PIXEL_FOG
-    vec3 colour = mix(v_colour, v_line_colour, lines) * (1.0 + 1.6 * u_fine_amount * (pattern - 0.5));
+    float fine = u_fine_amount * (pattern - 0.5);
+    vec3 colour = mix(v_colour, v_line_colour, lines) * (1.0 + 1.6 * fine);
     float clear = exp(-u_fog_density * v_distance);
     f_colour = vec4(display_colour(mix(v_fog_colour, colour, clear), v_vignette), 1.0);
 #else
