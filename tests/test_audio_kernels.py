@@ -331,3 +331,50 @@ def test_common_spans_read_in_one_call_equal_the_spans_read_one_by_one(monkeypat
     mixer.add_source(signal, position=path, gain=0.3)
     mixer.render(2 * RATE)
     assert len(checked) > 40 and any(checked)
+
+
+def _buses_filtered_one_by_one(mixer: Mixer, buses: np.ndarray) -> np.ndarray:
+    """``Mixer._filter_buses`` as first written: the used buses gathered, padded by the
+    transform, and filtered through their spectra picked out first."""
+    import scipy.fft
+
+    from engine.audio.mixer import BUS_FILTER_TAPS as taps
+
+    frames = buses.shape[2]
+    used = np.flatnonzero(mixer._bus_used)
+    delayed = mixer._first_bus_is_delay and len(used) > 0 and used[0] == 0
+    filtered = used[1:] if delayed else used
+    out = np.zeros((2, frames + taps - 1))
+    if len(filtered):
+        signals = buses[filtered].astype(np.float32)
+        spectra = scipy.fft.rfft(signals, mixer._bus_fft_size, axis=2)
+        combined = np.empty(spectra.shape[1:], dtype=np.complex64)
+        picked = mixer._bus_spectra[filtered]
+        kernels.filter_sum(spectra, picked, np.arange(len(filtered)), combined)
+        out = scipy.fft.irfft(combined, mixer._bus_fft_size, axis=1)[:, : frames + taps - 1]
+    if delayed:
+        out[:, taps // 2 : taps // 2 + frames] += buses[0]
+    buses[used] = 0.0
+    mixer._bus_used[:] = False
+    out[:, : taps - 1] += mixer._bus_tail
+    mixer._bus_tail = out[:, frames:].copy()
+    return out[:, :frames]
+
+
+def test_distance_buses_moved_into_the_padded_input_filter_as_gathered_ones():
+    """The buses are taken into a zero-padded buffer kept between blocks (``kernels.take_buses``)
+    and filtered by rows of the filters' spectra; the same samples as gathering them afresh,
+    block after block, whichever buses a block used, and the buses are left empty."""
+    acoustics = Acoustics(absorption=(AbsorptionBand(frequency_hz=4000, db_per_metre=0.2),))
+    kept, fresh = (Mixer(acoustics, sample_rate=RATE, block_size=1024, reverb=False) for _ in "ab")
+    rng = np.random.default_rng(8)
+    count = len(kept._bus_spectra)
+    for used in ([0, 1, 2], [5, 6], [], [0], [1, 2, 3, 4, count - 1], [0, 7]):
+        buses = np.zeros((count, 2, 1024))
+        buses[used] = rng.normal(size=(len(used), 2, 1024))
+        given = buses.copy()
+        for mixer in (kept, fresh):
+            mixer._bus_used[used] = True
+        expected = _buses_filtered_one_by_one(fresh, given)
+        np.testing.assert_array_equal(kept._filter_buses(buses), expected)
+        assert not buses.any() and not kept._bus_used.any()

@@ -82,3 +82,27 @@ def test_table_set_edited_as_sources_come_and_go_equals_one_built_afresh():
                 assert np.array_equal(kept, built)
         assert [id(ring) for ring in edited.ring_arrays] == [id(s.sums) for s in listed]
         assert [row[kernels.AMPLITUDE] for row in edited.params] == [s.amplitude for s in listed]
+
+
+@pytest.mark.parametrize(
+    ("first", "kept", "needed"),
+    [
+        (0, 5, 20),  # nothing wraps
+        (13, 16, 17),  # a whole ring, wrapping in the old ring only
+        (29, 16, 17),  # wraps in both rings
+        (55, 11, 70),  # several turns in, a four times larger ring
+        (16 * 1000 + 9, 7, 33),
+    ],
+)
+def test_a_grown_ring_holds_every_kept_entry_at_its_index(first, kept, needed):
+    mixer = Mixer(sample_rate=RATE, block_size=BLOCK, reverb=False)
+    source = mixer.add_source(np.zeros(10), position=(1.0, 0.0, 0.0))
+    size = 16
+    source.sums = np.arange(size) + 0.5  # each entry tells its old index
+    source.origin = source.start_sample + first
+    source.sums_length = kept
+    mixer._grow_ring(source, needed)
+    grown = source.sums
+    assert len(grown) == max(2 * size, 1 << (needed - 1).bit_length())
+    entries = first + np.arange(kept)
+    np.testing.assert_array_equal(grown[entries % len(grown)], entries % size + 0.5)

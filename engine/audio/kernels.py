@@ -923,15 +923,29 @@ def multiply_accumulate(history, spectra, newest, out):
 
 
 @njit(cache=True)
-def filter_sum(spectra, filters, out):
-    """out (C, F) = sum over u of spectra[u] (C, F) * filters[u] (F,): buses through filters."""
+def filter_sum(spectra, filters, rows, out):
+    """out (C, F) = sum over u of spectra[u] (C, F) * filters[rows[u]] (F,): buses through their
+    filters."""
     for c in range(spectra.shape[1]):
         for f in range(spectra.shape[2]):
             out[c, f] = 0.0
     for u in range(spectra.shape[0]):
+        row = rows[u]
         for c in range(spectra.shape[1]):
             for f in range(spectra.shape[2]):
-                out[c, f] += spectra[u, c, f] * filters[u, f]
+                out[c, f] += spectra[u, c, f] * filters[row, f]
+
+
+@njit(cache=True)
+def take_buses(buses, rows, out):
+    """Move buses ``rows`` (U,) of ``buses`` (B, C, N) into ``out`` (U, C, >= N), in out's
+    precision, leaving them zero in ``buses``; out's entries past N are left as they are."""
+    for u in range(rows.shape[0]):
+        row = rows[u]
+        for c in range(buses.shape[1]):
+            for n in range(buses.shape[2]):
+                out[u, c, n] = buses[row, c, n]
+                buses[row, c, n] = 0.0
 
 
 @njit(cache=True, inline="always")

@@ -195,6 +195,9 @@ class Mixer:
         self._first_bus_is_delay = False  # set by ``_design_buses``
         self._bus_spacing, self._bus_spectra = self._design_buses()
         self._bus_tail = np.zeros((2, BUS_FILTER_TAPS - 1))
+        # The filters' zero-padded input (``_filter_buses``), for blocks of ``_padded_at`` frames.
+        self._bus_padded = np.zeros((0, 2, 0), np.float32)
+        self._padded_at = 0
         # Bus signals of the block being mixed, and which buses it touched (all zero between).
         count = 1 if self._bus_spectra is None else len(self._bus_spectra)
         self._buses = np.zeros((count, 2, 0))
@@ -649,29 +652,40 @@ class Mixer:
         # the last reception time.
         room = self._last_reception_sample + margin + 1
         last_reception = float(reception[-1])
-        heard, trajectories, state = [], [], []
+        follows = self.time.pitch_follows_local_time
+        heard: list[Source] = []
+        trajectories: list[Trajectory] = []
+        state: list[float] = []  # STATE_FIELDS a source, flat
         for source in sources:
-            trajectory = self._trajectory_of(source)
-            if source.position_fn is not None:
+            trajectory = source.trajectory
+            if trajectory is None:
+                trajectory = self._trajectory_of(source)
+            elif source.position_fn is not None:
                 trajectory.add(last_reception, source.position_fn(last_reception))
             if not len(trajectory):
                 continue
-            if source.sums_length + room - source.generated > len(source.sums):
-                self._grow_ring(source, source.sums_length + room - source.generated)
-            clock_rate = self._rate_of(source, source.generated / rate)
+            generated = source.generated
+            needed = source.sums_length + room - generated
+            if needed > len(source.sums):
+                self._grow_ring(source, needed)
+            local_rate = source.local_rate
+            if source.body is None and follows and not callable(local_rate):
+                clock_rate = float(local_rate)  # as ``_rate_of``, without its branches
+            else:
+                clock_rate = self._rate_of(source, generated / rate)
+            position = source.signal_position
+            if position is None:
+                position = _signal_position(source, clock_rate)
             anchor = source.anchor_delay
-            state.append((
-                source.origin, source.sums_length, source.generated,
-                _signal_position(source, clock_rate), clock_rate,
-                math.nan if anchor is None else anchor,
-            ))  # fmt: skip
+            state += (source.origin, source.sums_length, generated, position, clock_rate,
+                      math.nan if anchor is None else anchor)  # fmt: skip
             heard.append(source)
             trajectories.append(trajectory)
         if not heard:
             return
         table_set = self._table_set.update(heard, trajectories)
         params = table_set.params
-        params[:, : kernels.STATE_FIELDS] = state
+        params[:, : kernels.STATE_FIELDS] = np.array(state).reshape(-1, kernels.STATE_FIELDS)
         counts, roots, _ = self._scratch
         if len(self._table_reports) < len(heard):
             self._table_reports = np.zeros((2 * len(heard), kernels.REPORT_SIZE))
@@ -689,27 +703,34 @@ class Mixer:
         # ``_forget_old_emission``); the rest is written back here.
         moved = params[:, : kernels.SIGNAL_POSITION + 1].tolist()
         speeds = params[:, kernels.EMISSION_SPEED].tolist()
-        for index, report in enumerate(reports.tolist()):
-            source = heard[index]
+        rows = zip(
+            heard,
+            reports.tolist(),
+            moved,
+            speeds,
+            state[kernels.SIGNAL_POSITION :: kernels.STATE_FIELDS],
+            strict=True,
+        )
+        for source, report, (origin, kept, generated, position), speed, position_before in rows:
             if report[4] == 0:
-                self._maybe_retire(source, reception, listeners, trajectories[index])
+                self._maybe_retire(source, reception, listeners, self._trajectory_of(source))
                 continue
             source.path_length = report[2]
             source.anchor_delay = report[3]
-            origin, kept, generated, position = moved[index]
-            count = int(generated) - source.generated
+            generated_now = int(generated)
+            count = generated_now - source.generated
             if count > 0:
                 if math.isfinite(source.signal.length):  # marks when its emission ended
-                    self._advance_signal(source, state[index][3], speeds[index], count)
+                    self._advance_signal(source, position_before, speed, count)
                 source.signal_position = position
-                source.generated = int(generated)
+                source.generated = generated_now
             source.sums_length = int(kept)
             if int(origin) != source.origin:
                 source.origin = int(origin)
-                if source.trajectory is not None and source.position_fn is not None:
+                if source.position_fn is not None and source.trajectory is not None:
                     source.trajectory.forget_before(report[0] - 1.0)
             if source.emission_ended is not None and report[0] > source.emission_ended:
-                self._maybe_retire(source, reception, listeners, trajectories[index])
+                self._maybe_retire(source, reception, listeners, self._trajectory_of(source))
 
     def _given_roots(self, trajectory, search_start, reception, listeners, counts, roots) -> None:
         """Emission times through media regions (path-integrated), solved by ``emission_times``."""
@@ -786,9 +807,17 @@ class Mixer:
         """Move a source's running sum into a ring at least ``needed`` long."""
         size = len(source.sums)
         grown_size = max(2 * size, 1 << int(math.ceil(math.log2(needed))))
-        indices = source.origin - source.start_sample + np.arange(source.sums_length)
         grown = np.empty(grown_size)
-        grown[indices & (grown_size - 1)] = source.sums[indices & (size - 1)]
+        # Kept entry i sits at i & (size - 1) and moves to i & (grown_size - 1), copied in runs
+        # up to where the old index wraps (at most two: the kept entries are at most a ring
+        # long); the grown index wraps only where the old one does (sizes are powers of two).
+        index = source.origin - source.start_sample
+        end = index + source.sums_length
+        while index < end:
+            read, write = index & (size - 1), index & (grown_size - 1)
+            length = min(end - index, size - read)
+            grown[write : write + length] = source.sums[read : read + length]
+            index += length
         source.sums = grown
 
     def _forget_old_emission(self, source: Source, earliest_time: float) -> None:
@@ -867,20 +896,25 @@ class Mixer:
         used = np.flatnonzero(self._bus_used)
         delayed = self._first_bus_is_delay and len(used) > 0 and used[0] == 0
         filtered = used[1:] if delayed else used
-        out = np.zeros((2, frames + BUS_FILTER_TAPS - 1))
         if len(filtered):
-            signals = buses[filtered].astype(np.float32)
-            spectra = scipy.fft.rfft(signals, self._bus_fft_size, axis=2)  # (U, 2, F)
+            if frames != self._padded_at:
+                # The filters' input: buses as float32, zero past ``frames`` (the padding).
+                self._bus_padded = np.zeros((len(buses), 2, self._bus_fft_size), np.float32)
+                self._padded_at = frames
+            signals = self._bus_padded[: len(filtered)]
+            kernels.take_buses(buses, filtered, signals)
+            spectra = scipy.fft.rfft(signals, axis=2)  # (U, 2, F)
             combined = np.empty(spectra.shape[1:], dtype=np.complex64)
-            kernels.filter_sum(spectra, self._bus_spectra[filtered], combined)
+            kernels.filter_sum(spectra, self._bus_spectra, filtered, combined)
             out = scipy.fft.irfft(combined, self._bus_fft_size, axis=1)[
                 :, : frames + BUS_FILTER_TAPS - 1
             ]
+        else:
+            out = np.zeros((2, frames + BUS_FILTER_TAPS - 1))
         if delayed:
             out[:, BUS_FILTER_TAPS // 2 : BUS_FILTER_TAPS // 2 + frames] += buses[0]
-        if len(used):
-            buses[used] = 0.0
-            self._bus_used[:] = False
+            buses[0] = 0.0
+        self._bus_used[:] = False
         out[:, : BUS_FILTER_TAPS - 1] += self._bus_tail
         self._bus_tail = out[:, frames:].copy()
         return out[:, :frames]
