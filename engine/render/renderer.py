@@ -52,6 +52,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -84,10 +85,14 @@ from engine.render.noise import (
     ground_noise_image,
 )
 from engine.render.shaders import load_program
+from engine.render.views import agents_in, particle_fields_in
 from engine.rules.common import colour_to_rgb
 from engine.rules.scale import ScaleBand
 from engine.rules.world import WorldSpec
-from engine.sim.snapshot import Snapshot, TimeFieldView
+from engine.sim.snapshot import Snapshot, TimeFieldView, point3
+
+if TYPE_CHECKING:
+    import moderngl
 
 MINIMUM_GL_VERSION = 330
 MAX_TIME_FIELDS = 8
@@ -237,7 +242,7 @@ class Renderer:
         }
         # The effects pass in the variants a frame needs, compiled on first use:
         # (number of time fields, reversed time) -> (program, vertex array).
-        self._effects: dict[tuple, tuple[object, object]] = {}
+        self._effects: dict[tuple, tuple[moderngl.Program, moderngl.VertexArray]] = {}
         # The effects pass's polygons for a frame (NDC x, y; triangle fans), written once a frame.
         self._outline_buffer = ctx.buffer(reserve=OUTLINE_BUFFER_VERTICES * 8)
         # The ground where its fog varies too much across a triangle to be interpolated.
@@ -251,9 +256,9 @@ class Renderer:
         self._frame_data = np.zeros(FRAME_FLOATS, np.float32)
         self._frame_payload = b""
         self._frame_buffer = ctx.buffer(reserve=FRAME_FLOATS * 4)
-        self._noise_texture = None
+        self._noise_texture: moderngl.Texture | None = None
         self._noise_seed: int | None = None
-        self._fine_texture = None
+        self._fine_texture: moderngl.Texture | None = None
         self._fine_baked: tuple | None = None  # (seed, weights) the fine texture holds
         self._sun_vao = ctx.vertex_array(self._programs["sun"], [])
         self._copy_vao = ctx.vertex_array(self._programs["copy"], [])
@@ -273,22 +278,27 @@ class Renderer:
         self._agent_draws = [
             (("agents", code), mesh) for code, mesh in enumerate(self._agent_meshes)
         ]
-        self._instance_buffers: dict[tuple[str, int], object] = {}
-        self._instance_vaos: dict[tuple[str, int], object] = {}
-        self._particle_buffers: dict[int, object] = {}
-        self._particle_vaos: dict[int, tuple[object, object]] = {}  # index -> (buffer, vao)
+        self._instance_buffers: dict[tuple[str, int], moderngl.Buffer] = {}
+        self._instance_vaos: dict[tuple[str, int], moderngl.VertexArray] = {}
+        self._particle_buffers: dict[int, moderngl.Buffer] = {}
+        # index -> (buffer, vao)
+        self._particle_vaos: dict[int, tuple[moderngl.Buffer, moderngl.VertexArray]] = {}
         # The depth (and, for targets we cannot attach it to, colour) that scenes are drawn with.
         self._depth_size: tuple[int, int] | None = None
-        self._depth = None
-        self._wrapped: dict[tuple[int, ...], tuple[object, tuple]] = {}  # attachments -> fbo
+        self._depth: moderngl.Texture | None = None
+        self._wrapped: dict[
+            tuple[int, ...], tuple[moderngl.Framebuffer, tuple]
+        ] = {}  # by attachments
         self._last_target: tuple[object, object] = (None, None)  # target -> ``_wrapped_target``
         self._own_size: tuple[int, int] | None = None
-        self._own_colour = self._own_fbo = None
+        self._own_colour: moderngl.Texture | None = None
+        self._own_fbo: moderngl.Framebuffer | None = None
         self._frame_copy = None  # the frame under the effects pass, when drawing directly
         # The overlay: its texture is rewritten only when a different image arrives.
-        self._overlay_texture = None
+        self._overlay_texture: moderngl.Texture | None = None
         self._overlay_source: np.ndarray | None = None
-        self._overlay_buffer = self._overlay_vao = None
+        self._overlay_buffer: moderngl.Buffer | None = None
+        self._overlay_vao: moderngl.VertexArray | None = None
         self._overlay_vertices = 0
         self.pass_times: dict[str, list[float]] | None = None
         """Set to a dict to record each pass's seconds (glFinish-bracketed; slows frames)."""
@@ -423,6 +433,7 @@ class Renderer:
             if direct:
                 source, origin = None, (x, y)  # a copy of the target, made if needed
             else:  # our own frame goes to the target first; the effects redraw parts of it
+                assert self._own_colour is not None  # drawn there just now
                 source, origin = self._own_colour, (0, 0)
                 framebuffer.use()
                 self._own_colour.use(location=0)
@@ -437,6 +448,7 @@ class Renderer:
             framebuffer.use()
             forward = tuple((-eye.rotation_view[2, :3].astype(np.float64)).tolist())
             if regions:  # what every region's draw reads, bound once
+                assert source is not None and self._depth is not None  # the scene was drawn
                 source.use(location=0)
                 self._depth.use(location=1)
                 self._noise().use(location=2)
@@ -755,7 +767,7 @@ class Renderer:
             self.ctx.disable(self.ctx.CULL_FACE)
 
     def _draw_agents(self, snapshot: Snapshot, common: dict, eye: Eye) -> None:
-        agents = list(snapshot.extras.get("agents", ()) or ())
+        agents = agents_in(snapshot.extras)
         if not agents:
             return
         positions = np.array([agent.position for agent in agents], np.float64)
@@ -780,7 +792,7 @@ class Renderer:
     def _draw_particles(
         self, snapshot: Snapshot, common: dict, eye: Eye, height: int, band: ScaleBand | None
     ) -> None:
-        fields = list(snapshot.extras.get("particles", ()) or ())
+        fields = particle_fields_in(snapshot.extras)
         if not fields or (band is not None and not band.show_particles):
             return
         ctx = self.ctx
@@ -862,10 +874,11 @@ class Renderer:
         else:
             # Fields whose screen rectangles overlap are drawn together (each sees the
             # others' effect); apart, each pixel pays only for the fields that may cover it.
-            regions = [
-                (group, pixel_region(bounds, size)) for group, bounds in overlapping_groups(fields)
-            ]
-            regions = [(group, region) for group, region in regions if region is not None]
+            regions = []
+            for group, bounds in overlapping_groups(fields):
+                region = pixel_region(bounds, size)
+                if region is not None:
+                    regions.append((group, region))
         fans = self._write_outlines([group for group, _ in regions], eye, reversed_time)
         shapes = [self._field_shapes(group) for group, _ in regions]
         self._field_layout_key, self._field_layout_value = key, (regions, fans, shapes)
@@ -1044,6 +1057,7 @@ class Renderer:
         ctx = self.ctx
         if self._overlay_vertices == 0:
             return
+        assert self._overlay_texture is not None and self._overlay_vao is not None  # uploaded
         self._overlay_texture.use(location=0)
         height, width = overlay.shape[:2]
         self._apply(self._programs["hud"], {"u_overlay": 0, "u_overlay_size": (width, height)})
@@ -1075,7 +1089,7 @@ class Renderer:
         corners = np.concatenate([x0, y0, x1, y0, x1, y1, x0, y0, x1, y1, x0, y1], axis=1)
         data = np.ascontiguousarray(corners, np.float32).tobytes()  # (N, 6 vertices x 2)
         if self._overlay_buffer is None or self._overlay_buffer.size < len(data):
-            if self._overlay_buffer is not None:
+            if self._overlay_buffer is not None and self._overlay_vao is not None:
                 self._overlay_vao.release()
                 self._overlay_buffer.release()
             self._overlay_buffer = ctx.buffer(reserve=max(len(data), 4096), dynamic=True)
@@ -1790,7 +1804,8 @@ def overlay_rectangles(overlay: np.ndarray, tile: int = OVERLAY_TILE) -> np.ndar
     rows, columns = -(-height // tile), -(-width // tile)
     alpha = np.zeros((rows * tile, columns * tile), bool)
     alpha[:height, :width] = overlay[..., 3] != 0
-    occupied = alpha.reshape(rows, tile, columns, tile).any(axis=(1, 3))  # (rows, columns)
+    tiles = alpha.reshape(rows, tile, columns, tile)
+    occupied = np.asarray(tiles.any(axis=(1, 3)))  # (rows, columns)
     rectangles = []
     for row in range(rows):
         line = np.concatenate([[False], occupied[row], [False]])
@@ -1824,7 +1839,7 @@ def camera_from_snapshot(snapshot: Snapshot) -> Camera:
     """The explorer's own eye."""
     explorer = snapshot.explorer
     return Camera(
-        position=tuple(float(v) for v in explorer.position),
+        position=point3(explorer.position),
         yaw=float(explorer.yaw),
         pitch=float(explorer.pitch),
         size=float(explorer.size),
