@@ -106,3 +106,17 @@ def test_a_grown_ring_holds_every_kept_entry_at_its_index(first, kept, needed):
     assert len(grown) == max(2 * size, 1 << (needed - 1).bit_length())
     entries = first + np.arange(kept)
     np.testing.assert_array_equal(grown[entries % len(grown)], entries % size + 0.5)
+
+
+def test_rendering_in_uneven_pieces_gives_the_samples_rendered_at_once():
+    """``Mixer.render`` hands out its blocks in any sizes: none (nothing pending or some), less
+    than a block, exactly the pending samples, several blocks at once."""
+    mixers = [Mixer(Acoustics(), sample_rate=RATE, block_size=BLOCK, seed=2) for _ in "ab"]
+    for mixer in mixers:
+        mixer.add_source(np.sin(np.arange(RATE) * 0.05), position=(3.0, 1.0, 2.0))
+    whole = mixers[0].render(6000)
+    pieces = [mixers[1].render(frames) for frames in (0, 1, 1023, 0, 1024, 100, 3852)]
+    assert [len(piece) for piece in pieces] == [0, 1, 1023, 0, 1024, 100, 3852]
+    assert all(piece.dtype == np.float32 for piece in pieces)
+    np.testing.assert_array_equal(np.concatenate(pieces), whole)
+    assert np.abs(whole).max() > 0.01

@@ -937,6 +937,16 @@ def filter_sum(spectra, filters, rows, out):
 
 
 @njit(cache=True)
+def add_bus(out, bus, offset):
+    """out[:, offset + n] += bus[:, n] (summed in double precision, then rounded to out's), and
+    ``bus`` (C, N) left zero."""
+    for c in range(bus.shape[0]):
+        for n in range(bus.shape[1]):
+            out[c, offset + n] += bus[c, n]
+            bus[c, n] = 0.0
+
+
+@njit(cache=True)
 def take_buses(buses, rows, out):
     """Move buses ``rows`` (U,) of ``buses`` (B, C, N) into ``out`` (U, C, >= N), in out's
     precision, leaving them zero in ``buses``; out's entries past N are left as they are."""

@@ -440,12 +440,15 @@ class Mixer:
 
     def render(self, frames: int) -> np.ndarray:
         """The next ``frames`` stereo samples (frames, 2) float32, in internal blocks."""
-        blocks = [self._pending]
         ready = self._pending.shape[0]
+        blocks = [self._pending] if ready else []
         while ready < frames:
             blocks.append(self._render_block())
             ready += blocks[-1].shape[0]
-        joined = np.concatenate(blocks, axis=0) if len(blocks) > 1 else self._pending
+        if len(blocks) > 1:
+            joined = np.concatenate(blocks, axis=0)
+        else:  # one block (or what is pending) needs no copy
+            joined = blocks[0] if blocks else self._pending
         out, self._pending = joined[:frames], joined[frames:]
         return out.astype(np.float32)
 
@@ -912,8 +915,7 @@ class Mixer:
         else:
             out = np.zeros((2, frames + BUS_FILTER_TAPS - 1))
         if delayed:
-            out[:, BUS_FILTER_TAPS // 2 : BUS_FILTER_TAPS // 2 + frames] += buses[0]
-            buses[0] = 0.0
+            kernels.add_bus(out, buses[0], BUS_FILTER_TAPS // 2)
         self._bus_used[:] = False
         out[:, : BUS_FILTER_TAPS - 1] += self._bus_tail
         self._bus_tail = out[:, frames:].copy()
