@@ -1,5 +1,13 @@
-// The ground (y = 0) around the eye: seeded noise at octaves tied to the explorer's size, and a
-// faint metric grid at the two powers of ten nearest that size.
+// The ground (y = 0) around the eye: seeded noise octaves, and a faint metric grid at the two
+// powers of ten nearest the explorer's size.
+// Each noise octave is a fixed pattern on the ground: the octave of wavelength 2^j m is value
+// noise over its own periodic lattice (an integer hash of seed, j and cell, the same bits as
+// engine/render/noise.py's ``octave_lattice``), whichever role it has; only its weight follows
+// the explorer's size, smoothly (``octave_weight``: each octave fades in and out over seven
+// doublings). So zooming never swaps one pattern for another. Four octaves are per pixel (the
+// fine pattern, baked), up to four per vertex; the coarsest fine one, as the explorer grows
+// through a doubling, hands over from the vertices to the fine pattern (a cross-fade of the
+// same pattern), and the broad colour patches cross-fade between two fixed wavelengths.
 // Drawn over the screen grid (``in_ndc``, a vertex every few pixels): each vertex is the point of
 // the ground its pixel sees (rays above the horizon end at the plane's far edge), and everything
 // smooth there is worked out per vertex: the coarse noise, light, fog, tone map and vignette, so
@@ -20,16 +28,23 @@
 #include "atmosphere.glsl"
 #include "display.glsl"
 #include "noise.glsl"
-#define OCTAVES 8
-#define FINE_OCTAVES 4
+#define VERTEX_OCTAVES 4
+#define LATTICE_CELLS 16
 uniform float u_eye_height;              // eye above the ground (m)
 uniform float u_extent;                  // the plane ends this far from the eye (m)
 uniform float u_vertex_angle;            // radians between neighbouring grid vertices
 uniform float u_pixel_angle;             // radians between neighbouring pixels
 uniform vec3 u_ground_colour;
-uniform vec2 u_octave_offset[OCTAVES];   // (eye.xz / wavelength_k) mod NOISE_PERIOD
-uniform float u_octave_wavelength[OCTAVES];
-uniform float u_octave_weight[OCTAVES];  // normalised: they add up to 1
+// The octaves drawn per vertex (their weights out of all octaves' sum, the fine ones' included)
+uniform vec2 u_octave_offset[VERTEX_OCTAVES];  // (eye.xz / wavelength) mod LATTICE_CELLS
+uniform float u_octave_wavelength[VERTEX_OCTAVES];
+uniform float u_octave_weight[VERTEX_OCTAVES];
+uniform uint u_octave_key[VERTEX_OCTAVES];     // hash key of each one's lattice
+uniform float u_octave_mean[VERTEX_OCTAVES];   // mean of each one's lattice
+// The broad colour patches: two wavelengths, cross-faded (weights: cos, sin)
+uniform vec2 u_patch_offset[2];          // (eye.xz / wavelength) mod NOISE_PERIOD
+uniform float u_patch_wavelength[2];
+uniform vec2 u_patch_weight;
 uniform vec2 u_grid_spacing_vertex;      // the two grids' spacings (m)
 uniform vec2 u_grid_weight_vertex;
 in vec2 in_ndc;
@@ -57,6 +72,33 @@ out vec3 v_fine;                         // change in display colour per unit of
 #endif
 out vec2 v_grid_weight;                  // each grid's weight, faded where its lines get dense
 
+// An integer hash (engine/render/noise.py's ``_mix32``: the same bits).
+uint mix32(uint value) {
+    value ^= value >> 16u;
+    value *= 0x7FEB352Du;
+    value ^= value >> 15u;
+    value *= 0x846CA68Bu;
+    return value ^ (value >> 16u);
+}
+
+float lattice_value(uint key, ivec2 cell) {
+    return float(mix32(key + uint(cell.y * LATTICE_CELLS + cell.x)) >> 8u) * (1.0 / 16777216.0);
+}
+
+// Value noise over an octave's periodic lattice, at ``position`` in its cells.
+float lattice_noise(vec2 position, uint key) {
+    vec2 corner = floor(position);
+    vec2 f = position - corner;
+    vec2 u = f * f * (3.0 - 2.0 * f);
+    ivec2 low = ivec2(corner) & (LATTICE_CELLS - 1);
+    ivec2 high = (low + 1) & (LATTICE_CELLS - 1);
+    float a = lattice_value(key, low);
+    float b = lattice_value(key, ivec2(high.x, low.y));
+    float c = lattice_value(key, ivec2(low.x, high.y));
+    float d = lattice_value(key, high);
+    return mix(mix(a, b, u.x), mix(c, d, u.x), u.y);
+}
+
 void main() {
     vec4 far_point = m_inverse_view_proj * vec4(in_ndc, 0.0, 1.0);
     vec3 direction = normalize(far_point.xyz / far_point.w);
@@ -80,15 +122,16 @@ void main() {
         / max(u_eye_height, distance_metres * 1e-3);
 
     float detail = 0.0;
-    for (int k = FINE_OCTAVES + 1; k < OCTAVES; ++k) {  // octaves 1..4 are the per-pixel ones
+    for (int k = 0; k < VERTEX_OCTAVES; ++k) {
         // Fade each octave out before it aliases (under ~2 vertices per cell), and skip it then.
         float visible = 1.0 - smoothstep(0.25, 0.5, footprint / u_octave_wavelength[k]);
         if (u_octave_weight[k] * visible <= 0.0) continue;
         vec2 p = u_octave_offset[k] + local / u_octave_wavelength[k];
-        detail += u_octave_weight[k] * visible * (value_noise(p) - 0.5);
+        detail += u_octave_weight[k] * visible * (lattice_noise(p, u_octave_key[k]) - u_octave_mean[k]);
     }
-    vec2 broad = u_octave_offset[OCTAVES - 1] * 0.37 + local / (u_octave_wavelength[OCTAVES - 1] * 2.7);
-    float patch = value_noise(broad + 17.0);
+    float patch = 0.5
+        + u_patch_weight.x * (value_noise(u_patch_offset[0] + local / u_patch_wavelength[0]) - 0.5)
+        + u_patch_weight.y * (value_noise(u_patch_offset[1] + local / u_patch_wavelength[1]) - 0.5);
     vec3 albedo = u_ground_colour * (1.0 + 1.6 * detail) * mix(0.8, 1.15, patch);
     albedo = mix(albedo, albedo.gbr * 0.9 + albedo * 0.1, 0.12 * smoothstep(0.55, 0.85, patch));
     vec3 colour = lit(albedo, vec3(0.0, 1.0, 0.0));

@@ -520,13 +520,14 @@ def test_fine_noise_atlas_holds_each_texels_corners_of_the_weighted_octaves() ->
         FINE_TEXTURE_SIZE,
         fine_level_origin,
         fine_noise_atlas,
-        octave_lattices,
+        fine_octave_repeats,
+        octave_lattice,
         periodic_value_noise,
     )
 
     weights = (0.1, 0.2, 0.3, 0.4)
     width, height = FINE_ATLAS_SIZE
-    atlas = np.frombuffer(fine_noise_atlas(5, weights), np.uint8).reshape(height, width, 4)
+    atlas = np.frombuffer(fine_noise_atlas(5, -3, weights), np.uint8).reshape(height, width, 4)
     assert FINE_TEXTURE_SIZE >> (FINE_LEVELS - 1) == 1
     packed = []
     covered = np.zeros((height, width), bool)
@@ -536,8 +537,15 @@ def test_fine_noise_atlas_holds_each_texels_corners_of_the_weighted_octaves() ->
         assert not covered[row : row + size, column : column + size].any()  # no overlaps
         covered[row : row + size, column : column + size] = True
         packed.append(atlas[row : row + size, column : column + size])
-    # Level 0: the octaves (the same lattices as the RGBA noise), summed with the weights.
-    octaves = [periodic_value_noise(lattice, FINE_TEXTURE_SIZE) for lattice in octave_lattices(5)]
+    # Level 0: the octaves from the first one's (each its wavelength's own lattice, repeated to
+    # fill the pattern: the finest 8 times, the coarsest once), summed with the weights.
+    octaves = []
+    for index in range(4):
+        repeats = fine_octave_repeats(index)
+        lattice = octave_lattice(5, -3 + index)
+        tile = periodic_value_noise(lattice, FINE_TEXTURE_SIZE // repeats) - lattice.mean() + 0.5
+        octaves.append(np.tile(tile, (repeats, repeats)))
+    assert [fine_octave_repeats(index) for index in range(4)] == [8, 4, 2, 1]
     pattern = sum(w * (octave - 0.5) for w, octave in zip(weights, octaves, strict=True)) + 0.5
     assert np.abs(packed[0][..., 0] - pattern * 255.0).max() <= 0.5 + 1e-4  # float32 sums
     # Every level: G, B, A are R at the next column, the next row and both, wrapping around
@@ -555,22 +563,26 @@ def test_fine_noise_atlas_holds_each_texels_corners_of_the_weighted_octaves() ->
         )
         assert np.abs(coarser[..., 0] - means).max() <= 1.0
     assert abs(float(packed[-1][0, 0, 0]) - 127.5) < 3.0  # the 1 x 1 level: the mean
-    assert fine_noise_atlas(6, weights) != fine_noise_atlas(5, weights)  # the seed moves it
+    assert fine_noise_atlas(6, -3, weights) != fine_noise_atlas(5, -3, weights)  # the seed moves it
 
 
 def test_fine_shares_are_the_fine_octaves_weights_at_the_nearest_step() -> None:
     from engine.render.renderer import (
         FINE_WEIGHT_STEPS,
         GROUND_OCTAVES,
+        fine_handover,
         fine_shares,
         octave_weight,
     )
 
     worst = 0.0
-    for level in np.linspace(-3.0, 3.0, 1201):
+    # Six doublings, and one's handover (where octave 4's share moves fast) more closely.
+    levels = np.concatenate([np.linspace(-3.0, 3.0, 1201), np.linspace(1.0, 1.25, 513)])
+    for level in levels:
         base = math.floor(level) - 4
         weights = np.array([octave_weight(base + k - level) for k in range(GROUND_OCTAVES)])
         fine = weights[1:5] / weights.sum()
+        fine[3] *= fine_handover(level - math.floor(level))  # the rest of octave 4: per vertex
         shares = np.array(fine_shares(float(level)))
         assert shares.sum() == pytest.approx(1.0)
         step = (level - math.floor(level)) * FINE_WEIGHT_STEPS

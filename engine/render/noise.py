@@ -1,18 +1,26 @@
 """The ground's noise, baked into tiling texture images (pure numpy, no GL).
 
-Owns two bakes of the same four octaves of periodic value noise (one seeded set of lattices, the
-octave k + 1 lattice having half the cells of octave k's):
+Owns the ground's octave lattices and two bakes:
 
-- ``ground_noise_image(seed)``: the octaves in the four RGBA channels, 512 texels a side. The
-  effects pass (``shaders/post.glsl``) reads two of its channels for the time fields' shimmer.
-- ``fine_noise_atlas(seed, weights)``: the ground's fine pattern (``shaders/ground.glsl``): the
-  four octaves already summed with the explorer's weights into one value, as a mipmap chain laid
-  side by side in one image (``FINE_ATLAS_SIZE``), whose texels each hold the four values around
-  a texel's corner (R, G: this row, this and the next column; B, A: the next row). The ground
-  fetches one texel per pixel, from the level its footprint calls for, and interpolates it
-  itself: on a CPU rasteriser (llvmpipe) a bilinear, mipmapped, four-channel sampler read cost
-  more than the rest of the ground's pixel work, and one fetch from a single-level image a third
-  of that (a fetch from a real mipmap level, chosen per pixel, 8 % more).
+- ``ground_noise_image(seed)``: four octaves of periodic value noise (one seeded set of lattices,
+  the octave k + 1 lattice having half the cells of octave k's) in the four RGBA channels, 512
+  texels a side. The effects pass (``shaders/post.glsl``) reads two of its channels for the time
+  fields' shimmer.
+- ``octave_lattice(seed, octave)``: the ground's octave of wavelength 2**octave metres, a fixed
+  function of where on the ground it is: value noise over a periodic lattice of
+  OCTAVE_LATTICE_CELLS cells a side, whose values are an integer hash of (seed, octave, cell)
+  that ``shaders/ground.glsl`` computes the same way for the coarse octaves it draws per vertex.
+  So an octave looks the same at every size of the explorer; only its weight changes with the
+  size (no pop at a doubling, when the octaves move from one role to the next).
+- ``fine_noise_atlas(seed, first_octave, shares)``: the ground's fine pattern: four consecutive
+  octaves from ``first_octave`` already summed with the explorer's shares into one value, as a
+  mipmap chain laid side by side in one image (``FINE_ATLAS_SIZE``), whose texels each hold the
+  four values around a texel's corner (R, G: this row, this and the next column; B, A: the next
+  row). The image repeats every CELLS_PER_PERIOD cells of the first octave (so the first octave's
+  lattice repeats 8 times in it, the fourth's once). The ground fetches one texel per pixel, from
+  the level its footprint calls for, and interpolates it itself: on a CPU rasteriser (llvmpipe) a
+  bilinear, mipmapped, four-channel sampler read cost more than the rest of the ground's pixel
+  work, and one fetch from a single-level image a third of that.
 
 Must not touch GL; the renderer uploads both.
 """
@@ -31,9 +39,15 @@ CELLS_PER_PERIOD = NOISE_TEXTURE_SIZE // FINEST_CELL_TEXELS
 """Octave 0 cells per texture repeat: the texture period is this many octave-0 wavelengths (the
 same in both bakes)."""
 FINE_TEXTURE_SIZE = 256
-"""Texels per side of the fine pattern's finest level (octave 0 cells 2 texels wide: linear
-interpolation between its samples is within a few per cent of the smooth cell, on an octave
-that weighs under a twentieth of the pattern)."""
+"""Texels per side of the fine pattern's finest level (its first octave's cells 2 texels wide:
+linear interpolation between its samples is within a few per cent of the smooth cell, on an
+octave that weighs under a tenth of the pattern)."""
+FINE_OCTAVES = 4
+"""Octaves summed in the fine pattern."""
+OCTAVE_LATTICE_CELLS = 16
+"""Cells a side of every ground octave's periodic lattice: the fine pattern repeats every
+CELLS_PER_PERIOD cells of its first octave, and the same octave is its fourth two doublings of
+size later, so its lattice must repeat within CELLS_PER_PERIOD >> (FINE_OCTAVES - 1) cells."""
 FINE_LEVELS = FINE_TEXTURE_SIZE.bit_length()
 """Mipmap levels of the fine pattern, 256 x 256 down to 1 x 1."""
 FINE_ATLAS_SIZE = (FINE_TEXTURE_SIZE * 2, FINE_TEXTURE_SIZE)
@@ -85,15 +99,50 @@ def ground_noise_image(seed: int, size: int = NOISE_TEXTURE_SIZE) -> np.ndarray:
     return image
 
 
-@lru_cache(maxsize=4)
-def _fine_octave_levels(seed: int) -> tuple[np.ndarray, ...]:
-    """The four octaves (each minus its mean 0.5) at FINE_TEXTURE_SIZE, and every coarser mipmap
-    level (means of 2 x 2 texels): FINE_LEVELS arrays (n, n, 4) float32, read-only."""
-    octaves = np.stack(
-        [periodic_value_noise(lattice, FINE_TEXTURE_SIZE) for lattice in octave_lattices(seed)],
-        axis=-1,
-    )
-    level: np.ndarray = (octaves - 0.5).astype(np.float32)
+def _mix32(values: np.ndarray) -> np.ndarray:
+    """An integer hash of uint32 values (shaders/ground.glsl's ``mix32``: the same bits)."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x7FEB352D)
+    values = values ^ (values >> np.uint32(15))
+    values = values * np.uint32(0x846CA68B)
+    return values ^ (values >> np.uint32(16))
+
+
+@lru_cache(maxsize=256)
+def octave_key(seed: int, octave: int) -> int:
+    """The hash key of the ground's octave of wavelength 2**octave m for a world's seed (the
+    shader hashes key + cell index): a uint32."""
+    seeded = _mix32(np.array([int(seed) & 0xFFFFFFFF], np.uint32))
+    mixed = seeded + np.uint32((int(octave) * 0x9E3779B9) & 0xFFFFFFFF)
+    return int(_mix32(mixed)[0])
+
+
+def octave_lattice(seed: int, octave: int) -> np.ndarray:
+    """(OCTAVE_LATTICE_CELLS, OCTAVE_LATTICE_CELLS) float64 values in [0, 1) of the ground's
+    octave of wavelength 2**octave m, [z cell, x cell]: the top 24 bits of the hash of
+    ``octave_key`` + z * OCTAVE_LATTICE_CELLS + x, as the shader makes them."""
+    cells = OCTAVE_LATTICE_CELLS
+    index = np.arange(cells * cells, dtype=np.uint32)
+    hashed = _mix32(index + np.uint32(octave_key(seed, octave)))
+    return ((hashed >> np.uint32(8)).astype(np.float64) / 16777216.0).reshape(cells, cells)
+
+
+@lru_cache(maxsize=256)
+def octave_mean(seed: int, octave: int) -> float:
+    """The mean of ``octave_lattice`` (and so of its value noise): the ground subtracts it, not
+    0.5, so no octave moves the ground's brightness as it fades in or out (a 256-value lattice's
+    mean strays from 0.5 by about 0.02)."""
+    return float(octave_lattice(seed, octave).mean())
+
+
+@lru_cache(maxsize=2 * FINE_OCTAVES * FINE_OCTAVES)  # a zoom's doubling or two of octaves
+def _octave_levels(seed: int, octave: int, repeats: int) -> tuple[np.ndarray, ...]:
+    """One octave minus its mean (``octave_mean``), repeated ``repeats`` times across
+    FINE_TEXTURE_SIZE texels, and every coarser mipmap level (means of 2 x 2 texels):
+    FINE_LEVELS (n, n) float32 arrays, read-only."""
+    lattice = octave_lattice(seed, octave)
+    tile = periodic_value_noise(lattice - lattice.mean(), FINE_TEXTURE_SIZE // repeats)
+    level: np.ndarray = np.tile(tile, (repeats, repeats)).astype(np.float32)
     levels = [level]
     while level.shape[0] > 1:
         pairs = level[0::2] + level[1::2]  # rows
@@ -104,19 +153,31 @@ def _fine_octave_levels(seed: int) -> tuple[np.ndarray, ...]:
     return tuple(levels)
 
 
+def fine_octave_repeats(index: int) -> int:
+    """How often the fine pattern's octave ``index`` (0: its first, finest) repeats across it."""
+    return CELLS_PER_PERIOD // (OCTAVE_LATTICE_CELLS << index)
+
+
 @lru_cache(maxsize=40)  # a zoom's worth of steps (512 KiB each)
-def fine_noise_atlas(seed: int, weights: tuple[float, float, float, float]) -> bytes:
-    """The fine pattern sum_k weights[k] * (octave_k - 0.5) (``weights`` adding up to 1, so the
-    sum lies in -0.5..0.5), stored as round((sum + 0.5) * 255), every level of its mipmap chain
-    where ``fine_level_origin`` puts it: the bytes of a (height, width, 4) uint8 image,
-    FINE_ATLAS_SIZE. Each texel holds the pattern at itself (R), the next column (G), the next
-    row (B) and both (A), wrapping at its level's edges: what a bilinear read between texel
-    centres needs, in one fetch."""
-    mixing = np.asarray(weights, np.float32)
+def fine_noise_atlas(seed: int, first_octave: int, shares: tuple[float, ...]) -> bytes:
+    """The fine pattern sum_i shares[i] * (octave_i - its mean), octave_i the ground octave of
+    wavelength 2**(first_octave + i) m (``octave_lattice``; ``shares`` adding up to 1, so the sum
+    lies in about -0.5..0.5), over CELLS_PER_PERIOD cells of the first octave, stored as
+    round((sum + 0.5) * 255), every level of its mipmap chain where ``fine_level_origin`` puts
+    it: the bytes of a (height, width, 4) uint8 image, FINE_ATLAS_SIZE. Each texel holds the
+    pattern at itself (R), the next column (G), the next row (B) and both (A), wrapping at its
+    level's edges: what a bilinear read between texel centres needs, in one fetch."""
+    octaves = [
+        _octave_levels(seed, first_octave + index, fine_octave_repeats(index))
+        for index in range(FINE_OCTAVES)
+    ]
     width, height = FINE_ATLAS_SIZE
     atlas = np.zeros((height, width, 4), np.uint8)
-    for level, octaves in enumerate(_fine_octave_levels(seed)):
-        values = np.clip(np.rint((octaves @ mixing + 0.5) * 255.0), 0, 255).astype(np.uint8)
+    for level in range(FINE_LEVELS):
+        mixed = sum(
+            np.float32(share) * levels[level] for share, levels in zip(shares, octaves, strict=True)
+        )
+        values = np.clip(np.rint((mixed + 0.5) * 255.0), 0, 255).astype(np.uint8)
         right = np.roll(values, -1, axis=1)
         column, row = fine_level_origin(level)
         size = values.shape[0]

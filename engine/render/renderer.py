@@ -81,8 +81,11 @@ from engine.render.noise import (
     FINE_ATLAS_SIZE,
     FINE_LEVELS,
     FINE_TEXTURE_SIZE,
+    OCTAVE_LATTICE_CELLS,
     fine_noise_atlas,
     ground_noise_image,
+    octave_key,
+    octave_mean,
 )
 from engine.render.shaders import load_program
 from engine.render.views import agents_in, particle_fields_in
@@ -99,9 +102,22 @@ MAX_TIME_FIELDS = 8
 GROUND_OCTAVES = 8
 FINE_WEIGHT_STEPS = 32
 """Steps per doubling of the explorer's size at which the ground's fine pattern is baked again
-(about 2 ms; ``fine_noise_atlas`` keeps the bakes): the fine octaves' shares of it (not their
+(about 1 ms; ``fine_noise_atlas`` keeps the bakes): the fine octaves' shares of it (not their
 sum, which is set each frame) are taken at the nearest step, which moves the ground's brightness
 by under 0.4 %, less than a display level, so a continuous zoom shows no step."""
+HANDOVER_SPAN = 0.25
+"""Part of a doubling of size over which the coarsest fine octave is handed from the vertices to
+the fine pattern (``fine_handover``): far away, where the vertices cannot draw it, the ground
+lacks that octave until the handover ends (over a whole doubling the far ground's contrast was
+7-12 % lower at 1280x720; over a quarter it is as before)."""
+HANDOVER_STEPS = 128
+"""Steps of the handed part (0..1) at which the fine pattern is baked again. It moves the
+heaviest octave's share, fast: at FINE_WEIGHT_STEPS steps per doubling each new bake doubled a
+slow zoom's frame-to-frame change; at these the nearest step still moves the brightness by under
+0.4 % (``fine_shares``)."""
+PATCH_WAVELENGTH = 2.7
+"""The ground's broad colour patches are this many times the wavelengths of its octaves 7 and 8
+(2.7 x 8 to 2.7 x 32 explorer heights), cross-faded from one to the other over a doubling."""
 GRID_PIXELS = 32
 GRID_PHASE = 0.52
 """Offset of log10(size) at which the ground's finer metric grid has faded out: at 1.7 m the
@@ -259,7 +275,7 @@ class Renderer:
         self._noise_texture: moderngl.Texture | None = None
         self._noise_seed: int | None = None
         self._fine_texture: moderngl.Texture | None = None
-        self._fine_baked: tuple | None = None  # (seed, weights) the fine texture holds
+        self._fine_baked: tuple | None = None  # (seed, first octave, shares) of the fine texture
         self._sun_vao = ctx.vertex_array(self._programs["sun"], [])
         self._copy_vao = ctx.vertex_array(self._programs["copy"], [])
         self._body_meshes = {  # by level of detail
@@ -529,12 +545,12 @@ class Renderer:
             self._noise_texture, self._noise_seed = texture, seed
         return self._noise_texture
 
-    def _fine_noise(self, weights: tuple[float, float, float, float]):  # noqa: ANN202
-        """The ground's fine pattern for the world's seed and the fine octaves' ``weights``
-        (their shares, adding up to 1): the packed mipmap chain of ``fine_noise_atlas``, side by
-        side in one image (read with texelFetch, no filtering), written again only when either
-        changed."""
-        baked = (int(self.world.meta.seed), weights)
+    def _fine_noise(self, first_octave: int, shares: tuple[float, ...]):  # noqa: ANN202
+        """The ground's fine pattern for the world's seed, its first octave (wavelength
+        2**first_octave m) and the octaves' ``shares`` (adding up to 1): the packed mipmap chain
+        of ``fine_noise_atlas``, side by side in one image (read with texelFetch, no filtering),
+        written again only when one of those changed."""
+        baked = (int(self.world.meta.seed), first_octave, shares)
         texture = self._fine_texture
         if texture is None:
             texture = self.ctx.texture(FINE_ATLAS_SIZE, 4)
@@ -557,18 +573,32 @@ class Renderer:
         program = self._programs["ground"]
         size = eye.size
         level = math.log2(size)
-        base = math.floor(level) - 4
+        whole = math.floor(level)
+        base = whole - 4  # octave k (0..7) has the wavelength 2**(base + k) m
+        seed = int(self.world.meta.seed)
         # Plain floats for these few 2-vectors: numpy's call overhead would be most of their cost
         # (Python's % is numpy's mod, and float32() rounds as astype does).
         eye_x, eye_z = float(eye.position[0]), float(eye.position[2])
-        wavelengths = [2.0 ** (base + k) for k in range(GROUND_OCTAVES)]
         weights = [octave_weight((base + k) - level) for k in range(GROUND_OCTAVES)]
-        # (octave, x or z): the eye in cells of each octave, mod the noise's period.
-        offsets = [
-            (eye_x / wavelength % 256.0, eye_z / wavelength % 256.0) for wavelength in wavelengths
-        ]
-        normalised = np.asarray(weights, np.float32) / max(sum(weights), 1e-6)
-        # Octaves 1..4 are read per pixel from the baked fine pattern (octave 1 its finest).
+        total = max(sum(weights), 1e-6)
+        # Octaves 1..4 are read per pixel from the baked fine pattern (octave 1 its finest),
+        # octaves 4..7 per vertex: octave 4 is handed from the vertices to the pattern over the
+        # doubling (``fine_handover``; the vertices fade it out where they are too sparse for it,
+        # so most of the view gains it gradually).
+        handed = fine_handover(level - whole)
+        shares = fine_shares(level)
+        fine_amount = (sum(weights[1:4]) + handed * weights[4]) / total
+        vertex_weights = [(1.0 - handed) * weights[4], *weights[5:8]]
+        vertex_octaves = range(base + 4, base + 8)
+        octave_keys, octave_means = vertex_octave_lattices(seed, base + 4)
+        wavelengths = [2.0**octave for octave in vertex_octaves]
+        # (octave, x or z): the eye in cells of each octave, mod its lattice's period.
+        cells = OCTAVE_LATTICE_CELLS
+        offsets = [(eye_x / w % cells, eye_z / w % cells) for w in wavelengths]
+        # The broad patches: octaves 7 and 8's wavelengths x 2.7, cross-faded over a doubling.
+        patch_wavelengths = [PATCH_WAVELENGTH * 2.0 ** (whole + k) for k in range(3, 5)]
+        patch_offsets = [(eye_x / w % 256.0, eye_z / w % 256.0) for w in patch_wavelengths]
+        turn = (level - whole) * math.pi / 2.0
         fine_period = 2.0 ** (base + 1) * CELLS_PER_PERIOD
         decade = math.log10(size)
         # Two metric grids a decade apart: as the explorer grows the finer fades out and the
@@ -590,14 +620,19 @@ class Renderer:
             "u_ground_colour": self._ground_colour,
             "u_octave_offset": np.array(offsets, np.float32).tobytes(),
             "u_octave_wavelength": np.array(wavelengths, np.float32).tobytes(),
-            "u_octave_weight": normalised.tobytes(),
+            "u_octave_weight": (np.array(vertex_weights, np.float32) / np.float32(total)).tobytes(),
+            "u_octave_key": octave_keys,
+            "u_octave_mean": octave_means,
+            "u_patch_offset": np.array(patch_offsets, np.float32).tobytes(),
+            "u_patch_wavelength": np.array(patch_wavelengths, np.float32).tobytes(),
+            "u_patch_weight": (math.cos(turn), math.sin(turn)),
             "u_noise": 0,
             "u_fine_offset": (eye_x / fine_period % 1.0, eye_z / fine_period % 1.0),
             "u_fine_frequency": 1.0 / fine_period,
             "u_fine_texels": FINE_TEXTURE_SIZE / fine_period,
             "u_fine_top_level": FINE_LEVELS - 1,
             "u_fine_size": FINE_TEXTURE_SIZE,
-            "u_fine_amount": float(normalised[1:5].sum()),
+            "u_fine_amount": fine_amount,
             "u_grid_offset": np.array(grid_offsets, np.float32).tobytes(),
             "u_grid_frequency": (1.0 / np.array(spacings, np.float32)).tobytes(),
             "u_grid_spacing_vertex": tuple(spacings),
@@ -608,7 +643,7 @@ class Renderer:
             self._apply(program, values)
             self._apply(self._programs["ground_pixel_fog"], values)
             self._ground_values = values
-        self._fine_noise(fine_shares(level)).use(location=0)
+        self._fine_noise(base + 1, shares).use(location=0)
         # Triangles whose fog can be interpolated from their vertices first, the rest after. The
         # split depends on where the eye looks, its height, the extent and the fog, not on where
         # it stands: worked out again only when one of those changed.
@@ -1353,19 +1388,45 @@ def octave_weight(relative_level: float) -> float:
     return math.sin(math.pi * (relative_level + 4.0) / 7.0) ** 2
 
 
-@functools.lru_cache(maxsize=FINE_WEIGHT_STEPS + 1)
-def _fine_shares_at(step: int) -> tuple[float, float, float, float]:
+@functools.lru_cache(maxsize=16)
+def vertex_octave_lattices(seed: int, first_octave: int) -> tuple[bytes, bytes]:
+    """The ground's per-vertex octaves' lattice keys (uint32) and means (float32), from the one
+    of wavelength 2**first_octave m on: the bytes of its ``u_octave_key`` and ``u_octave_mean``."""
+    octaves = range(first_octave, first_octave + 4)
+    keys = np.array([octave_key(seed, octave) for octave in octaves], np.uint32)
+    means = np.array([octave_mean(seed, octave) for octave in octaves], np.float32)
+    return keys.tobytes(), means.tobytes()
+
+
+def fine_handover(fraction: float) -> float:
+    """How much of the coarsest fine octave (the ground's octave 4, 2**(4 - fraction) times
+    finer than the explorer) the fine pattern draws, the vertices the rest, as the explorer's
+    size grows through a doubling (``fraction``: 0..1 of it). It comes from the vertices at 0 and
+    is the fine pattern's from HANDOVER_SPAN on (the next doubling makes it octave 3, wholly
+    fine): so the octave never changes hands at once. The vertices fade it out where they are
+    too sparse for it, so far away it comes in over the span; a short span keeps the ground's
+    contrast there."""
+    return min(1.0, fraction / HANDOVER_SPAN)
+
+
+@functools.lru_cache(maxsize=4 * (FINE_WEIGHT_STEPS + HANDOVER_STEPS))
+def _fine_shares_at(step: int, handed_step: int) -> tuple[float, float, float, float]:
     fraction = step / FINE_WEIGHT_STEPS
     weights = [octave_weight(k - 4 - fraction) for k in range(1, 5)]
+    weights[3] *= handed_step / HANDOVER_STEPS
     total = sum(weights)
     return tuple(weight / total for weight in weights)  # type: ignore[return-value]
 
 
 def fine_shares(level: float) -> tuple[float, float, float, float]:
-    """The ground's fine octaves' (1..4) shares of their sum, for an explorer of size 2**level,
-    at the nearest of FINE_WEIGHT_STEPS steps per doubling: what the fine pattern is baked with.
-    They depend only on level's fractional part (octave k's relative level is k - 4 - it)."""
-    return _fine_shares_at(round((level - math.floor(level)) * FINE_WEIGHT_STEPS))
+    """The ground's fine octaves' (1..4) shares of their sum (octave 4's handed part,
+    ``fine_handover``, only), for an explorer of size 2**level: the octaves' weights at the
+    nearest of FINE_WEIGHT_STEPS steps per doubling, the handed part at the nearest of
+    HANDOVER_STEPS: what the fine pattern is baked with. They depend only on level's fractional
+    part (octave k's relative level is k - 4 - it)."""
+    fraction = level - math.floor(level)
+    handed = fine_handover(fraction)
+    return _fine_shares_at(round(fraction * FINE_WEIGHT_STEPS), round(handed * HANDOVER_STEPS))
 
 
 def screen_grid_points(width: int, height: int, step: int = GRID_PIXELS) -> tuple:
