@@ -28,11 +28,27 @@ thread. A tiny framebuffer (``--size 64x36``) leaves little besides the CPU side
     .venv/bin/python bench/render.py --passes         # and each pass's time (glFinish-bracketed)
     .venv/bin/python bench/render.py --frames 60 --size 1920x1080
     .venv/bin/python bench/render.py --particles 1000000 --size 1920x1080   # GPU target: 120 fps
+
+Not a timing: ``--zoom`` measures how smoothly the ground changes in a slow continuous zoom:
+a plain world, or an example world's look without its bodies, particles and agents; the
+explorer's size from ``--smallest`` to ``--largest`` m, ``--frames`` frames per doubling; the
+eye at the simulation's 0.93 x size above the feet, looking down 0.5 rad; a small ``--size``.
+It prints each frame's mean absolute change from the last (0..255 levels, all channels): the
+median, 99th percentile and maximum, and the frames that cross a doubling of size (where the
+ground's octaves change roles) against the rest. A pop shows as a spike there. Frames that cross
+a scale band's edge (whose tint changes at once, by design) are listed apart.
+
+    .venv/bin/python bench/render.py --zoom --size 320x180 --frames 256
+    .venv/bin/python bench/render.py --zoom --size 320x180 --frames 64 --world nested_scales \
+        --smallest 1e-8 --largest 1e4
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import itertools
+import math
 import sys
 import time
 from pathlib import Path
@@ -556,6 +572,79 @@ def bench_particles(ctx, width: int, height: int, frames: int, count: int) -> No
     source.release()
 
 
+def bench_zoom(
+    ctx,  # noqa: ANN001
+    width: int,
+    height: int,
+    per_doubling: int,
+    smallest: float,
+    largest: float,
+    world_name: str | None,
+) -> None:
+    """The ground's frame-to-frame change in a slow continuous zoom (see the module's help)."""
+    if world_name is None:
+        world = loads_world('[meta]\nname = "Plain"\n[light]\nground_colour = "#8a8f75"\n')
+    else:  # the world's look (light, fog, bands, time fields), none of its things: they move
+        # through the view as the eye grows, which is not what is measured
+        world = load_world(REPO / "worlds" / f"{world_name}.toml").model_copy(
+            update={"bodies": (), "particles": (), "agents": ()}
+        )
+    source = WorldSource(world, ctx=ctx)
+    still = source.snapshot()
+    steps = round(math.log2(largest / smallest) * per_doubling)
+    # Off the exact doublings by a fraction of a frame, so that each doubling lies in one step.
+    levels = math.log2(smallest) + (np.arange(steps + 1) + 0.37) / per_doubling
+    framebuffer = ctx.framebuffer(
+        [ctx.renderbuffer((width, height), 4)], ctx.depth_renderbuffer((width, height))
+    )
+    renderer = Renderer(ctx, world)
+    changes, previous = [], None
+    for level in levels:
+        size = 2.0**level
+        explorer = dataclasses.replace(
+            still.explorer,
+            position=np.array([0.3 * size, 0.93 * size, 0.2 * size]),
+            velocity=np.zeros(3),
+            yaw=0.4,
+            pitch=-0.5,
+            size=size,
+        )
+        renderer.render(dataclasses.replace(still, explorer=explorer), framebuffer)
+        frame = np.frombuffer(framebuffer.read(components=3), np.uint8).astype(np.int16)
+        if previous is not None:
+            changes.append(float(np.abs(frame - previous).mean()))
+        previous = frame
+    renderer.release()
+    framebuffer.release()
+    source.release()
+    change = np.array(changes)
+    bands = [world.scale.band_at(2.0**level) for level in levels]
+    band_edge = np.array([a is not b for a, b in itertools.pairwise(bands)], bool)
+    doubling = (np.floor(levels[1:]) != np.floor(levels[:-1])) & ~band_edge
+    beside = ~doubling & ~band_edge
+    median = float(np.median(change[beside]))
+    print(
+        f"zoom {smallest:g} -> {largest:g} m, {per_doubling} frames per doubling, "
+        f"{width}x{height}, {world.meta.name}: per-frame mean change (levels)"
+    )
+    print(
+        f"  all frames:        median {np.median(change):.3f}  p99 "
+        f"{np.percentile(change, 99):.3f}  max {change.max():.3f}"
+    )
+    print(
+        f"  beside doublings:  median {median:.3f}  p99 "
+        f"{np.percentile(change[beside], 99):.3f}  max {change[beside].max():.3f}"
+    )
+    if doubling.any():
+        crossing = change[doubling]
+        print(
+            f"  across doublings ({doubling.sum()}): mean {crossing.mean():.3f}  max "
+            f"{crossing.max():.3f}  ({crossing.mean() / median:.2f}x the median beside them)"
+        )
+    if band_edge.any():
+        print(f"  across band edges: {', '.join(f'{c:.2f}' for c in change[band_edge])}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=30)
@@ -567,10 +656,16 @@ def main() -> None:
         help="instead of the worlds: this many particles in an empty world",
     )
     parser.add_argument("--passes", action="store_true", help="also time each pass")
+    parser.add_argument("--zoom", action="store_true", help="the ground's change in a slow zoom")
+    parser.add_argument("--smallest", type=float, default=1e-3, help="--zoom from (m)")
+    parser.add_argument("--largest", type=float, default=1e3, help="--zoom to (m)")
+    parser.add_argument("--world", help="--zoom: an example world's name (default: a plain one)")
     args = parser.parse_args()
     width, height = (int(part) for part in args.size.split("x"))
     ctx = create_offscreen_context()
-    if args.particles:
+    if args.zoom:
+        bench_zoom(ctx, width, height, args.frames, args.smallest, args.largest, args.world)
+    elif args.particles:
         bench_particles(ctx, width, height, args.frames, args.particles)
     else:
         bench_worlds(ctx, width, height, args.frames, args.passes)
