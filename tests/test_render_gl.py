@@ -758,3 +758,26 @@ def test_zooming_through_a_doubling_changes_the_ground_no_more_than_zooming_besi
         before, across, after = (np.abs(b - a).mean() for a, b in itertools.pairwise(frames))
         assert 0.0 < across <= 2.0 * max(before, after), (doubling, before, across, after)
     renderer.release()
+
+
+def test_the_handed_over_octave_is_the_pattern_the_vertices_drew(ctx, monkeypatch) -> None:  # noqa: ANN001
+    """Over a doubling of size the coarsest fine octave is handed from the vertices (hashed in
+    the shader) to the baked fine pattern (hashed in numpy, engine/render/noise.py): both must
+    draw the same pattern. Looking down, where the vertices resolve it, the ground is the same
+    drawn either way, to the vertices' interpolation (about 1 level; with another lattice for
+    the vertices, as a shader hash that disagreed with numpy's would give, it differs by 16)."""
+    import engine.render.renderer as renderer_module
+
+    world = loads_world('[meta]\nname = "Plain"\n[light]\nground_colour = "#8a8f75"\n')
+    renderer = Renderer(ctx, world)
+    target = tiny_target(ctx, 640, 360)
+    size = 2.0**0.1
+    position = (0.3, 0.93 * size, 0.2)
+    camera = Camera(position=position, yaw=0.4, pitch=-1.3, size=size)
+    frames = []
+    for handed in (0.0, 1.0):  # drawn by the vertices, then by the fine pattern
+        monkeypatch.setattr(renderer_module, "fine_handover", lambda fraction, h=handed: h)
+        renderer.render(empty_snapshot(position=position, size=size), target, camera)
+        frames.append(np.frombuffer(target.read(components=3), np.uint8).astype(int))
+    renderer.release()
+    assert np.abs(frames[0] - frames[1]).mean() < 2.5

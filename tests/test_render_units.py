@@ -592,3 +592,41 @@ def test_fine_shares_are_the_fine_octaves_weights_at_the_nearest_step() -> None:
         # the nearest step moves it by at most this.
         worst = max(worst, 1.6 * fine.sum() * 0.5 * np.abs(shares - fine / fine.sum()).sum())
     assert 0.0 < worst < 0.004  # 0.4 %: under a display level
+
+
+def test_an_octave_is_the_same_pattern_in_every_place_of_the_fine_pattern() -> None:
+    """The ground's octaves are fixed patterns of their wavelength (``octave_lattice``): one
+    doubling of size later the fine pattern starts an octave further on, covers twice the ground
+    and holds each octave one place finer, and the octave there is the same pattern. The finer
+    pattern's level 1 (2 x 2 means) has the texels of the coarser one's level 0 over the same
+    ground: they agree to that filtering (which blurs the finest place's 2 texels a cell most),
+    where another pattern would differ by its whole contrast."""
+    from engine.render.noise import (
+        FINE_ATLAS_SIZE,
+        FINE_TEXTURE_SIZE,
+        fine_level_origin,
+        fine_noise_atlas,
+        octave_lattice,
+    )
+
+    width, height = FINE_ATLAS_SIZE
+
+    def level(first_octave: int, place: int, level: int) -> np.ndarray:
+        shares = tuple(1.0 if index == place else 0.0 for index in range(4))
+        atlas = np.frombuffer(fine_noise_atlas(9, first_octave, shares), np.uint8)
+        column, row = fine_level_origin(level)
+        size = FINE_TEXTURE_SIZE >> level
+        values = atlas.reshape(height, width, 4)[row : row + size, column : column + size, 0]
+        return values.astype(float)
+
+    half = FINE_TEXTURE_SIZE // 2
+    for place, tolerance in ((1, 0.1), (2, 0.03), (3, 0.01)):  # octave -3 + place
+        finer = level(-3, place, 1)
+        coarser = level(-2, place - 1, 0)[:half, :half]
+        contrast = np.abs(finer - finer.mean()).mean()
+        assert contrast > 30.0
+        assert np.abs(finer - coarser).mean() < tolerance * contrast
+        another = level(-2, place, 0)[:half, :half]  # the next octave: another pattern
+        assert np.abs(finer - another).mean() > 0.5 * contrast
+    assert not np.array_equal(octave_lattice(9, 0), octave_lattice(9, 1))
+    assert not np.array_equal(octave_lattice(9, 0), octave_lattice(10, 0))
