@@ -497,6 +497,11 @@ def _read_linear(
     [k, k + 1] times 1 / dt, the gain and the ear's gain; ``share`` of it goes to bus ``lower``
     of ``out`` (B, 2, F) and the rest to bus ``upper`` (the same bus when there is one, the
     shares then summing to one). Whole arrays and offsets, no views: this runs per grid span.
+
+    The gains and the share are stepped by addition rather than worked out as
+    ``start + k * step`` (which needs k converted to a float every sample); the two differ by
+    rounding only, about 1e-15 over a span. The read positions are still ``start + k * step``,
+    with k kept as an exact float: a position off by a rounding reads another ring value.
     """
     index = int(left_start)
     below = sums[index & mask]
@@ -504,26 +509,31 @@ def _read_linear(
     index = int(right_start)
     below = sums[index & mask]
     right_before = below + (right_start - index) * (sums[(index + 1) & mask] - below)
+    step = 1.0  # k + 1
     for k in range(samples):
-        position = left_start + (k + 1) * left_step
+        position = left_start + step * left_step
         index = int(position)
         below = sums[index & mask]
         left_after = below + (position - index) * (sums[(index + 1) & mask] - below)
-        position = right_start + (k + 1) * right_step
+        position = right_start + step * right_step
         index = int(position)
         below = sums[index & mask]
         right_after = below + (position - index) * (sums[(index + 1) & mask] - below)
         sample = first_sample + k
-        scale = inverse_steps[sample] * (gain + k * gain_step)
-        left_value = (left_after - left_before) * scale * (left_gain + k * left_gain_step)
-        right_value = (right_after - right_before) * scale * (right_gain + k * right_gain_step)
+        scale = inverse_steps[sample] * gain
+        left_value = (left_after - left_before) * scale * left_gain
+        right_value = (right_after - right_before) * scale * right_gain
         left_before = left_after
         right_before = right_after
-        lower_share = share + k * share_step
-        out[lower, 0, sample] += lower_share * left_value
-        out[lower, 1, sample] += lower_share * right_value
-        out[upper, 0, sample] += (1.0 - lower_share) * left_value
-        out[upper, 1, sample] += (1.0 - lower_share) * right_value
+        out[lower, 0, sample] += share * left_value
+        out[lower, 1, sample] += share * right_value
+        out[upper, 0, sample] += (1.0 - share) * left_value
+        out[upper, 1, sample] += (1.0 - share) * right_value
+        step += 1.0
+        gain += gain_step
+        left_gain += left_gain_step
+        right_gain += right_gain_step
+        share += share_step
 
 
 @njit(cache=True, inline="always")
