@@ -6,7 +6,7 @@
 // the explorer's size, smoothly (``octave_weight``: each octave fades in and out over seven
 // doublings). So zooming never swaps one pattern for another. Four octaves are per pixel (the
 // fine pattern, baked), up to four per vertex; the coarsest fine one, as the explorer grows
-// through a doubling, hands over from the vertices to the fine pattern (a cross-fade of the
+// through a doubling, hands over from the vertices to the fine pattern early in it (a fade of the
 // same pattern), and the broad colour patches cross-fade between two fixed wavelengths.
 // Drawn over the screen grid (``in_ndc``, a vertex every few pixels): each vertex is the point of
 // the ground its pixel sees (rays above the horizon end at the plane's far edge), and everything
@@ -127,11 +127,12 @@ void main() {
         float visible = 1.0 - smoothstep(0.25, 0.5, footprint / u_octave_wavelength[k]);
         if (u_octave_weight[k] * visible <= 0.0) continue;
         vec2 p = u_octave_offset[k] + local / u_octave_wavelength[k];
-        detail += u_octave_weight[k] * visible * (lattice_noise(p, u_octave_key[k]) - u_octave_mean[k]);
+        float noise = lattice_noise(p, u_octave_key[k]) - u_octave_mean[k];
+        detail += u_octave_weight[k] * visible * noise;
     }
-    float patch = 0.5
-        + u_patch_weight.x * (value_noise(u_patch_offset[0] + local / u_patch_wavelength[0]) - 0.5)
-        + u_patch_weight.y * (value_noise(u_patch_offset[1] + local / u_patch_wavelength[1]) - 0.5);
+    float broad = value_noise(u_patch_offset[0] + local / u_patch_wavelength[0]);
+    float broader = value_noise(u_patch_offset[1] + local / u_patch_wavelength[1]);
+    float patch = 0.5 + dot(u_patch_weight, vec2(broad, broader) - 0.5);
     vec3 albedo = u_ground_colour * (1.0 + 1.6 * detail) * mix(0.8, 1.15, patch);
     albedo = mix(albedo, albedo.gbr * 0.9 + albedo * 0.1, 0.12 * smoothstep(0.55, 0.85, patch));
     vec3 colour = lit(albedo, vec3(0.0, 1.0, 0.0));

@@ -7,8 +7,10 @@ in a frame:
 1. bodies         instanced meshes per shape; light delay, Doppler colour, beaming, temporal
                   Doppler (per instance, on the CPU); light and fog per vertex, stripes per pixel
 2. agents         instanced silhouettes (the same program)
-3. ground         seeded plane at y = 0: coarse noise, light, fog and display transform per
-                  vertex of the screen grid; fine noise (one texel fetched, from the mipmap
+3. ground         seeded plane at y = 0: noise octaves each a fixed pattern of its wavelength
+                  (only their weights follow the explorer's size, so a zoom never pops);
+                  coarse noise, light, fog and display transform per vertex of the screen
+                  grid; fine noise (one texel fetched, from the mipmap
                   level the pixel's footprint calls for) and grid lines per pixel; triangles
                   spanning too much fog (near the horizon, ``fog_varies``) drawn by a variant
                   that fogs per pixel; after the near things, so it is not shaded under them
@@ -582,9 +584,8 @@ class Renderer:
         weights = [octave_weight((base + k) - level) for k in range(GROUND_OCTAVES)]
         total = max(sum(weights), 1e-6)
         # Octaves 1..4 are read per pixel from the baked fine pattern (octave 1 its finest),
-        # octaves 4..7 per vertex: octave 4 is handed from the vertices to the pattern over the
-        # doubling (``fine_handover``; the vertices fade it out where they are too sparse for it,
-        # so most of the view gains it gradually).
+        # octaves 4..7 per vertex: octave 4 is handed from the vertices to the pattern early in
+        # each doubling (``fine_handover``), the same pattern either way.
         handed = fine_handover(level - whole)
         shares = fine_shares(level)
         fine_amount = (sum(weights[1:4]) + handed * weights[4]) / total
