@@ -180,3 +180,28 @@ def test_pruning_keeps_memory_bounded_and_the_output_bit_identical() -> None:
     path = pruned._body_trajectories[0]
     latest = circling_snapshot(float(again[-1]))
     np.testing.assert_array_equal(path.positions[-1], latest.bodies.positions[0])
+
+
+@pytest.mark.parametrize(
+    ("horizon", "first_kept"),
+    [
+        (-1.0, 0.0),  # before every knot
+        (0.5, 0.0),  # before the second knot: nothing to drop
+        (1.0, 1.0),  # exactly at the second knot: the knots before it go
+        (2.5, 2.0),  # between knots
+        (9.0, 4.0),  # after the last: the last stays
+    ],
+)
+def test_forgetting_keeps_the_last_knot_at_or_before_the_horizon(
+    horizon: float, first_kept: float
+) -> None:
+    path = Trajectory()
+    for k in range(5):
+        path.add(float(k), (float(k), 0.0, 0.0), (1.0, 0.0, 0.0))
+    path.forget_before(horizon)
+    assert path.times[0] == first_kept
+    assert path.times[-1] == 4.0
+    alone = Trajectory()
+    alone.add(0.0, (0.0, 0.0, 0.0), (1.0, 0.0, 0.0))
+    alone.forget_before(horizon)
+    assert len(alone) == 1

@@ -113,26 +113,34 @@ def trajectory_pieces(knot_times, knot_positions, knot_velocities, start, end):
 
 
 @njit(cache=True)
-def relevant_pieces(
-    begins, lengths, positions, velocities, listeners, first_time, last_time, speed
-):
+def listeners_sphere(listeners):
+    """A sphere (x, y, z, radius) holding every listener position (G, 3) of a block."""
+    count = listeners.shape[0]
+    x = 0.0
+    y = 0.0
+    z = 0.0
+    for g in range(count):
+        x += listeners[g, 0] / count
+        y += listeners[g, 1] / count
+        z += listeners[g, 2] / count
+    radius = 0.0
+    for g in range(count):
+        distance = (listeners[g, 0] - x) ** 2 + (listeners[g, 1] - y) ** 2
+        radius = max(radius, math.sqrt(distance + (listeners[g, 2] - z) ** 2))
+    return x, y, z, radius
+
+
+@njit(cache=True)
+def relevant_pieces(begins, lengths, positions, velocities, sphere, first_time, last_time, speed):
     """Mask (J,) of the pieces that can hold an arrival for any listener and reception time here.
 
     A piece's points lie between its nearest and farthest distance from the listeners' bounding
-    sphere, so their sound arrives within a known window after emission; pieces whose times
-    cannot fall in that window for reception in [first_time, last_time] are skipped.
+    ``sphere`` (``listeners_sphere``), so their sound arrives within a known window after
+    emission; pieces whose times cannot fall in that window for reception in
+    [first_time, last_time] are skipped.
     """
-    count = listeners.shape[0]
-    centre = np.zeros(3)
-    for g in range(count):
-        for axis in range(3):
-            centre[axis] += listeners[g, axis] / count
-    radius = 0.0
-    for g in range(count):
-        distance = 0.0
-        for axis in range(3):
-            distance += (listeners[g, axis] - centre[axis]) ** 2
-        radius = max(radius, math.sqrt(distance))
+    centre = (sphere[0], sphere[1], sphere[2])
+    radius = sphere[3]
     pieces = begins.shape[0]
     keep = np.zeros(pieces, dtype=np.bool_)
     for j in range(pieces):
@@ -312,22 +320,31 @@ def solve_grid(
     length, the Doppler anchor delay (set from the first root when ``anchor`` is nan) and the
     number of roots.
     """
+    _solve_grid(
+        knot_times, knot_positions, knot_velocities, search_start, reception, listeners,
+        listeners_sphere(listeners), speed, use_given, strength, anchor, amplitude,
+        reference_distance, exponent, right_x, right_z, head_seconds, counts, roots, report,
+        np.empty(MAX_ROOTS),
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _solve_grid(
+    knot_times, knot_positions, knot_velocities, search_start, reception, listeners, sphere,
+    speed, use_given, strength, anchor, amplitude, reference_distance, exponent, right_x,
+    right_z, head_seconds, counts, roots, report, found,
+):  # fmt: skip
+    """``solve_grid`` given the listeners' ``sphere`` (``listeners_sphere``) and work space
+    ``found`` (R,): ``mix_sources`` works them out once a block, not once a source."""
     grid_count = reception.shape[0]
     if not use_given:
         begins, lengths, positions, velocities = trajectory_pieces(
             knot_times, knot_positions, knot_velocities, search_start, reception.max()
         )
         keep = relevant_pieces(
-            begins,
-            lengths,
-            positions,
-            velocities,
-            listeners,
-            reception.min(),
-            reception.max(),
+            begins, lengths, positions, velocities, sphere, reception.min(), reception.max(),
             speed,
-        )
-        found = np.empty(MAX_ROOTS)
+        )  # fmt: skip
         for g in range(grid_count):
             if reception[g] < search_start:
                 counts[g] = 0
@@ -872,8 +889,8 @@ def _render_span(
         knot_times, knot_positions, knot_velocities, search_start, reception.max()
     )
     keep = relevant_pieces(
-        begins, lengths, positions, velocities, listeners, reception.min(), reception.max(),
-        speed,
+        begins, lengths, positions, velocities, listeners_sphere(listeners), reception.min(),
+        reception.max(), speed,
     )  # fmt: skip
     left[: counts[g]] = roots[g, : counts[g]]
     left_count = counts[g]
@@ -1292,6 +1309,8 @@ def mix_sources(
     source did.
     """
     work = _span_work()
+    sphere = listeners_sphere(listeners)
+    found = np.empty(MAX_ROOTS)
     for s in range(params.shape[0]):
         begin, end = knot_ranges[s, 0], knot_ranges[s, 1]
         origin = params[s, ORIGIN]
@@ -1299,11 +1318,11 @@ def mix_sources(
         params[s, FIRST_KEPT] = origin - params[s, START_SAMPLE]
         params[s, GATE] = min(1.0, abs(params[s, CLOCK_RATE]) / gate_rate)
         params[s, EMISSION_OFFSET] = lookahead - params[s, START_SAMPLE]
-        solve_grid(
+        _solve_grid(
             knot_times[begin:end], knot_positions[begin:end], knot_velocities[begin:end],
-            params[s, SEARCH_START], reception, listeners, speed, False, strength,
+            params[s, SEARCH_START], reception, listeners, sphere, speed, False, strength,
             params[s, ANCHOR], params[s, AMPLITUDE], reference_distance, exponent, right_x,
-            right_z, head_seconds, counts, roots, reports[s],
+            right_z, head_seconds, counts, roots, reports[s], found,
         )  # fmt: skip
         params[s, GENERATED] = 0.0
         params[s, EMISSION_SPEED] = 0.0

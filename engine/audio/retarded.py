@@ -124,6 +124,10 @@ class Trajectory:
         The path at ``time`` and after is unchanged (interpolation there uses only the kept
         knots); before the first kept knot it is extrapolated with that knot's velocity.
         """
+        # Most calls drop nothing (the second knot is still after ``time``): answered from
+        # one float, without a search.
+        if self._end - self._start < 2 or self._times[self._start + 1] > time:
+            return
         keep_from = int(np.searchsorted(self.times, time, side="right")) - 1
         if keep_from > 0:
             self._start += keep_from
