@@ -630,3 +630,34 @@ def test_an_octave_is_the_same_pattern_in_every_place_of_the_fine_pattern() -> N
         assert np.abs(finer - another).mean() > 0.5 * contrast
     assert not np.array_equal(octave_lattice(9, 0), octave_lattice(9, 1))
     assert not np.array_equal(octave_lattice(9, 0), octave_lattice(10, 0))
+
+
+def test_band_tint_cross_fades_at_band_edges() -> None:
+    """Zooming across a band edge changes the colour scale smoothly: each band's own scale well
+    inside it, the mean of both at the edge, and small even steps in between (no jump)."""
+    from engine.render.renderer import BAND_TINT_FADE_DOUBLINGS, band_colour_scale, colour_scale
+    from engine.rules.scale import Scale, ScaleBand
+
+    scale = Scale(
+        min_explorer_size=1e-6,
+        max_explorer_size=10.0,
+        explorer_size=1.0,
+        bands=(
+            ScaleBand(name="small", min_size=1e-6, max_size=1e-3, tint="#ff4020"),
+            ScaleBand(name="middle", min_size=1e-3, max_size=1.0, tint="#2060ff"),
+        ),
+    )
+    small, middle, untinted = colour_scale("#ff4020"), colour_scale("#2060ff"), colour_scale(None)
+    far = 2.0 ** (2 * BAND_TINT_FADE_DOUBLINGS)
+    assert band_colour_scale(scale, 1e-3 / far) == small
+    assert band_colour_scale(scale, 1e-3 * far) == middle
+    assert band_colour_scale(scale, 1.0 * far) == untinted
+    np.testing.assert_allclose(band_colour_scale(scale, 1e-3), np.add(small, middle) / 2)
+    np.testing.assert_allclose(band_colour_scale(scale, 1.0), np.add(middle, untinted) / 2)
+    sizes = 1e-3 * 2.0 ** np.linspace(-1.0, 1.0, 201)
+    scales = np.array([band_colour_scale(scale, float(size)) for size in sizes])
+    jump = np.abs(np.subtract(middle, small)).max()
+    steps = np.abs(np.diff(scales, axis=0)).max(axis=1)
+    # A fade over 2 x 0.25 doublings, sampled every 0.01 doubling: about 1/50 of the jump a step.
+    assert steps.max() <= jump / 40
+    assert steps.max() > 0.0

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import math
 import time
 from collections.abc import Sequence
@@ -92,7 +93,7 @@ from engine.render.noise import (
 from engine.render.shaders import load_program
 from engine.render.views import agents_in, particle_fields_in
 from engine.rules.common import colour_to_rgb
-from engine.rules.scale import ScaleBand
+from engine.rules.scale import Scale, ScaleBand
 from engine.rules.world import WorldSpec
 from engine.sim.snapshot import Snapshot, TimeFieldView, point3
 
@@ -184,6 +185,34 @@ def colour_scale(tint: str | None) -> tuple[float, float, float]:
     if tint:
         scale *= 0.65 + 0.35 * 1.6 * linear_rgb(tint)
     red, green, blue = scale.tolist()
+    return (red, green, blue)
+
+
+BAND_TINT_FADE_DOUBLINGS = 0.25
+"""A band's tint fades in and out over this many doublings of size either side of its edge."""
+
+
+def band_colour_scale(scale: Scale, explorer_size: float) -> tuple[float, float, float]:
+    """``colour_scale`` for an explorer of this size, cross-faded at the bands' edges: the mean
+    of the colour scale over log2 sizes within ``BAND_TINT_FADE_DOUBLINGS`` of this one, so a
+    zoom across an edge changes the tint smoothly instead of in one frame."""
+    centre = math.log2(explorer_size)
+    low, high = centre - BAND_TINT_FADE_DOUBLINGS, centre + BAND_TINT_FADE_DOUBLINGS
+    edges = sorted(
+        math.log2(edge)
+        for band in scale.bands
+        for edge in (band.min_size, band.max_size)
+        if low < math.log2(edge) < high
+    )
+    if not edges:  # the usual case: well inside one band (or none)
+        band = scale.band_at(explorer_size)
+        return colour_scale(band.tint if band is not None else None)
+    total = np.zeros(3)
+    cuts = [low, *edges, high]
+    for start, end in itertools.pairwise(cuts):
+        band = scale.band_at(2.0 ** (0.5 * (start + end)))
+        total += (end - start) * np.array(colour_scale(band.tint if band is not None else None))
+    red, green, blue = (total / (high - low)).tolist()
     return (red, green, blue)
 
 
@@ -429,7 +458,7 @@ class Renderer:
             "u_depth_near": near,
             "u_fog_density": self._fog_density(eye.size),
             "u_viewport": tuple(float(v) for v in viewport),
-            "u_colour_scale": colour_scale(band.tint if band is not None else None),
+            "u_colour_scale": band_colour_scale(self.world.scale, eye.size),
             "u_reversed": 1.0 if reversed_time else 0.0,
             "u_time": float(snapshot.real_time % 3600.0),
         }
