@@ -17,7 +17,6 @@ from engine.render.camera import (
     Camera,
     asymmetric_projection_matrix,
     perspective_matrix,
-    relative_to_eye,
     split_double,
 )
 from engine.render.hud import HudState, draw_overlay, format_length, nice_length
@@ -47,16 +46,6 @@ def test_asymmetric_projection_shifts_centre() -> None:
     middle = (math.tan(-0.9) + math.tan(0.5)) / 2.0
     clip = projection @ np.array([middle, 0.0, -1.0, 1.0])
     assert abs(clip[0] / clip[3]) < 1e-6
-
-
-def test_relative_to_eye_keeps_nanometres_far_from_origin() -> None:
-    eye = np.array([12345.678901, 1.6e-9, -98765.4321])
-    body = eye + np.array([3e-9, 0.0, -10e-9])
-    relative = relative_to_eye(body[None], eye)[0]
-    # float64 resolves about 1.5e-11 m at 1e5 m from the origin; float32 would lose it all.
-    np.testing.assert_allclose(relative, [3e-9, 0.0, -10e-9], atol=5e-11)
-    naive = body.astype(np.float32) - eye.astype(np.float32)  # what camera-relative avoids
-    assert float(naive[2]) == 0.0
 
 
 def test_split_double_recovers_value() -> None:

@@ -114,11 +114,6 @@ def asymmetric_projection_matrix(
     return projection.astype(np.float32)
 
 
-def relative_to_eye(positions: np.ndarray, eye: np.ndarray) -> np.ndarray:
-    """(N, 3) float64 world positions -> (N, 3) float32 positions relative to the eye."""
-    return (np.asarray(positions, dtype=np.float64) - eye).astype(np.float32)
-
-
 def split_double(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """float64 -> (high, low) float32 pair whose sum recovers the value to about 1e-14 relative.
 
