@@ -3,6 +3,10 @@
 Every test belongs to one tier, marked ``unit``, ``gl``, ``window``, ``lm`` or ``xr``. With
 ``HETEROCOSM_REQUIRE_ALL_TIERS=1`` (set by scripts/test.sh, so in CI) the run fails if any tier
 passed no test or skipped one: a missing dependency fails CI instead of silently shrinking it.
+
+Property and fuzz tests (hypothesis) run derandomized: the same examples every run, so a failure
+reproduces and a landing never hangs on chance. New inputs are explored by ``bench/fuzz.py``
+(10,000+ random cases a target); what it finds becomes a regression test here.
 """
 
 from __future__ import annotations
@@ -12,6 +16,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("heterocosm", derandomize=True)
+settings.load_profile("heterocosm")  # before the test modules build their settings on it
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_WORLDS = sorted((REPO / "worlds").glob("*.toml"))

@@ -218,6 +218,11 @@ def test_cli_fuzz(argv: list[str]) -> None:
         # both parents' names; too long a name makes ``out.exists()`` raise ENAMETOOLONG.
         (["remix", "x" * 300, "world.toml", *NO_MODEL], 1, "too long"),
         (["simulate", "--seconds", "nan", "world.toml"], 1, "finite"),
+        # Regressions (found by test_cli_fuzz): a path too long for the file system made
+        # ``Path.is_dir`` / ``Path.exists`` raise ENAMETOOLONG, a traceback from these commands.
+        (["tree", "x" * 300], 1, "File name too long: 'xxx"),
+        (["generate", "a", "--out", "x" * 300, *NO_MODEL], 1, "File name too long"),
+        (["variants", "world.toml", "--out-dir", "x" * 300, *NO_MODEL], 1, "File name too long"),
     ],
 )
 def test_hostile_arguments_get_clear_errors(argv: list[str], status: int, message: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import NoReturn
 
@@ -70,6 +71,19 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as error:  # a path the system refuses (too long, no permission, ...)
+        return fail(_describe_os_error(error))
+
+
+def _describe_os_error(error: OSError) -> str:
+    """One line for a file-system error: what the system said, and about which path."""
+    reason = error.strerror or str(error)
+    if error.filename is None:
+        return reason
+    name = os.fsdecode(error.filename)
+    if len(name) > 80:
+        name = name[:40] + "..." + name[-37:]
+    return f"{reason}: {name!r}"
 
 
 def fail(message: str) -> int:
