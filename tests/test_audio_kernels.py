@@ -193,6 +193,29 @@ def test_block_limiter_equals_the_whole_signal_limiter_delayed():
     assert np.abs(out).max() <= CEILING
 
 
+def test_block_limiter_passes_quiet_blocks_through_and_limits_from_the_first_loud_sample():
+    from engine.audio.mixer import CEILING, LIMITER_HALF_WINDOW, _BlockLimiter, limiter_gains
+
+    rng = np.random.default_rng(9)
+    signal = np.clip(0.05 * rng.normal(size=(16 * 256, 2)), -0.2, 0.2)
+    signal[5 * 256 + 7, 0] = -CEILING  # at the ceiling: still nothing to do
+    loud = 9 * 256 + 100
+    signal[loud, 1] = 1.0001 * CEILING  # just above it
+    signal[13 * 256 : 14 * 256] *= 40.0  # a loud block
+    limiter = _BlockLimiter()
+    out = np.concatenate([limiter.process(signal[i : i + 256]) for i in range(0, len(signal), 256)])
+    half = LIMITER_HALF_WINDOW
+    padded = np.concatenate([np.zeros((4 * half, 2)), signal])
+    # Until the gains' window reaches the first sample above the ceiling: the input, delayed.
+    np.testing.assert_array_equal(out[:loud], padded[2 * half : 2 * half + loud])
+    assert not np.array_equal(out[loud], padded[2 * half + loud])  # limited from here
+    gains = limiter_gains(np.abs(padded).max(axis=1), half)
+    expected = padded[2 * half :] * gains[2 * half :, None]
+    inner = len(signal) - 4 * half
+    np.testing.assert_allclose(out[:inner], expected[:inner], rtol=1e-12, atol=1e-15)
+    assert np.abs(out).max() <= CEILING
+
+
 def test_block_clock_matches_world_time_at_across_knots():
     mixer = Mixer(Acoustics(), sample_rate=RATE, reverb=False)
     # Knots at 1/120 s with a stall, a jump and a backward stretch; the block runs past the last.
