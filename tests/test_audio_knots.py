@@ -190,6 +190,7 @@ def test_pruning_keeps_memory_bounded_and_the_output_bit_identical() -> None:
         (1.0, 1.0),  # exactly at the second knot: the knots before it go
         (2.5, 2.0),  # between knots
         (9.0, 4.0),  # after the last: the last stays
+        (float("nan"), 0.0),  # no horizon at all: nothing is forgotten
     ],
 )
 def test_forgetting_keeps_the_last_knot_at_or_before_the_horizon(

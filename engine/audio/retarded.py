@@ -125,8 +125,8 @@ class Trajectory:
         knots); before the first kept knot it is extrapolated with that knot's velocity.
         """
         # Most calls drop nothing (the second knot is still after ``time``): answered from
-        # one float, without a search.
-        if self._end - self._start < 2 or self._times[self._start + 1] > time:
+        # one float, without a search. Written so that a NaN ``time`` drops nothing either.
+        if self._end - self._start < 2 or not self._times[self._start + 1] <= time:
             return
         keep_from = int(np.searchsorted(self.times, time, side="right")) - 1
         if keep_from > 0:
