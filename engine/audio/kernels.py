@@ -857,25 +857,16 @@ def _render_span(
     reference_distance, exponent, right_x, right_z, head_seconds, counts, roots, sums, window,
     emission_offset, sample_rate, out, buses_per_metre, bus_used, work,
 ):  # fmt: skip
-    """Read a source's branches between grid points g and g + 1 (``render_grid``).
+    """Read a source's branches between grid points g and g + 1 where the number of roots
+    changes (a Mach cone sweeping the listener); ``_read_spans`` reads the spans where it does
+    not (each branch's fields linear between the two points, paired in order).
 
-    Between grid points with the same number of roots, each branch's fields are linear. Where
-    the number changes (a Mach cone sweeping the listener), with ``refine`` the arrival condition
-    is solved again at every sample boundary in between so pairs are born and die on the right
-    sample, and nothing falls silent for a grid interval.
+    With ``refine`` the arrival condition is solved again at every sample boundary in between so
+    pairs are born and die on the right sample, and nothing falls silent for a grid interval.
     """
     first = grid_offsets[g]
     samples = grid_offsets[g + 1] - first
-    if samples <= 0 or (counts[g] == 0 and counts[g + 1] == 0):
-        return
-    if counts[g] == counts[g + 1]:
-        # The common case: the same branches at both ends, paired in order.
-        for r in range(counts[g]):
-            _read_span(
-                _grid_fields(roots, g, r), _grid_fields(roots, g + 1, r), first, samples,
-                inverse_steps, sums, window, emission_offset, sample_rate, out,
-                buses_per_metre, bus_used,
-            )  # fmt: skip
+    if samples <= 0:
         return
     if not refine or samples == 1:
         _read_between(
