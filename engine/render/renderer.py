@@ -263,7 +263,7 @@ class Eye:
         )
 
 
-def active_bytes(member) -> int:  # noqa: ANN001 - moderngl.Uniform
+def active_bytes(member) -> int:  # noqa: ANN001 - moderngl.Uniform (its stub lacks element_size)
     """Bytes of a uniform (array) the driver kept: a compiler may drop the elements past the
     last one a shader reads (Mesa's does, NVIDIA's does not), and a write must be exactly as
     long as what is kept."""
@@ -333,9 +333,8 @@ class Renderer:
         # The depth (and, for targets we cannot attach it to, colour) that scenes are drawn with.
         self._depth_size: tuple[int, int] | None = None
         self._depth: moderngl.Texture | None = None
-        self._wrapped: dict[
-            tuple[int, ...], tuple[moderngl.Framebuffer, tuple]
-        ] = {}  # by attachments
+        # attachments -> (framebuffer, attachments)
+        self._wrapped: dict[tuple[int, ...], tuple[moderngl.Framebuffer, tuple]] = {}
         self._last_target: tuple[object, object] = (None, None)  # target -> ``_wrapped_target``
         self._own_size: tuple[int, int] | None = None
         self._own_colour: moderngl.Texture | None = None
@@ -351,7 +350,7 @@ class Renderer:
         """Set to a dict to record each pass's seconds (glFinish-bracketed; slows frames)."""
         self.set_world(world)
 
-    def _load_program(self, name: str, defines: Sequence[str] = ()):  # noqa: ANN202
+    def _load_program(self, name: str, defines: Sequence[str] = ()) -> moderngl.Program:
         """``shaders/<name>.glsl`` compiled, its Frame block (if it reads one) bound to the
         buffer ``_write_frame_block`` fills."""
         program = load_program(self.ctx, name, defines=defines)
@@ -407,7 +406,7 @@ class Renderer:
     def render(
         self,
         snapshot: Snapshot,
-        framebuffer,  # noqa: ANN001 - moderngl.Framebuffer
+        framebuffer: moderngl.Framebuffer,
         camera: Camera | None = None,
         overlay: np.ndarray | None = None,
     ) -> None:
@@ -420,7 +419,7 @@ class Renderer:
     def draw(
         self,
         snapshot: Snapshot,
-        framebuffer,  # noqa: ANN001 - moderngl.Framebuffer
+        framebuffer: moderngl.Framebuffer,
         eye: Eye,
         overlay: np.ndarray | None = None,
     ) -> None:
@@ -560,7 +559,7 @@ class Renderer:
         density = self.world.light.fog_density / max(1.0, size / REFERENCE_SIZE)
         return float(max(density, 1.0 / (size * 3000.0)))
 
-    def _noise(self):  # noqa: ANN202 - moderngl.Texture
+    def _noise(self) -> moderngl.Texture:
         """The world's baked noise (four octaves, RGBA) that the time fields' shimmer reads, made
         again only when the seed changes."""
         seed = int(self.world.meta.seed)
@@ -576,7 +575,7 @@ class Renderer:
             self._noise_texture, self._noise_seed = texture, seed
         return self._noise_texture
 
-    def _fine_noise(self, first_octave: int, shares: tuple[float, ...]):  # noqa: ANN202
+    def _fine_noise(self, first_octave: int, shares: tuple[float, ...]) -> moderngl.Texture:
         """The ground's fine pattern for the world's seed, its first octave (wavelength
         2**first_octave m) and the octaves' ``shares`` (adding up to 1): the packed mipmap chain
         of ``fine_noise_atlas``, side by side in one image (read with texelFetch, no filtering),
@@ -1210,7 +1209,7 @@ class Renderer:
         self._last_target = (framebuffer, cached[0])
         return cached[0]
 
-    def _own_target(self, width: int, height: int):  # noqa: ANN202 - moderngl.Framebuffer
+    def _own_target(self, width: int, height: int) -> moderngl.Framebuffer:
         """Our own colour + depth, copied to targets we cannot attach our depth to."""
         self._ensure_depth((width, height))
         if self._own_size != (width, height) or self._own_fbo is None:
@@ -1224,10 +1223,10 @@ class Renderer:
 
     def _copy_of(
         self,
-        framebuffer,  # noqa: ANN001 - moderngl.Framebuffer
+        framebuffer: moderngl.Framebuffer,
         size: tuple[int, int],
         rectangles: list[tuple[int, int, int, int]],
-    ):  # noqa: ANN202 - moderngl.Texture
+    ) -> moderngl.Texture:
         """A texture of ``size`` holding ``framebuffer``'s colour in ``rectangles`` (x, y, width,
         height, all copied before anything is drawn over them); elsewhere it holds stale pixels."""
         copy = self._frame_copy
@@ -1445,7 +1444,8 @@ def _fine_shares_at(step: int, handed_step: int) -> tuple[float, float, float, f
     weights = [octave_weight(k - 4 - fraction) for k in range(1, 5)]
     weights[3] *= handed_step / HANDOVER_STEPS
     total = sum(weights)
-    return tuple(weight / total for weight in weights)  # type: ignore[return-value]
+    first, second, third, fourth = (weight / total for weight in weights)
+    return first, second, third, fourth
 
 
 def fine_shares(level: float) -> tuple[float, float, float, float]:
