@@ -655,7 +655,6 @@ class Mixer:
         # the last reception time.
         room = self._last_reception_sample + margin + 1
         last_reception = float(reception[-1])
-        follows = self.time.pitch_follows_local_time
         heard: list[Source] = []
         trajectories: list[Trajectory] = []
         state: list[float] = []  # STATE_FIELDS a source, flat
@@ -671,11 +670,7 @@ class Mixer:
             needed = source.sums_length + room - generated
             if needed > len(source.sums):
                 self._grow_ring(source, needed)
-            local_rate = source.local_rate
-            if source.body is None and follows and not callable(local_rate):
-                clock_rate = float(local_rate)  # as ``_rate_of``, without its branches
-            else:
-                clock_rate = self._rate_of(source, generated / rate)
+            clock_rate = self._rate_of(source, generated / rate)
             position = source.signal_position
             if position is None:
                 position = _signal_position(source, clock_rate)
