@@ -14,6 +14,7 @@ with ``--model ./folder``, an empty folder, so they check their arguments and th
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import io
 import shutil
@@ -142,8 +143,11 @@ def argument_lists(draw: st.DrawFn) -> list[str]:
 
 @cache
 def scratch_folder() -> Path:
-    """A folder of fixtures for the CLI to chew on; ``restore_fixtures`` resets it."""
-    return Path(tempfile.mkdtemp(prefix="heterocosm-cli-fuzz-"))
+    """A folder of fixtures for the CLI to chew on; ``restore_fixtures`` resets it. Removed when
+    the process exits (it holds a 2 MB file)."""
+    folder = Path(tempfile.mkdtemp(prefix="heterocosm-cli-fuzz-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def restore_fixtures(folder: Path) -> None:
