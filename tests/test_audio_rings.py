@@ -120,3 +120,32 @@ def test_rendering_in_uneven_pieces_gives_the_samples_rendered_at_once():
     assert all(piece.dtype == np.float32 for piece in pieces)
     np.testing.assert_array_equal(np.concatenate(pieces), whole)
     assert np.abs(whole).max() > 0.01
+
+
+def test_table_source_rings_grown_in_the_mixing_call_render_what_large_rings_render(monkeypatch):
+    """``kernels.mix_sources`` grows a table source's ring that lacks room (``grown_ring``) and
+    the mixer hands the new ring to its source: sources starting with rings far too small must
+    render exactly what sources with rings that never grow render."""
+    from engine.audio import Trajectory
+    from engine.audio.synthesis import continuous
+
+    outputs, rings = [], []
+    for start_length in (1 << 17, 1 << 10):
+        monkeypatch.setattr(mixer_module, "SUMS_START_LENGTH", start_length)
+        mixer = Mixer(Acoustics(), sample_rate=RATE, block_size=BLOCK, seed=4)
+        mixer.set_listener(0.0, (0.0, 1.6, 0.0))
+        for index in range(3):
+            path = Trajectory.linear((10.0 + 30 * index, 1.0, -4.0), (15.0, 0.0, 2.0 * index))
+            signal = continuous("tone", 300.0 + 70 * index, RATE, seed=index)
+            mixer.add_source(signal, position=path, gain=0.3)
+        outputs.append(mixer.render(int(1.5 * RATE)))
+        table_set = mixer._table_set
+        assert table_set.rings is not None
+        for row, source in enumerate(mixer.sources):
+            assert table_set.ring_arrays[row] is source.sums
+            assert np.shares_memory(table_set.rings[row], source.sums)
+        rings.append([len(source.sums) for source in mixer.sources])
+    assert rings[0] == [1 << 17] * 3  # these never grew
+    assert all(length >= 1 << 16 for length in rings[1])  # these grew several times
+    assert np.abs(outputs[0]).max() > 1e-3
+    assert np.array_equal(outputs[0], outputs[1])

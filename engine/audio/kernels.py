@@ -1262,17 +1262,18 @@ def path_positions(knot_times, knot_positions, knot_velocities, times, out):
         out[m, 2] = z
 
 
-SOURCE_FIELDS = 18
+SOURCE_FIELDS = 19
 """Per table source of ``mix_sources`` (a row of ``params``). Its emission state, updated by the
 call: the first sample kept of its running sum (``Source.origin``), how many are kept, the next
 sample to generate, and its signal's position; then its clock rate and Doppler anchor (nan: set
 from the first root); its constants: amplitude, start sample, table scale, looped (1 or 0),
 wobble scale and depth; worked out by the call: search start, first kept ring index, gate and
-emission offset (``render_grid``); and what it generated: samples and the emission speed."""
+emission offset (``render_grid``); and what it generated: samples and the emission speed; and
+whether its ring grew (1 or 0: ``rings[s]`` is then a new array)."""
 
 (ORIGIN, KEPT_LENGTH, NEXT_SAMPLE, SIGNAL_POSITION, CLOCK_RATE, ANCHOR, AMPLITUDE, START_SAMPLE,
  TABLE_SCALE, LOOPED, WOBBLE_SCALE, WOBBLE_DEPTH, SEARCH_START, FIRST_KEPT, GATE,
- EMISSION_OFFSET, GENERATED, EMISSION_SPEED) = range(SOURCE_FIELDS)  # fmt: skip
+ EMISSION_OFFSET, GENERATED, EMISSION_SPEED, RING_GREW) = range(SOURCE_FIELDS)  # fmt: skip
 
 STATE_FIELDS = 6
 """The leading fields of a ``params`` row set per block: emission state, clock rate, anchor."""
@@ -1294,10 +1295,12 @@ def mix_sources(
     ``roots`` (G, R, ROOT_FIELDS) are work space for its solve, and ``reports[s]`` gets the
     solve's report (``solve_grid``). Its emission is generated up
     to ``margin`` samples past the latest emission time heard (as ``Mixer._generate``: at its
-    clock rate times the pitch drift over the path just solved; the caller leaves the ring room
-    for everything up to the block's last reception time), and ``params[s, GENERATED]`` and
-    ``params[s, EMISSION_SPEED]`` say what was generated. Nothing is generated or read for a
-    source with no emission time heard (``reports[s, 4]`` = 0).
+    clock rate times the pitch drift over the path just solved), and ``params[s, GENERATED]`` and
+    ``params[s, EMISSION_SPEED]`` say what was generated. A ring without room for what it keeps
+    and what is generated grows first (``grown_ring``): ``rings[s]`` is replaced and
+    ``params[s, RING_GREW]`` set to 1, so the caller can hand the new ring to its source.
+    Nothing is generated or read for a source with no emission time heard (``reports[s, 4]``
+    = 0).
 
     Its search starts ``lead_seconds`` before its first kept sample; its emission's gain is its
     clock rate over ``gate_rate`` (at most one); ``lookahead`` is the bus filters' delay in
@@ -1327,10 +1330,19 @@ def mix_sources(
         )  # fmt: skip
         params[s, GENERATED] = 0.0
         params[s, EMISSION_SPEED] = 0.0
+        params[s, RING_GREW] = 0.0
         if reports[s, 4] == 0:
             continue
         count = int(math.ceil(reports[s, 1] * sample_rate) + margin - params[s, NEXT_SAMPLE])
         sums = rings[s]
+        needed = int(params[s, KEPT_LENGTH]) + max(count, 0)
+        if needed > sums.shape[0]:
+            sums = grown_ring(
+                sums, int(params[s, FIRST_KEPT]), int(params[s, KEPT_LENGTH]),
+                ring_size(sums.shape[0], needed),
+            )  # fmt: skip
+            rings[s] = sums
+            params[s, RING_GREW] = 1.0
         if count > 0:
             _emit_ring(sums, count, tables[s], wobble_table, drift_per_metre, reports[s], params[s])
         first_kept = int(params[s, FIRST_KEPT])
@@ -1363,6 +1375,38 @@ def mix_sources(
         if drop > 0:
             params[s, KEPT_LENGTH] -= drop
             params[s, ORIGIN] += drop
+
+
+@njit(cache=True)
+def ring_size(size, needed):
+    """The size a ring ``size`` long (a power of two) grows to for ``needed`` entries: doubled,
+    and doubled again until they fit."""
+    grown = 2 * size
+    while grown < needed:
+        grown *= 2
+    return grown
+
+
+@njit(cache=True)
+def grown_ring(sums, first, length, size):
+    """A new ring ``size`` long (a power of two, at least ``length``) holding the ``length``
+    entries of the ring ``sums`` kept from index ``first`` on, each at its index (i & (size - 1)).
+
+    Entry i sits at i & (len(sums) - 1) and moves to i & (size - 1), copied in runs up to where
+    the old index wraps (at most two: the kept entries are at most a ring long); the new index
+    wraps only where the old one does (sizes are powers of two).
+    """
+    grown = np.empty(size)
+    old_mask = sums.shape[0] - 1
+    index = first
+    end = first + length
+    while index < end:
+        read = index & old_mask
+        write = index & (size - 1)
+        run = min(end - index, old_mask + 1 - read)
+        grown[write : write + run] = sums[read : read + run]
+        index += run
+    return grown
 
 
 @njit(cache=True)

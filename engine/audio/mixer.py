@@ -188,9 +188,8 @@ class Mixer:
         # Rings of retired sources, handed to new ones (at most ``_ring_pool_bytes`` of them).
         self._ring_pool: list[np.ndarray] = []
         self._ring_pool_bytes = RING_POOL_BYTES
-        # Per block: whether media regions bend the paths, and the last reception time's sample.
+        # Per block: whether media regions bend the paths.
         self._media_regions = False
-        self._last_reception_sample = 0
         # Distance buses for the path's spectrum (absorption, tilt).
         self._first_bus_is_delay = False  # set by ``_design_buses``
         self._bus_spacing, self._bus_spectra = self._design_buses()
@@ -439,18 +438,22 @@ class Mixer:
     # ----- rendering ---------------------------------------------------------------------------
 
     def render(self, frames: int) -> np.ndarray:
-        """The next ``frames`` stereo samples (frames, 2) float32, in internal blocks."""
-        ready = self._pending.shape[0]
-        blocks = [self._pending] if ready else []
+        """The next ``frames`` stereo samples (frames, 2) float32, in internal blocks.
+
+        Each block is written straight into the output (cast as it is copied); what is left of
+        the last one is kept for the next call.
+        """
+        out = np.empty((frames, 2), np.float32)
+        ready = min(self._pending.shape[0], frames)
+        out[:ready] = self._pending[:ready]
+        self._pending = self._pending[ready:]
         while ready < frames:
-            blocks.append(self._render_block())
-            ready += blocks[-1].shape[0]
-        if len(blocks) > 1:
-            joined = np.concatenate(blocks, axis=0)
-        else:  # one block (or what is pending) needs no copy
-            joined = blocks[0] if blocks else self._pending
-        out, self._pending = joined[:frames], joined[frames:]
-        return out.astype(np.float32)
+            block = self._render_block()
+            taken = min(block.shape[0], frames - ready)
+            out[ready : ready + taken] = block[:taken]
+            self._pending = block[taken:]
+            ready += taken
+        return out
 
     def _render_block(self) -> np.ndarray:
         frames = self.block_size
@@ -498,7 +501,6 @@ class Mixer:
             out, spacing = self._buses, self._bus_spacing
         # What every source's solve shares this block: the medium and the listener's head.
         self._media_regions = bool(self.acoustics.media)
-        self._last_reception_sample = int(math.ceil(float(reception.max()) * rate))
         self._listening = (
             self.acoustics.doppler_strength,
             self.acoustics.reference_distance,
@@ -651,9 +653,6 @@ class Mixer:
         """
         rate = self.sample_rate
         margin = self._lookahead + 2 + CONTROL_STEP
-        # Room in each ring for everything this block can need: emission is never later than
-        # the last reception time.
-        room = self._last_reception_sample + margin + 1
         last_reception = float(reception[-1])
         heard: list[Source] = []
         trajectories: list[Trajectory] = []
@@ -667,9 +666,6 @@ class Mixer:
             if not len(trajectory):
                 continue
             generated = source.generated
-            needed = source.sums_length + room - generated
-            if needed > len(source.sums):
-                self._grow_ring(source, needed)
             clock_rate = self._rate_of(source, generated / rate)
             position = source.signal_position
             if position is None:
@@ -697,6 +693,10 @@ class Mixer:
             float(self._lookahead), params, table_set.rings, table_set.tables, sine_table(),
             counts, roots, reports, float(rate), out, 1.0 / bus_spacing, self._bus_used,
         )  # fmt: skip
+        # Rings that had no room grew in the call (``kernels.grown_ring``): hand them on.
+        for row in np.flatnonzero(params[:, kernels.RING_GREW]).tolist():
+            assert table_set.rings is not None  # built by ``update``
+            table_set.ring_arrays[row] = heard[row].sums = table_set.rings[row]
         # The emission state moved on in ``params`` (as ``_advance_signal`` and
         # ``_forget_old_emission``); the rest is written back here.
         moved = params[:, : kernels.SIGNAL_POSITION + 1].tolist()
@@ -802,21 +802,11 @@ class Mixer:
         return (len(source.sums) - 1, first, first + source.sums_length - 1)
 
     def _grow_ring(self, source: Source, needed: int) -> None:
-        """Move a source's running sum into a ring at least ``needed`` long."""
-        size = len(source.sums)
-        grown_size = max(2 * size, 1 << int(math.ceil(math.log2(needed))))
-        grown = np.empty(grown_size)
-        # Kept entry i sits at i & (size - 1) and moves to i & (grown_size - 1), copied in runs
-        # up to where the old index wraps (at most two: the kept entries are at most a ring
-        # long); the grown index wraps only where the old one does (sizes are powers of two).
-        index = source.origin - source.start_sample
-        end = index + source.sums_length
-        while index < end:
-            read, write = index & (size - 1), index & (grown_size - 1)
-            length = min(end - index, size - read)
-            grown[write : write + length] = source.sums[read : read + length]
-            index += length
-        source.sums = grown
+        """Move a source's running sum into a ring at least ``needed`` long (as ``mix_sources``
+        grows a table source's ring)."""
+        size = kernels.ring_size(len(source.sums), needed)
+        first = source.origin - source.start_sample
+        source.sums = kernels.grown_ring(source.sums, first, source.sums_length, size)
 
     def _forget_old_emission(self, source: Source, earliest_time: float) -> None:
         keep_from = int(earliest_time * self.sample_rate) - int(
