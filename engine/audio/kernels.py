@@ -999,6 +999,20 @@ def _table_value(table, where, looped, per_entry):
 def _sum_looped(table, start, step, per_entry, gate, total, out):
     """out[k] = total + gate * (looped table linearly interpolated at start + j * step, j <= k)."""
     size = table.shape[0]
+    if size & (size - 1) == 0:
+        # A power-of-two table (every built-in one): the entry is the whole part masked, and the
+        # fraction where - floor(where) is the same exact number as below.
+        mask = size - 1
+        count = 0.0  # k as a float (exact): no int -> float conversion per sample
+        for k in range(out.shape[0]):
+            where = start + count * step
+            count += 1.0
+            whole = math.floor(where)
+            index = int(whole)
+            below = table[index & mask]
+            total += (below + (where - whole) * (table[(index + 1) & mask] - below)) * gate
+            out[k] = total
+        return
     # The whole turns of the table before the read position, kept from sample to sample and
     # worked out again (a floor) only when the position leaves [0, size) less them.
     turns = float(math.floor(start * per_entry))
