@@ -7,8 +7,11 @@ import pytest
 from scipy.signal import fftconvolve
 
 from engine.audio.reverb import (
+    HUGE_PAGE_BYTES,
     LIVE_IMPULSE_SECONDS,
     BlockConvolver,
+    _multiply_accumulate,
+    _zeros_on_huge_pages,
     partition_sizes,
     world_impulse_response,
 )
@@ -84,3 +87,33 @@ def test_the_world_reverb_in_single_precision_matches_double(block):
     # The end of the signal hears the whole response, tail included.
     tail = slice(len(response), None)
     assert relative_error_db(single[tail], double[tail]) < -120.0
+
+
+@pytest.mark.parametrize("partitions", [1, 3, 4, 5, 9])
+def test_multiply_accumulate_meets_each_partition_with_its_input(partitions):
+    # Four partitions a pass and the rest one by one, the ring read from every starting slot.
+    rng = np.random.default_rng(partitions)
+    shape = (partitions, 2, 33)
+    history = rng.normal(size=shape) + 1j * rng.normal(size=shape)
+    spectra = rng.normal(size=shape) + 1j * rng.normal(size=shape)
+    out = np.full((2, 33), np.nan, dtype=complex)
+    for newest in range(partitions):
+        _multiply_accumulate(history, spectra, newest, out)
+        expected = sum(history[(newest + p) % partitions] * spectra[p] for p in range(partitions))
+        np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_large_spectra_start_on_a_huge_page_each_in_its_own_zeroed_storage():
+    shape = (23, 2, 4097)  # the bench's response in 4096-sample partitions
+    spectra, history = _zeros_on_huge_pages(2, shape, np.dtype(np.complex64))
+    for array in (spectra, history):
+        assert array.shape == shape
+        assert array.dtype == np.complex64
+        assert array.flags.c_contiguous
+        assert not array.any()
+    assert spectra.ctypes.data % HUGE_PAGE_BYTES == 0
+    spectra[:] = 1.0
+    assert not history.any()
+    small = _zeros_on_huge_pages(2, (2, 2, 9), np.dtype(np.complex64))
+    assert [array.shape for array in small] == [(2, 2, 9), (2, 2, 9)]
+    assert not any(array.any() for array in small)

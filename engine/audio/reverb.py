@@ -4,8 +4,8 @@ Owns: the image-source impulse response of a shoebox room (``shoebox_impulse_res
 peer of pyroomacoustics in ``bench/audio.py``), the world's stereo reverb impulse response
 (``world_impulse_response``: early reflections of a room ``room_size`` across plus a decaying
 diffuse tail, all at the world's speed of sound) and two convolvers: one for a whole signal at
-once (offline) and one block by block (live). numpy/scipy and two compiled loops from
-``kernels``; no sources, no devices.
+once (offline) and one block by block (live), with the live one's compiled multiply-accumulate.
+numpy/scipy, numba and the image-source loop from ``kernels``; no sources, no devices.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 from scipy.signal import fftconvolve
 
-from engine.audio.kernels import multiply_accumulate, shoebox_images
+from engine.audio.kernels import shoebox_images
 from engine.rules.acoustics import Reverb
 
 LIVE_IMPULSE_SECONDS = 3.0
@@ -125,12 +126,81 @@ def convolve_whole(signal: np.ndarray, response: np.ndarray) -> np.ndarray:
     return out
 
 
-LEVEL_COST_IN_PARTITIONS = 24
+LEVEL_COST_IN_PARTITIONS = 48
 """What one more partition size costs per sample (its forward and inverse FFTs), counted in
-complex64 partitions of multiply-accumulate. Measured in the mixer (``bench/audio.py``), where
-the mixer's own data has pushed the reverb's out of cache between blocks: about 2.6-3 ms per
-second of stereo audio for a size's transforms, against 0.1-0.12 ms for a partition (which
-streams its response and input spectra from memory)."""
+complex64 partitions of multiply-accumulate. Measured in the mixer (``bench/audio.py``'s 32
+sources, 1.9 s response), where the mixer's own data pushes the reverb's out of cache between
+blocks: at 2400-sample blocks one size alone took x0.69-0.80 of the reverb's time with two (39
+partitions against 12), at 4096 a second size took x1.35-1.5 of one alone. At 1024 one size alone
+took x0.92-0.97 of two (90 partitions against 19), a crossover near 70 that 48 does not reach:
+a larger size's transforms cost more per sample (they spill from cache), which one constant
+cannot say."""
+
+
+HUGE_PAGE_BYTES = 2 << 20
+"""Size of a transparent huge page: numpy asks the kernel for them on allocations of 4 MiB or
+more."""
+
+ALIGNED_BYTES_FROM = 1 << 20
+"""A size's spectra and input history together at least this large are placed on huge pages."""
+
+
+def _zeros_on_huge_pages(count: int, shape: tuple[int, ...], dtype: np.dtype) -> list[np.ndarray]:
+    """``count`` zeroed arrays of ``shape``, carved from one allocation aligned to a huge page.
+
+    The multiply-accumulate streams megabytes of spectra once a block; on 4 KiB pages that is a
+    TLB miss every 4 KiB, on huge pages a few in all (6-8 % of the reverb in the mixer, measured
+    at 4096-sample blocks). Small arrays stay ordinary: the saving is small and the allocation
+    is at least 4 MiB.
+    """
+    dtype = np.dtype(dtype)
+    items = math.prod(shape)
+    if count * items * dtype.itemsize < ALIGNED_BYTES_FROM:
+        return [np.zeros(shape, dtype) for _ in range(count)]
+    spare = HUGE_PAGE_BYTES // dtype.itemsize
+    store = np.zeros(max(count * items + spare, 2 * spare), dtype)
+    start = (-store.ctypes.data % HUGE_PAGE_BYTES) // dtype.itemsize
+    return [
+        store[start + index * items : start + (index + 1) * items].reshape(shape)
+        for index in range(count)
+    ]
+
+
+@njit(cache=True, fastmath=True)
+def _multiply_accumulate(history, spectra, newest, out):
+    """out (C, F) = sum over partitions p of history[(newest + p) % P] * spectra[p] (P, C, F).
+
+    Four partitions a pass: the sum, larger than the first-level cache, is read and written a
+    quarter as often as with one a pass, and eight input streams still suit the hardware
+    prefetchers (eight partitions a pass measured no faster than one).
+    """
+    partitions = spectra.shape[0]
+    size = spectra.shape[1] * spectra.shape[2]
+    total = out.reshape(size)
+    total[:] = 0.0
+    first = 0
+    while first + 4 <= partitions:
+        past_0 = history[(newest + first) % partitions].reshape(size)
+        past_1 = history[(newest + first + 1) % partitions].reshape(size)
+        past_2 = history[(newest + first + 2) % partitions].reshape(size)
+        past_3 = history[(newest + first + 3) % partitions].reshape(size)
+        response_0 = spectra[first].reshape(size)
+        response_1 = spectra[first + 1].reshape(size)
+        response_2 = spectra[first + 2].reshape(size)
+        response_3 = spectra[first + 3].reshape(size)
+        for i in range(size):
+            total[i] += (
+                past_0[i] * response_0[i]
+                + past_1[i] * response_1[i]
+                + past_2[i] * response_2[i]
+                + past_3[i] * response_3[i]
+            )
+        first += 4
+    for p in range(first, partitions):
+        past = history[(newest + p) % partitions].reshape(size)
+        response = spectra[p].reshape(size)
+        for i in range(size):
+            total[i] += past[i] * response[i]
 
 
 class _UniformConvolver:
@@ -151,8 +221,9 @@ class _UniformConvolver:
             pieces[index, :, : len(piece)] = piece.T
         complex_type = np.result_type(dtype, np.complex64)
         # (P, C, size + 1): computed in float64, then kept in the working precision.
-        self._spectra = np.fft.rfft(pieces, axis=2).astype(complex_type)
-        self._history = np.zeros_like(self._spectra)  # slot ``_newest`` holds the latest input
+        spectra = np.fft.rfft(pieces, axis=2)
+        self._spectra, self._history = _zeros_on_huge_pages(2, spectra.shape, complex_type)
+        self._spectra[:] = spectra  # ``_history``'s slot ``_newest`` holds the latest input
         self._newest = 0
         self._accumulated = np.zeros(self._spectra.shape[1:], dtype=complex_type)
         self._frame = np.zeros((channels, 2 * size), dtype=dtype)  # previous chunk, newest chunk
@@ -166,7 +237,7 @@ class _UniformConvolver:
         self._newest = (self._newest - 1) % partitions
         # Into preallocated arrays: a large fresh array is mapped anew and faulted in every call.
         np.fft.rfft(self._frame, axis=1, out=self._history[self._newest])
-        multiply_accumulate(self._history, self._spectra, self._newest, self._accumulated)
+        _multiply_accumulate(self._history, self._spectra, self._newest, self._accumulated)
         np.fft.irfft(self._accumulated, n=2 * self.size, axis=1, out=self._output)
         self._frame[:, : self.size] = self.incoming  # the newest chunk becomes the previous one
 
