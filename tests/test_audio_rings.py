@@ -149,3 +149,32 @@ def test_table_source_rings_grown_in_the_mixing_call_render_what_large_rings_ren
     assert all(length >= 1 << 16 for length in rings[1])  # these grew several times
     assert np.abs(outputs[0]).max() > 1e-3
     assert np.array_equal(outputs[0], outputs[1])
+
+
+def test_table_sources_keep_their_emission_state_when_the_set_is_rebuilt():
+    """The table set's rows own the sources' emission state between blocks and hand it back to
+    the sources when the set is rebuilt (here: the sources reordered mid-render), so the sound
+    goes on where it was, backward and not yet started sources included (a source whose clock
+    rate changes would otherwise emit its past again at today's rate). Reordering changes only
+    the order the sources are summed in (rounding)."""
+    from engine.audio import Trajectory
+    from engine.audio.synthesis import continuous, struck
+
+    outputs = []
+    for reorder in (False, True):
+        mixer = Mixer(Acoustics(), sample_rate=RATE, block_size=BLOCK, reverb=False, limiter=False)
+        mixer.set_listener(0.0, (0.0, 1.6, 0.0))
+        path = Trajectory.linear((12.0, 1.0, -4.0), (-9.0, 0.0, 2.0))
+        mixer.add_source(
+            continuous("tone", 330.0, RATE), position=path, gain=0.3, local_rate=lambda t: 1 + t
+        )
+        mixer.add_source(continuous("noise", 700.0, RATE, seed=2), position=(-5.0, 0.0, 3.0))
+        chime = struck("chime", 520.0, RATE, seed=4)
+        for start in (0.2, 1.5):
+            mixer.add_source(chime, position=(3.0, 0.0, 4.0), start_world_time=start, local_rate=-1)
+        first = mixer.render(int(RATE))
+        if reorder:
+            mixer.sources.reverse()
+        outputs.append(np.concatenate([first, mixer.render(int(RATE))]))
+    assert np.abs(outputs[0][RATE:]).max() > 1e-3
+    np.testing.assert_allclose(outputs[1], outputs[0], rtol=0, atol=1e-6)

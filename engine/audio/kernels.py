@@ -1322,6 +1322,8 @@ def mix_sources(
     ``Mixer._forget_old_emission``): what was generated is kept, and what lies more than
     ``kept_seconds`` before the earliest emission time heard is forgotten.
 
+    A source's Doppler anchor is kept in ``params[s, ANCHOR]`` once its solve has set it.
+
     Each source is solved, emitted and read in turn (its ring's new part is read while it is
     still in the cache), so each output sample sums the sources in order, as one call per
     source did.
@@ -1347,6 +1349,7 @@ def mix_sources(
         params[s, RING_GREW] = 0.0
         if reports[s, 4] == 0:
             continue
+        params[s, ANCHOR] = reports[s, 3]
         count = int(math.ceil(reports[s, 1] * sample_rate) + margin - params[s, NEXT_SAMPLE])
         sums = rings[s]
         needed = int(params[s, KEPT_LENGTH]) + max(count, 0)

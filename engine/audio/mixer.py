@@ -29,7 +29,7 @@ from __future__ import annotations
 import itertools
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -124,7 +124,10 @@ class Source:
     # Emission state: the running sum of the emission, C before sample ``origin`` .. C before
     # sample ``generated``, is ``sums_length`` entries of a ring (a power of two long, growing
     # by doubling): C before sample n sits at index (n - start_sample) & (len(sums) - 1), so
-    # old emission is forgotten by moving ``origin`` on, without copying.
+    # old emission is forgotten by moving ``origin`` on, without copying. While a table source
+    # is mixed with the others in one call, the mixer's ``_TableSet`` keeps its emission state
+    # (``origin`` .. ``anchor_delay``; ``path_length`` is not kept) and writes it back when the
+    # source leaves the set; ``origin`` of a source on a body is copied back every block.
     sums: np.ndarray = field(default_factory=lambda: np.zeros(SUMS_START_LENGTH))
     sums_length: int = 1
     origin: int = 0
@@ -648,15 +651,16 @@ class Mixer:
         """``_render_source`` for every table source at once (``kernels.mix_sources``).
 
         What does not change between blocks (the sources' constants, their rings and tables as
-        typed lists, their paths' knots while no path changes) is kept in ``_TableSet``; per
-        block only the emission state is gathered, and written back after the call.
+        typed lists, their paths' knots while no path changes) is kept in ``_TableSet``, and so
+        is the sources' emission state, which the call moves on in ``params``: per block only
+        the clock rates are set, and only sources with a finite signal or a position function
+        need Python after the call (when their emission ends, their paths' old knots).
         """
         rate = self.sample_rate
         margin = self._lookahead + 2 + CONTROL_STEP
         last_reception = float(reception[-1])
         heard: list[Source] = []
         trajectories: list[Trajectory] = []
-        state: list[float] = []  # STATE_FIELDS a source, flat
         for source in sources:
             trajectory = source.trajectory
             if trajectory is None:
@@ -665,21 +669,25 @@ class Mixer:
                 trajectory.add(last_reception, source.position_fn(last_reception))
             if not len(trajectory):
                 continue
-            generated = source.generated
-            clock_rate = self._rate_of(source, generated / rate)
-            position = source.signal_position
-            if position is None:
-                position = _signal_position(source, clock_rate)
-            anchor = source.anchor_delay
-            state += (source.origin, source.sums_length, generated, position, clock_rate,
-                      math.nan if anchor is None else anchor)  # fmt: skip
             heard.append(source)
             trajectories.append(trajectory)
         if not heard:
             return
         table_set = self._table_set.update(heard, trajectories)
+        table_set.take_state()
         params = table_set.params
-        params[:, : kernels.STATE_FIELDS] = np.array(state).reshape(-1, kernels.STATE_FIELDS)
+        next_samples = params[:, kernels.NEXT_SAMPLE].tolist()
+        clock_rates = [
+            self._rate_of(source, next_sample / rate)
+            for source, next_sample in zip(heard, next_samples, strict=True)
+        ]
+        params[:, kernels.CLOCK_RATE] = clock_rates
+        # A source that has emitted nothing yet starts where its clock's direction says.
+        silent = params[:, kernels.NEXT_SAMPLE] == params[:, kernels.START_SAMPLE]
+        for row in np.flatnonzero(silent).tolist():
+            params[row, kernels.SIGNAL_POSITION] = _start_position(heard[row], clock_rates[row])
+        watched = table_set.watched_rows
+        before = params[watched][:, : kernels.SIGNAL_POSITION + 1].tolist()
         counts, roots, _ = self._scratch
         if len(self._table_reports) < len(heard):
             self._table_reports = np.zeros((2 * len(heard), kernels.REPORT_SIZE))
@@ -697,36 +705,22 @@ class Mixer:
         for row in np.flatnonzero(params[:, kernels.RING_GREW]).tolist():
             assert table_set.rings is not None  # built by ``update``
             table_set.ring_arrays[row] = heard[row].sums = table_set.rings[row]
-        # The emission state moved on in ``params`` (as ``_advance_signal`` and
-        # ``_forget_old_emission``); the rest is written back here.
-        moved = params[:, : kernels.SIGNAL_POSITION + 1].tolist()
-        speeds = params[:, kernels.EMISSION_SPEED].tolist()
-        rows = zip(
-            heard,
-            reports.tolist(),
-            moved,
-            speeds,
-            state[kernels.SIGNAL_POSITION :: kernels.STATE_FIELDS],
-            strict=True,
-        )
-        for source, report, (origin, kept, generated, position), speed, position_before in rows:
+        for row in table_set.body_rows:  # for ``_forget_old_knots``
+            heard[row].origin = int(params[row, kernels.ORIGIN])
+        # Finite signals end (``_advance_signal``), and sources with a position function forget
+        # the path behind their kept emission (as ``_forget_old_emission``).
+        for row, (origin, _, next_sample, position) in zip(watched, before, strict=True):
+            source, report = heard[row], reports[row]
             if report[4] == 0:
                 self._maybe_retire(source, reception, listeners, self._trajectory_of(source))
                 continue
-            source.path_length = report[2]
-            source.anchor_delay = report[3]
-            generated_now = int(generated)
-            count = generated_now - source.generated
+            count = int(params[row, kernels.NEXT_SAMPLE] - next_sample)
             if count > 0:
-                if math.isfinite(source.signal.length):  # marks when its emission ended
-                    self._advance_signal(source, position_before, speed, count)
-                source.signal_position = position
-                source.generated = generated_now
-            source.sums_length = int(kept)
-            if int(origin) != source.origin:
-                source.origin = int(origin)
-                if source.position_fn is not None and source.trajectory is not None:
-                    source.trajectory.forget_before(report[0] - 1.0)
+                speed = float(params[row, kernels.EMISSION_SPEED])
+                self._mark_emission_end(source, position + speed * count, int(next_sample) + count)
+            moved = params[row, kernels.ORIGIN] != origin
+            if moved and source.position_fn is not None and source.trajectory is not None:
+                source.trajectory.forget_before(float(report[0]) - 1.0)
             if source.emission_ended is not None and report[0] > source.emission_ended:
                 self._maybe_retire(source, reception, listeners, self._trajectory_of(source))
 
@@ -786,15 +780,18 @@ class Mixer:
         source.generated = target
 
     def _advance_signal(self, source: Source, position: float, speed: float, count: int) -> None:
-        """Move a source's signal on by ``count`` samples emitted from ``position`` at ``speed``;
-        a finite signal read past either end marks when its emission ended."""
+        """Move a source's signal on by ``count`` samples emitted from ``position`` at ``speed``."""
         source.signal_position = position + speed * count
+        self._mark_emission_end(source, source.signal_position, source.generated + count)
+
+    def _mark_emission_end(self, source: Source, position: float, end_sample: int) -> None:
+        """A finite signal read on to ``position`` with its emission made up to ``end_sample``:
+        past either end, its emission ended there (unless it ended before)."""
         if math.isfinite(source.signal.length):
-            past_end = source.signal_position < 0 or source.signal_position >= source.signal.length
-            if not past_end:
+            if 0 <= position < source.signal.length:
                 source.emission_ended = None
             elif source.emission_ended is None:
-                source.emission_ended = (source.generated + count) / self.sample_rate
+                source.emission_ended = end_sample / self.sample_rate
 
     def _ring_window(self, source: Source) -> tuple[int, int, int]:
         """(mask, first, last) ring indices of a source's running sum (``kernels._running_sum``)."""
@@ -964,9 +961,12 @@ _NO_KNOTS: PackedKnots = (
 
 
 class _TableSet:
-    """What ``kernels.mix_sources`` needs of the table sources that does not change per block.
+    """What ``kernels.mix_sources`` needs of the table sources, kept between blocks.
 
-    The sources' constant parameters (``params``' other columns are set per block), their rings
+    The sources' emission state and constant parameters (``params``: a row a source; the call
+    moves the state on, the clock rate is set per block). A source's row owns its emission
+    state from when the row is made (read from the ``Source`` by ``take_state``) until the
+    source leaves the set (written back, ``_hand_back``). Their rings
     and tables as numba typed lists (building one costs microseconds an entry, passing it
     nothing per entry), and their paths' knots packed into three arrays with each source's
     range of rows. Each part changes only when what it was built from changes: the sources,
@@ -983,18 +983,32 @@ class _TableSet:
         self.versions: list[int] = []
         self.packed = _KnotPack()
         self.params = np.zeros((0, kernels.SOURCE_FIELDS))
+        # Rows of sources with a finite signal or a position function (Python after the call),
+        # and of sources on a body.
+        self.watched_rows: list[int] = []
+        self.new_rows: list[int] = []  # made by ``update``, for ``take_state``
+        self.body_rows: list[int] = []
         self.rings: typed.List | None = None
         self.tables: typed.List | None = None
         self.knots: PackedKnots = _NO_KNOTS
 
     def update(self, sources: list[Source], paths: list[Trajectory]) -> _TableSet:
         """Bring the set up to date for these sources on these paths (one path per source)."""
-        if not _same(sources, self.sources) and not self._edit(sources):
-            self.sources = list(sources)
-            self.params = _constant_params(sources)
-            self.tables = typed.List([_table_array(source) for source in sources])
-            self.ring_arrays = [source.sums for source in sources]
-            self.rings = typed.List(self.ring_arrays)
+        if not _same(sources, self.sources):
+            if not self._edit(sources):
+                self._hand_back(range(len(self.sources)))
+                self.new_rows = list(range(len(sources)))
+                self.sources = list(sources)
+                self.params = _constant_params(sources)
+                self.tables = typed.List([_table_array(source) for source in sources])
+                self.ring_arrays = [source.sums for source in sources]
+                self.rings = typed.List(self.ring_arrays)
+            self.watched_rows = [
+                row
+                for row, source in enumerate(sources)
+                if math.isfinite(source.signal.length) or source.position_fn is not None
+            ]
+            self.body_rows = [row for row, source in enumerate(sources) if source.body is not None]
         rings = [source.sums for source in sources]
         if not _same(rings, self.ring_arrays):  # a ring grew
             for index, ring in enumerate(rings):
@@ -1018,11 +1032,13 @@ class _TableSet:
         kept = len(self.sources) - len(gone)
         if not _same([s for s in self.sources if id(s) in staying], sources[:kept]):
             return False
+        self._hand_back(gone)
         for row in reversed(gone):
             _list_delete(self.tables, row)
             _list_delete(self.rings, row)
             del self.ring_arrays[row]
         added = sources[kept:]
+        self.new_rows = list(range(kept, len(sources)))
         for source in added:
             self.tables.append(_table_array(source))
             self.rings.append(source.sums)
@@ -1032,6 +1048,34 @@ class _TableSet:
         )
         self.sources = list(sources)
         return True
+
+    def take_state(self) -> None:
+        """Read the emission state of the sources whose rows ``update`` made into their rows,
+        which keep it from now on."""
+        for row in self.new_rows:
+            source = self.sources[row]
+            position, anchor = source.signal_position, source.anchor_delay
+            self.params[row, : kernels.STATE_FIELDS] = (
+                source.origin,
+                source.sums_length,
+                source.generated,
+                0.0 if position is None else position,  # set per block until it emits
+                0.0,  # the clock rate, set per block
+                math.nan if anchor is None else anchor,
+            )
+        self.new_rows = []
+
+    def _hand_back(self, rows: Iterable[int]) -> None:
+        """Write these rows' emission state back to their sources (they leave the set)."""
+        for row in rows:
+            source = self.sources[row]
+            state = self.params[row, : kernels.STATE_FIELDS].tolist()
+            origin, kept, next_sample, position, _, anchor = state
+            source.origin, source.sums_length = int(origin), int(kept)
+            started = next_sample != source.start_sample
+            source.generated = int(next_sample)
+            source.signal_position = position if started else None
+            source.anchor_delay = None if math.isnan(anchor) else anchor
 
 
 @njit(cache=True)
@@ -1134,9 +1178,14 @@ class _KnotPack:
 
 
 def _signal_position(source: Source, rate: float) -> float:
-    """Where a source's signal is read next; a finite one played backward starts at its end."""
+    """Where a source's signal is read next (``_start_position`` before it has emitted)."""
     if source.signal_position is not None:
         return source.signal_position
+    return _start_position(source, rate)
+
+
+def _start_position(source: Source, rate: float) -> float:
+    """Where a source's signal is first read: a finite one played backward starts at its end."""
     finite = math.isfinite(source.signal.length)
     return source.signal.length - 1.0 if (rate < 0 and finite) else 0.0
 
