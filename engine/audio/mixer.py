@@ -687,7 +687,7 @@ class Mixer:
         for row in np.flatnonzero(silent).tolist():
             params[row, kernels.SIGNAL_POSITION] = _start_position(heard[row], clock_rates[row])
         watched = table_set.watched_rows
-        before = params[watched][:, : kernels.SIGNAL_POSITION + 1].tolist()
+        before = params[:, : kernels.SIGNAL_POSITION + 1].tolist() if watched else []
         counts, roots, _ = self._scratch
         if len(self._table_reports) < len(heard):
             self._table_reports = np.zeros((2 * len(heard), kernels.REPORT_SIZE))
@@ -709,19 +709,24 @@ class Mixer:
             heard[row].origin = int(params[row, kernels.ORIGIN])
         # Finite signals end (``_advance_signal``), and sources with a position function forget
         # the path behind their kept emission (as ``_forget_old_emission``).
-        for row, (origin, _, next_sample, position) in zip(watched, before, strict=True):
-            source, report = heard[row], reports[row]
-            if report[4] == 0:
+        # Whole columns, indexed by row here (picking the rows out costs more).
+        after = params[:, _MOVED_FIELDS].tolist() if watched else []
+        solved = reports[:, [0, 4]].tolist() if watched else []  # earliest emission time, roots
+        for row in watched:
+            source = heard[row]
+            origin, _, next_sample, position = before[row]
+            origin_now, next_now, speed = after[row]
+            earliest, roots = solved[row]
+            if roots == 0:
                 self._maybe_retire(source, reception, listeners, self._trajectory_of(source))
                 continue
-            count = int(params[row, kernels.NEXT_SAMPLE] - next_sample)
+            count = int(next_now - next_sample)
             if count > 0:
-                speed = float(params[row, kernels.EMISSION_SPEED])
-                self._mark_emission_end(source, position + speed * count, int(next_sample) + count)
-            moved = params[row, kernels.ORIGIN] != origin
+                self._mark_emission_end(source, position + speed * count, int(next_now))
+            moved = origin_now != origin
             if moved and source.position_fn is not None and source.trajectory is not None:
-                source.trajectory.forget_before(float(report[0]) - 1.0)
-            if source.emission_ended is not None and report[0] > source.emission_ended:
+                source.trajectory.forget_before(earliest - 1.0)
+            if source.emission_ended is not None and earliest > source.emission_ended:
                 self._maybe_retire(source, reception, listeners, self._trajectory_of(source))
 
     def _given_roots(self, trajectory, search_start, reception, listeners, counts, roots) -> None:
@@ -958,6 +963,10 @@ _NO_KNOTS: PackedKnots = (
     np.zeros((0, 3)),
     np.zeros((0, 2), np.int64),
 )
+
+
+_MOVED_FIELDS = np.array([kernels.ORIGIN, kernels.NEXT_SAMPLE, kernels.EMISSION_SPEED])
+"""The ``params`` fields ``Mixer._mix_table_sources`` reads after the call for watched rows."""
 
 
 class _TableSet:
