@@ -926,20 +926,6 @@ def accumulate(sums, start, values):
         sums[start + k] = total
 
 
-@njit(cache=True, fastmath=True)
-def multiply_accumulate(history, spectra, newest, out):
-    """out (F, C) = sum over partitions p of history[(newest + p) % P] * spectra[p]."""
-    partitions = spectra.shape[0]
-    size = spectra.shape[1] * spectra.shape[2]
-    flat_out = out.reshape(size)
-    flat_out[:] = 0.0
-    for p in range(partitions):
-        past = history[(newest + p) % partitions].reshape(size)
-        response = spectra[p].reshape(size)
-        for i in range(size):
-            flat_out[i] += past[i] * response[i]
-
-
 @njit(cache=True)
 def filter_sum(spectra, filters, rows, out):
     """out (C, F) = sum over u of spectra[u] (C, F) * filters[rows[u]] (F,): buses through their
