@@ -7,8 +7,10 @@ Run: ``.venv/bin/python bench/audio.py [--seconds S]``. Prints:
    gains only (no propagation), so the ratio says what propagation costs;
 2. where the mixer's time goes, per stage (``stage_costs``);
 3. the same shoebox room, source and listener through our image-source impulse response and
-   through pyroomacoustics (same order, same absorption): build time side by side, and how alike
-   the two responses are (correlation, energy ratio);
+   through pyroomacoustics (same order, same absorption): build time side by side, how alike
+   the two responses are (correlation, energy ratio), and a render of 2 s of noise heard at the
+   listener (response built afresh, then convolved: ours with ``fftconvolve``, theirs with
+   ``room.simulate()``), time side by side and how alike the two renders are;
 4. struck sounds (``struck_scene``): short sources starting and ending all the time (20 strikes
    a second, each 0.3-1 s, plus 4 long moving tones), CPU time (user + system: a new source's
    ring is page-faulted in, which is system time) per second of audio, against the same scene on
@@ -36,6 +38,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
+from scipy.signal import fftconvolve  # noqa: E402
 
 from engine.audio import Mixer, Trajectory  # noqa: E402
 from engine.audio.reverb import shoebox_impulse_response  # noqa: E402
@@ -43,6 +46,8 @@ from engine.audio.synthesis import continuous  # noqa: E402
 from engine.rules.acoustics import AbsorptionBand, Acoustics, Reverb  # noqa: E402
 
 RATE = 48_000
+RENDER_SECONDS = 2
+"""Seconds of noise rendered through the shoebox room by both (``shoebox_comparison``)."""
 
 
 def moving_sources_mixer(block: int, sources: int = 32, seed: int = 0) -> Mixer:
@@ -226,6 +231,7 @@ def shoebox_comparison(order: int) -> None:
 
     room_size, source, listener = (9.0, 7.5, 3.5), (2.0, 3.1, 1.2), (6.3, 4.2, 1.7)
     absorption = 0.25
+    signal = np.random.default_rng(order).normal(size=RENDER_SECONDS * RATE)
     began = time.perf_counter()
     ours = shoebox_impulse_response(room_size, source, listener, order, absorption, 343.0, RATE)
     ours_seconds = time.perf_counter() - began
@@ -238,11 +244,21 @@ def shoebox_comparison(order: int) -> None:
         air_absorption=False,
     )
     room.set_sound_speed(343.0)
-    room.add_source(source)
+    room.add_source(source, signal=signal)
     room.add_microphone(listener)
     room.compute_rir()
     theirs = np.asarray(room.rir[0][0])
     theirs_seconds = time.perf_counter() - began
+    # Rendering: the signal heard at the listener, the response built from scratch each time.
+    began = time.perf_counter()
+    response = shoebox_impulse_response(room_size, source, listener, order, absorption, 343.0, RATE)
+    ours_heard = fftconvolve(signal, response)
+    ours_render_seconds = time.perf_counter() - began
+    room.rir = None  # ``simulate`` builds the response again, as a fresh render would
+    began = time.perf_counter()
+    room.simulate()
+    theirs_heard = np.asarray(room.mic_array.signals[0])
+    theirs_render_seconds = time.perf_counter() - began
     # Align on the direct sound, then compare.
     shift = int(np.argmax(np.abs(theirs))) - int(np.argmax(np.abs(ours)))
     if shift > 0:
@@ -254,11 +270,24 @@ def shoebox_comparison(order: int) -> None:
     correlation = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
     # pyroomacoustics leaves out the 1/(4 pi) of the free-field Green's function; put it back.
     energy = float(np.sum(a**2) / np.sum(b**2) * (4 * np.pi) ** 2)
+    heard = _aligned_correlation(ours_heard, theirs_heard)
     print(
-        f"  order {order:2d}: ours {ours_seconds * 1000:8.1f} ms  pyroomacoustics "
-        f"{theirs_seconds * 1000:8.1f} ms  speed-up x{theirs_seconds / ours_seconds:5.1f}  "
-        f"correlation {correlation:.3f}  energy ratio {energy:.3f}"
+        f"  order {order:2d}: response ours {ours_seconds * 1000:6.1f} ms  pyroomacoustics "
+        f"{theirs_seconds * 1000:6.1f} ms  x{theirs_seconds / ours_seconds:5.1f}  "
+        f"correlation {correlation:.3f}  energy ratio {energy:.3f}   render {RENDER_SECONDS} s: "
+        f"ours {ours_render_seconds * 1000:6.1f} ms  pyroomacoustics "
+        f"{theirs_render_seconds * 1000:6.1f} ms  "
+        f"x{theirs_render_seconds / ours_render_seconds:5.1f}  correlation {heard:.3f}"
     )
+
+
+def _aligned_correlation(ours: np.ndarray, theirs: np.ndarray) -> float:
+    """Correlation of two renders of one signal, aligned on their cross-correlation peak."""
+    length = min(len(ours), len(theirs))
+    a, b = ours[:length], theirs[:length]
+    lag = int(np.argmax(np.abs(fftconvolve(a, b[::-1])))) - (length - 1)
+    a, b = (a[lag:], b[: length - lag]) if lag >= 0 else (a[: length + lag], b[-lag:])
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
 def click_bursts(world_path: str, seconds: float, ideal_clock: bool) -> dict[int, int]:
