@@ -169,6 +169,7 @@ class Mixer:
         self._body_rules = bodies
         self._ids = itertools.count()
         self.sources: list[Source] = []
+        self._groups = _SourceGroups([], False)  # ``_source_groups``
         self.listener = Trajectory()
         self.listener_yaw = 0.0
         self.listener_size = self.scale.explorer_size
@@ -188,6 +189,11 @@ class Mixer:
         # what does not change per block.
         self._table_reports = np.zeros((0, kernels.REPORT_SIZE))
         self._table_set = _TableSet()
+        # ``_heard_table_sources``: the table sources the lists are kept for (None: not kept),
+        # those with a path and their paths, those with a position function.
+        self._heard: tuple[list[Source] | None, list[Source], list[Trajectory], list[Source]] = (
+            None, [], [], [],
+        )  # fmt: skip
         # Rings of retired sources, handed to new ones (at most ``_ring_pool_bytes`` of them).
         self._ring_pool: list[np.ndarray] = []
         self._ring_pool_bytes = RING_POOL_BYTES
@@ -514,11 +520,7 @@ class Mixer:
         )
         # Sources read from a table (every built-in kind) are mixed in one compiled call; others
         # (custom signals, media regions) one by one.
-        table_sources: list[Source] = []
-        other_sources: list[Source] = []
-        for source in self.sources:
-            fast = source.signal.table is not None and not self._media_regions
-            (table_sources if fast else other_sources).append(source)
+        table_sources, other_sources = self._source_groups().split
         if table_sources:
             self._mix_table_sources(
                 table_sources, reception, listeners, grid_offsets, boundaries, out, spacing
@@ -573,10 +575,9 @@ class Mixer:
         velocity before it. Emission earlier than the search start is silent either way.
         """
         earliest_search: dict[int, float] = {}
-        for source in self.sources:
-            if source.body is not None:
-                start = self._search_start(source)
-                earliest_search[source.body] = min(earliest_search.get(source.body, start), start)
+        for body, source in self._source_groups().on_bodies:
+            start = self._search_start(source)
+            earliest_search[body] = min(earliest_search.get(body, start), start)
         for row, trajectory in self._body_trajectories.items():
             if len(trajectory):
                 horizon = float(trajectory.times[-1]) - NEW_SOURCE_SECONDS
@@ -584,6 +585,14 @@ class Mixer:
                 trajectory.forget_before(horizon - KNOT_SLACK_SECONDS)
         clock_earliest = float(self._clock_knots()[1].min())
         self.listener.forget_before(min(earliest_reception, clock_earliest) - KNOT_SLACK_SECONDS)
+
+    def _source_groups(self) -> _SourceGroups:
+        """``self.sources`` grouped for this block, regrouped only when the sources or the
+        presence of media regions changed since the last block."""
+        groups = self._groups
+        if groups.media_regions != self._media_regions or not _same(self.sources, groups.sources):
+            groups = self._groups = _SourceGroups(list(self.sources), self._media_regions)
+        return groups
 
     def _rate_of(self, source: Source, world_time: float) -> float:
         if source.body is not None and source.body < len(self._body_rates):
@@ -658,34 +667,25 @@ class Mixer:
         """
         rate = self.sample_rate
         margin = self._lookahead + 2 + CONTROL_STEP
-        last_reception = float(reception[-1])
-        heard: list[Source] = []
-        trajectories: list[Trajectory] = []
-        for source in sources:
-            trajectory = source.trajectory
-            if trajectory is None:
-                trajectory = self._trajectory_of(source)
-            elif source.position_fn is not None:
-                trajectory.add(last_reception, source.position_fn(last_reception))
-            if not len(trajectory):
-                continue
-            heard.append(source)
-            trajectories.append(trajectory)
+        heard, trajectories = self._heard_table_sources(sources, float(reception[-1]))
         if not heard:
             return
         table_set = self._table_set.update(heard, trajectories)
         table_set.take_state()
         params = table_set.params
-        next_samples = params[:, kernels.NEXT_SAMPLE].tolist()
-        clock_rates = [
-            self._rate_of(source, next_sample / rate)
-            for source, next_sample in zip(heard, next_samples, strict=True)
-        ]
-        params[:, kernels.CLOCK_RATE] = clock_rates
+        # Clock rates: numbers are set once a set (``_TableSet.fixed_rates``), the rest per block.
+        clock_rates = params[:, kernels.CLOCK_RATE]
+        clock_rates[:] = table_set.fixed_rates
+        if not self.time.pitch_follows_local_time:
+            np.sign(clock_rates, out=clock_rates)
+        for row in table_set.varying_rate_rows:
+            next_sample = float(params[row, kernels.NEXT_SAMPLE])
+            clock_rates[row] = self._rate_of(heard[row], next_sample / rate)
         # A source that has emitted nothing yet starts where its clock's direction says.
         silent = params[:, kernels.NEXT_SAMPLE] == params[:, kernels.START_SAMPLE]
         for row in np.flatnonzero(silent).tolist():
-            params[row, kernels.SIGNAL_POSITION] = _start_position(heard[row], clock_rates[row])
+            start_rate = float(clock_rates[row])
+            params[row, kernels.SIGNAL_POSITION] = _start_position(heard[row], start_rate)
         watched = table_set.watched_rows
         before = params[:, : kernels.SIGNAL_POSITION + 1].tolist() if watched else []
         counts, roots, _ = self._scratch
@@ -702,9 +702,10 @@ class Mixer:
             counts, roots, reports, float(rate), out, 1.0 / bus_spacing, self._bus_used,
         )  # fmt: skip
         # Rings that had no room grew in the call (``kernels.grown_ring``): hand them on.
-        for row in np.flatnonzero(params[:, kernels.RING_GREW]).tolist():
-            assert table_set.rings is not None  # built by ``update``
-            table_set.ring_arrays[row] = heard[row].sums = table_set.rings[row]
+        if params[:, kernels.RING_GREW].any():
+            for row in np.flatnonzero(params[:, kernels.RING_GREW]).tolist():
+                assert table_set.rings is not None  # built by ``update``
+                table_set.ring_arrays[row] = heard[row].sums = table_set.rings[row]
         for row in table_set.body_rows:  # for ``_forget_old_knots``
             heard[row].origin = int(params[row, kernels.ORIGIN])
         # Finite signals end (``_advance_signal``), and sources with a position function forget
@@ -728,6 +729,32 @@ class Mixer:
                 source.trajectory.forget_before(earliest - 1.0)
             if source.emission_ended is not None and earliest > source.emission_ended:
                 self._maybe_retire(source, reception, listeners, self._trajectory_of(source))
+
+    def _heard_table_sources(
+        self, sources: list[Source], last_reception: float
+    ) -> tuple[list[Source], list[Trajectory]]:
+        """The table sources that have a path (a body's has none before its first snapshot),
+        and their paths; a source with a position function adds its knot at ``last_reception``.
+
+        ``sources`` is the same list from ``_source_groups`` while the sources do not change,
+        and a path never loses its last knot: once every source has one, the lists are kept.
+        """
+        kept_for, heard, trajectories, fed = self._heard
+        if sources is not kept_for:
+            fed = [source for source in sources if source.position_fn is not None]
+        for source in fed:
+            assert source.trajectory is not None and source.position_fn is not None
+            source.trajectory.add(last_reception, source.position_fn(last_reception))
+        if sources is not kept_for:
+            heard, trajectories = [], []
+            for source in sources:
+                trajectory = self._trajectory_of(source)
+                if len(trajectory):
+                    heard.append(source)
+                    trajectories.append(trajectory)
+            everyone = len(heard) == len(sources)
+            self._heard = (sources if everyone else None, heard, trajectories, fed)
+        return heard, trajectories
 
     def _given_roots(self, trajectory, search_start, reception, listeners, counts, roots) -> None:
         """Emission times through media regions (path-integrated), solved by ``emission_times``."""
@@ -953,6 +980,23 @@ def _same(items: list, kept: list) -> bool:
     return len(items) == len(kept) and all(map(operator.is_, items, kept))
 
 
+class _SourceGroups:
+    """The mixer's sources grouped for a block (``Mixer._source_groups``): ``split`` is the
+    sources mixed in one call (read from a table, no media regions) and the others, in order;
+    ``on_bodies`` the sources on a body, with their body."""
+
+    def __init__(self, sources: list[Source], media_regions: bool) -> None:
+        self.sources = sources
+        self.media_regions = media_regions
+        table_sources: list[Source] = []
+        other_sources: list[Source] = []
+        for source in sources:
+            fast = source.signal.table is not None and not media_regions
+            (table_sources if fast else other_sources).append(source)
+        self.split = (table_sources, other_sources)
+        self.on_bodies = [(source.body, source) for source in sources if source.body is not None]
+
+
 PackedKnots = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 """Paths packed for ``kernels.mix_sources``: times (K,), positions (K, 3), velocities (K, 3) and
 each source's rows (S, 2); see ``_KnotPack.update``."""
@@ -997,6 +1041,10 @@ class _TableSet:
         self.watched_rows: list[int] = []
         self.new_rows: list[int] = []  # made by ``update``, for ``take_state``
         self.body_rows: list[int] = []
+        # Clock rates: the numbers given (``_fixed_rate``), and the rows whose rate is read per
+        # block (``Mixer._rate_of``: a body's rate, or a function of world time).
+        self.fixed_rates = np.zeros(0)
+        self.varying_rate_rows: list[int] = []
         self.rings: typed.List | None = None
         self.tables: typed.List | None = None
         self.knots: PackedKnots = _NO_KNOTS
@@ -1018,6 +1066,14 @@ class _TableSet:
                 if math.isfinite(source.signal.length) or source.position_fn is not None
             ]
             self.body_rows = [row for row, source in enumerate(sources) if source.body is not None]
+            self.varying_rate_rows = [
+                row
+                for row, source in enumerate(sources)
+                if source.body is not None or callable(source.local_rate)
+            ]
+            self.fixed_rates = np.array(
+                [_fixed_rate(source) for source in sources], dtype=np.float64
+            )
         rings = [source.sums for source in sources]
         if not _same(rings, self.ring_arrays):  # a ring grew
             for index, ring in enumerate(rings):
@@ -1097,6 +1153,14 @@ def _list_delete(items, index):
 def _list_set(items, index, item):
     """Set entry ``index`` of a typed list (compiled here, so cached on disk)."""
     items[index] = item
+
+
+def _fixed_rate(source: Source) -> float:
+    """A source's clock rate when it is a number (``Mixer._rate_of`` before the sign rule);
+    0.0 for a source whose rate is read per block."""
+    if source.body is not None or callable(source.local_rate):
+        return 0.0
+    return float(source.local_rate)
 
 
 def _constant_params(sources: list[Source]) -> np.ndarray:
