@@ -206,6 +206,7 @@ class Mixer:
         # The filters' zero-padded input (``_filter_buses``), for blocks of ``_padded_at`` frames.
         self._bus_padded = np.zeros((0, 2, 0), np.float32)
         self._padded_at = 0
+        self._bus_combined = np.zeros((2, 0), np.complex64)  # the filtered buses' spectrum
         # Bus signals of the block being mixed, and which buses it touched (all zero between).
         count = 1 if self._bus_spectra is None else len(self._bus_spectra)
         self._buses = np.zeros((count, 2, 0))
@@ -574,6 +575,9 @@ class Mixer:
         simulation replays its exact history), and is extrapolated with the oldest one's
         velocity before it. Emission earlier than the search start is silent either way.
         """
+        if not self._body_trajectories:
+            self._forget_listener_knots(earliest_reception)
+            return
         earliest_search: dict[int, float] = {}
         for body, source in self._source_groups().on_bodies:
             start = self._search_start(source)
@@ -583,6 +587,11 @@ class Mixer:
                 horizon = float(trajectory.times[-1]) - NEW_SOURCE_SECONDS
                 horizon = min(horizon, earliest_search.get(row, horizon))
                 trajectory.forget_before(horizon - KNOT_SLACK_SECONDS)
+        self._forget_listener_knots(earliest_reception)
+
+    def _forget_listener_knots(self, earliest_reception: float) -> None:
+        """Drop the listener's knots before the block's and the clock's earliest world time
+        (less ``KNOT_SLACK_SECONDS``); see ``_forget_old_knots``."""
         clock_earliest = float(self._clock_knots()[1].min())
         self.listener.forget_before(min(earliest_reception, clock_earliest) - KNOT_SLACK_SECONDS)
 
@@ -682,10 +691,18 @@ class Mixer:
             next_sample = float(params[row, kernels.NEXT_SAMPLE])
             clock_rates[row] = self._rate_of(heard[row], next_sample / rate)
         # A source that has emitted nothing yet starts where its clock's direction says.
-        silent = params[:, kernels.NEXT_SAMPLE] == params[:, kernels.START_SAMPLE]
-        for row in np.flatnonzero(silent).tolist():
-            start_rate = float(clock_rates[row])
-            params[row, kernels.SIGNAL_POSITION] = _start_position(heard[row], start_rate)
+        if table_set.silent_rows is None:
+            silent = params[:, kernels.NEXT_SAMPLE] == params[:, kernels.START_SAMPLE]
+            table_set.silent_rows = silent.nonzero()[0].tolist()
+        if table_set.silent_rows:
+            table_set.silent_rows = [
+                row
+                for row in table_set.silent_rows
+                if params[row, kernels.NEXT_SAMPLE] == params[row, kernels.START_SAMPLE]
+            ]
+            for row in table_set.silent_rows:
+                start_rate = float(clock_rates[row])
+                params[row, kernels.SIGNAL_POSITION] = _start_position(heard[row], start_rate)
         watched = table_set.watched_rows
         before = params[:, : kernels.SIGNAL_POSITION + 1].tolist() if watched else []
         counts, roots, _ = self._scratch
@@ -910,7 +927,7 @@ class Mixer:
         """The buses through their path filters, summed (2, frames); empties the buses."""
         assert self._bus_spectra is not None  # buses exist only where the path shapes the sound
         frames = buses.shape[2]
-        used = np.flatnonzero(self._bus_used)
+        used = self._bus_used.nonzero()[0]
         delayed = self._first_bus_is_delay and len(used) > 0 and used[0] == 0
         filtered = used[1:] if delayed else used
         if len(filtered):
@@ -918,10 +935,12 @@ class Mixer:
                 # The filters' input: buses as float32, zero past ``frames`` (the padding).
                 self._bus_padded = np.zeros((len(buses), 2, self._bus_fft_size), np.float32)
                 self._padded_at = frames
+                bins = self._bus_fft_size // 2 + 1
+                self._bus_combined = np.empty((2, bins), np.complex64)
             signals = self._bus_padded[: len(filtered)]
             kernels.take_buses(buses, filtered, signals)
             spectra = scipy.fft.rfft(signals, axis=2)  # (U, 2, F)
-            combined = np.empty(spectra.shape[1:], dtype=np.complex64)
+            combined = self._bus_combined  # filled anew by ``filter_sum``
             kernels.filter_sum(spectra, self._bus_spectra, filtered, combined)
             out = scipy.fft.irfft(combined, self._bus_fft_size, axis=1)[
                 :, : frames + BUS_FILTER_TAPS - 1
@@ -1040,6 +1059,9 @@ class _TableSet:
         # and of sources on a body.
         self.watched_rows: list[int] = []
         self.new_rows: list[int] = []  # made by ``update``, for ``take_state``
+        # Rows that had emitted nothing at the last block (None: not known since the sources
+        # changed); a row that has emitted never goes back to silent (its next sample only grows).
+        self.silent_rows: list[int] | None = None
         self.body_rows: list[int] = []
         # Clock rates: the numbers given (``_fixed_rate``), and the rows whose rate is read per
         # block (``Mixer._rate_of``: a body's rate, or a function of world time).
@@ -1066,6 +1088,7 @@ class _TableSet:
                 if math.isfinite(source.signal.length) or source.position_fn is not None
             ]
             self.body_rows = [row for row, source in enumerate(sources) if source.body is not None]
+            self.silent_rows = None
             self.varying_rate_rows = [
                 row
                 for row, source in enumerate(sources)
