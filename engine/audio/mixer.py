@@ -177,6 +177,7 @@ class Mixer:
         self._clock: list[tuple[float, float, float]] = [(0.0, 0.0, 1.0)]
         # The clock's knots as arrays, and the last knot they were built for.
         self._clock_arrays: tuple[object, np.ndarray, np.ndarray] = (None, np.zeros(0), np.zeros(0))
+        self._clock_earliest = 0.0  # the earliest world time of the clock's knots, with them
         self._grid_offsets = np.zeros(1, dtype=np.int64)  # grid points in a block (G,)
         self._output_sample = 0
         self._pending = np.zeros((0, 2))
@@ -214,6 +215,9 @@ class Mixer:
         self._lookahead = BUS_FILTER_TAPS // 2 if self._bus_spectra is not None else 0
         # Hearing range, reverb and limiter state.
         self._hearing: tuple[float, float] | None = None
+        # ``medium.hearing_range`` of (acoustics, scale, listener size) as last asked.
+        self._hearing_of: tuple[Acoustics, Scale, float] | None = None
+        self._hearing_range = (0.0, 0.0)
         self._hearing_sos: np.ndarray | None = None
         self._hearing_state: np.ndarray | None = None
         self._hearing_silent = False
@@ -430,6 +434,7 @@ class Mixer:
                 np.array([knot[0] for knot in knots]),
                 np.array([knot[1] for knot in knots]),
             )
+            self._clock_earliest = float(self._clock_arrays[2].min())
         return self._clock_arrays[1], self._clock_arrays[2]
 
     def world_time_at(self, real_times: np.ndarray) -> np.ndarray:
@@ -592,7 +597,8 @@ class Mixer:
     def _forget_listener_knots(self, earliest_reception: float) -> None:
         """Drop the listener's knots before the block's and the clock's earliest world time
         (less ``KNOT_SLACK_SECONDS``); see ``_forget_old_knots``."""
-        clock_earliest = float(self._clock_knots()[1].min())
+        self._clock_knots()
+        clock_earliest = self._clock_earliest
         self.listener.forget_before(min(earliest_reception, clock_earliest) - KNOT_SLACK_SECONDS)
 
     def _source_groups(self) -> _SourceGroups:
@@ -719,7 +725,7 @@ class Mixer:
             counts, roots, reports, float(rate), out, 1.0 / bus_spacing, self._bus_used,
         )  # fmt: skip
         # Rings that had no room grew in the call (``kernels.grown_ring``): hand them on.
-        if params[:, kernels.RING_GREW].any():
+        if np.count_nonzero(params[:, kernels.RING_GREW]):
             for row in np.flatnonzero(params[:, kernels.RING_GREW]).tolist():
                 assert table_set.rings is not None  # built by ``update``
                 table_set.ring_arrays[row] = heard[row].sums = table_set.rings[row]
@@ -955,7 +961,11 @@ class Mixer:
         return out[:, :frames]
 
     def _apply_hearing(self, stereo: np.ndarray) -> np.ndarray:
-        low, high = medium.hearing_range(self.acoustics, self.scale, self.listener_size)
+        heard_by = (self.acoustics, self.scale, self.listener_size)
+        if heard_by != self._hearing_of:  # the same objects (rules are frozen) hear the same
+            self._hearing_of = heard_by
+            self._hearing_range = medium.hearing_range(*heard_by)
+        low, high = self._hearing_range
         nyquist = 0.5 * self.sample_rate
         if (low, high) != self._hearing:
             self._hearing = (low, high)
