@@ -986,7 +986,7 @@ def _sum_looped(table, start, step, per_entry, gate, total, out):
     """out[k] = total + gate * (looped table linearly interpolated at start + j * step, j <= k)."""
     size = table.shape[0]
     if size & (size - 1) == 0:
-        # A power-of-two table (every built-in one): the entry is the whole part masked, and the
+        # A power-of-two table (tones, drones, noise): the entry is the whole part masked, and the
         # fraction where - floor(where) is the same exact number as below.
         mask = size - 1
         count = 0.0  # k as a float (exact): no int -> float conversion per sample
