@@ -697,18 +697,17 @@ class Mixer:
             next_sample = float(params[row, kernels.NEXT_SAMPLE])
             clock_rates[row] = self._rate_of(heard[row], next_sample / rate)
         # A source that has emitted nothing yet starts where its clock's direction says.
-        if table_set.silent_rows is None:
-            silent = params[:, kernels.NEXT_SAMPLE] == params[:, kernels.START_SAMPLE]
-            table_set.silent_rows = silent.nonzero()[0].tolist()
-        if table_set.silent_rows:
-            table_set.silent_rows = [
-                row
-                for row in table_set.silent_rows
-                if params[row, kernels.NEXT_SAMPLE] == params[row, kernels.START_SAMPLE]
-            ]
-            for row in table_set.silent_rows:
-                start_rate = float(clock_rates[row])
-                params[row, kernels.SIGNAL_POSITION] = _start_position(heard[row], start_rate)
+        # Rows silent at the last block; every row when the sources changed since.
+        kept = table_set.silent_rows
+        candidates = range(len(heard)) if kept is None else kept
+        table_set.silent_rows = [
+            row
+            for row in candidates
+            if params[row, kernels.NEXT_SAMPLE] == params[row, kernels.START_SAMPLE]
+        ]
+        for row in table_set.silent_rows:
+            start_rate = float(clock_rates[row])
+            params[row, kernels.SIGNAL_POSITION] = _start_position(heard[row], start_rate)
         watched = table_set.watched_rows
         before = params[:, : kernels.SIGNAL_POSITION + 1].tolist() if watched else []
         counts, roots, _ = self._scratch
