@@ -724,10 +724,9 @@ class Mixer:
             counts, roots, reports, float(rate), out, 1.0 / bus_spacing, self._bus_used,
         )  # fmt: skip
         # Rings that had no room grew in the call (``kernels.grown_ring``): hand them on.
-        if np.count_nonzero(params[:, kernels.RING_GREW]):
-            for row in np.flatnonzero(params[:, kernels.RING_GREW]).tolist():
-                assert table_set.rings is not None  # built by ``update``
-                table_set.ring_arrays[row] = heard[row].sums = table_set.rings[row]
+        for row in params[:, kernels.RING_GREW].nonzero()[0].tolist():
+            assert table_set.rings is not None  # built by ``update``
+            table_set.ring_arrays[row] = heard[row].sums = table_set.rings[row]
         for row in table_set.body_rows:  # for ``_forget_old_knots``
             heard[row].origin = int(params[row, kernels.ORIGIN])
         # Finite signals end (``_advance_signal``), and sources with a position function forget
